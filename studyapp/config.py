@@ -1,0 +1,72 @@
+"""Settings: defaults, overridden by the environment, overridden by a test's config."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__all__ = ["DEFAULTS", "load_config"]
+
+#: Every setting the app reads, with its default. README's "Configuration" lists each of them,
+#: and a test keeps the two in step.
+DEFAULTS: dict[str, Any] = {
+    # Where the data lives; empty means SQLite at instance/studyapp.db.
+    "DATABASE_URL": "",
+    # Signs session cookies; empty means a random key kept in instance/secret_key.
+    "SECRET_KEY": "",
+    # Languages the interface speaks, and the one used when nothing else decides.
+    "LANGUAGES": ("en", "ko"),
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    # How long a SQLite connection waits for another writer before giving up, in ms.
+    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    # Where the built-in library's source decks are.
+    "DECKS_DIR": "",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+}
+
+#: Settings read from the environment under their own name, as well as with STUDYAPP_ prefix.
+_PLAIN_ENV = ("DATABASE_URL", "SECRET_KEY")
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Fill ``app.config`` from the defaults, the environment and ``test_config``."""
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        for name in _PLAIN_ENV:
+            if os.environ.get(name):
+                app.config[name] = os.environ[name]
+        app.config.from_prefixed_env("STUDYAPP")
+    else:
+        app.config.from_mapping(test_config)
+
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'studyapp.db'}"
+    if not app.config["DECKS_DIR"]:
+        app.config["DECKS_DIR"] = str(Path(app.root_path).parent / "decks")
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+
+
+def _instance_secret(path: Path) -> str:
+    """A random key made once per instance folder and shared by every worker that uses it."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        # O_EXCL: when two workers start together, one writes and the other reads its key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key

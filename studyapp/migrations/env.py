@@ -1,0 +1,31 @@
+"""Alembic's environment: runs revisions on the connection studyapp.migrate hands it."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from studyapp.models import Base
+
+config = context.config
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        # SQLite alters tables by rebuilding them; batch mode does that for us.
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (SQL script) migrations are not supported; use `studyapp db upgrade`")
+
+_connection = config.attributes.get("connection")
+if _connection is None:
+    raise SystemExit("run migrations through `studyapp db upgrade`, which supplies the database")
+_run(_connection)

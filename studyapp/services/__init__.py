@@ -1,0 +1,1 @@
+"""Units of work over the database: each public function is one transaction."""

@@ -1,0 +1,1 @@
+"""Scheduling: the pure SM-2 step and the calendar arithmetic around it."""

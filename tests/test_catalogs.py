@@ -1,0 +1,77 @@
+"""The Korean catalog is complete and well-formed, and the template is current."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "studyapp" / "translations"
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]|%[sdif]")
+
+
+def load(lang: str) -> Catalog:
+    with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+def entries(catalog: Catalog) -> list[Message]:
+    return [message for message in catalog if message.id]
+
+
+def forms(value: str | tuple[str, ...] | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def test_every_message_has_a_korean_translation() -> None:
+    missing = [m.id for m in entries(load("ko")) if not all(forms(m.string))]
+    assert missing == []
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_no_entry_is_fuzzy(lang: str) -> None:
+    assert [m.id for m in entries(load(lang)) if m.fuzzy] == []
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_translations_keep_the_placeholders_of_their_msgid(lang: str) -> None:
+    wrong = []
+    for message in entries(load(lang)):
+        expected = sorted(PLACEHOLDER.findall(forms(message.id)[0]))
+        for translated in forms(message.string):
+            if translated and sorted(PLACEHOLDER.findall(translated)) != expected:
+                wrong.append((message.id, translated))
+    assert wrong == []
+
+
+def test_catalogs_hold_every_message_the_code_uses(tmp_path: Path) -> None:
+    fresh = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with open(fresh, "rb") as handle:
+        used = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    for lang in ("ko", "en"):
+        known = {m.id if isinstance(m.id, str) else m.id[0] for m in entries(load(lang))}
+        assert used - known == set(), f"run `studyapp translate update` ({lang})"

@@ -1,0 +1,81 @@
+"""Connection settings and transaction boundaries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import sessionmaker
+
+from studyapp.db import get_session, make_engine, session_factory, write_unit
+from studyapp.models import User
+from tests.conftest import engine_of
+from tests.factories import make_user
+
+
+def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/x.db", busy_timeout_ms=1234)
+    with engine.connect() as connection:
+        pragma = {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("foreign_keys", "journal_mode", "busy_timeout", "synchronous")
+        }
+    engine.dispose()
+    assert pragma == {
+        "foreign_keys": 1,
+        "journal_mode": "wal",
+        "busy_timeout": 1234,
+        "synchronous": 2,
+    }
+
+
+def test_a_write_unit_takes_the_sqlite_write_lock_before_reading(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/x.db", busy_timeout_ms=50)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    factory = sessionmaker(bind=engine)
+    with factory() as holder, factory() as waiter:
+        with write_unit(holder):
+            holder.execute(select(1))
+            # A second writer is turned away at BEGIN, before it can read a stale snapshot.
+            with pytest.raises(OperationalError, match="locked"):
+                with write_unit(waiter):
+                    pytest.fail("entered a write unit while another held the lock")
+            # Plain reads still go ahead beside a writer (WAL).
+            with waiter.begin():
+                assert waiter.execute(select(1)).scalar() == 1
+    engine.dispose()
+
+
+def test_a_write_unit_commits_at_the_end_and_rolls_back_on_error(app: Flask) -> None:
+    factory = session_factory(app)
+    with factory() as session:
+        with write_unit(session):
+            make_user(session, "kept@example.com")
+        with pytest.raises(RuntimeError, match="boom"):
+            with write_unit(session):
+                make_user(session, "lost@example.com")
+                raise RuntimeError("boom")
+    with factory() as session, session.begin():
+        emails = session.scalars(select(User.email)).all()
+    assert emails == ["kept@example.com"]
+
+
+def test_a_write_unit_cannot_nest_in_an_open_transaction(app: Flask) -> None:
+    with session_factory(app)() as session, session.begin():
+        with pytest.raises(RuntimeError, match="outside any transaction"):
+            with write_unit(session):
+                pass
+
+
+def test_the_request_session_is_closed_at_teardown(app: Flask) -> None:
+    with app.app_context():
+        session = get_session()
+        assert get_session() is session
+        session.begin()
+        assert session.in_transaction()
+    assert not session.in_transaction()
+    assert engine_of(app).pool.checkedout() == 0
