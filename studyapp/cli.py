@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import Engine
 
 from studyapp import migrate
-from studyapp.db import session_factory
+from studyapp.db import get_session, session_factory
+from studyapp.extract import Extraction, Format, extract_text
+from studyapp.extract.documents import DocumentError, read_document
+from studyapp.services import library
 
 __all__ = ["init_app", "main"]
 
@@ -37,6 +41,8 @@ def init_app(app: Flask) -> None:
     """Attach the command groups to ``app.cli`` (and so to ``studyapp``)."""
     app.cli.add_command(db)
     app.cli.add_command(translate)
+    app.cli.add_command(extract_command)
+    app.cli.add_command(import_command)
 
 
 @db.command("upgrade")
@@ -113,6 +119,98 @@ def translate_update() -> None:
 def translate_compile() -> None:
     """Compile the catalogs into the .mo files the app reads."""
     _pybabel("compile", "-d", str(_TRANSLATIONS), "--statistics")
+
+
+_FORMAT = click.Choice([f.value for f in Format])
+
+
+def _extract_files(
+    paths: tuple[Path, ...], fmt: str | None
+) -> tuple[list[tuple[Path, Extraction]], int]:
+    """Extract every file; report each bad one on stderr and count them."""
+    results = []
+    failures = 0
+    for path in paths:
+        try:
+            text = read_document(path, max_bytes=current_app.config["MAX_DOCUMENT_BYTES"])
+            results.append(
+                (path, extract_text(text, source=str(path), fmt=Format(fmt) if fmt else None))
+            )
+        except DocumentError as error:
+            click.echo(f"error: {error}", err=True)
+            failures += 1
+    return results, failures
+
+
+@click.command("extract")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per paper.")
+@click.option("--format", "fmt", type=_FORMAT, help="Read the files as this format.")
+@with_appcontext
+def extract_command(paths: tuple[Path, ...], as_json: bool, fmt: str | None) -> None:
+    """Show the papers and cards found in summary files, without touching the database."""
+    results, failures = _extract_files(paths, fmt)
+    if as_json:
+        papers = [
+            {**paper.to_json(), "source": str(path)}
+            for path, extraction in results
+            for paper in extraction.papers
+        ]
+        click.echo(json.dumps(papers, ensure_ascii=False, indent=2))
+    else:
+        for path, extraction in results:
+            _print_listing(path, extraction)
+    if failures:
+        raise SystemExit(2)
+
+
+def _print_listing(path: Path, extraction: Extraction) -> None:
+    count = len(extraction.papers)
+    click.secho(f"{path} — {extraction.format.value}, {count} paper{'s' * (count != 1)}", bold=True)
+    for number, paper in enumerate(extraction.papers, start=1):
+        ids = f" [arXiv {paper.arxiv_id}]" if paper.arxiv_id else ""
+        click.echo(f"\n{number:>3}. {paper.title}{ids} ({paper.lang}; {', '.join(paper.topics)})")
+        click.echo(f"     method: {paper.method or '—'}")
+        for card in paper.cards:
+            front = card.front.replace("\n", " / ")
+            click.echo(f"     ▸ {front}\n       → {card.back}")
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--deck", "deck_name", help="Put every paper in this library deck.")
+@click.option("--format", "fmt", type=_FORMAT, help="Read the files as this format.")
+@click.option("--partial", is_flag=True, help="Import the good files even if others are bad.")
+@with_appcontext
+def import_command(
+    paths: tuple[Path, ...], deck_name: str | None, fmt: str | None, partial: bool
+) -> None:
+    """Store the papers and cards of summary files in the shared library.
+
+    Each file goes to a deck named after the document unless --deck is given. Importing the
+    same file again changes nothing; an edited file updates its cards in place.
+    """
+    results, failures = _extract_files(paths, fmt)
+    if failures and not partial:
+        click.echo("Nothing was imported. Fix the files above, or use --partial.", err=True)
+        raise SystemExit(2)
+    imports = [
+        library.DeckImport(
+            name=deck_name or extraction.document.title or path.stem, papers=extraction.papers
+        )
+        for path, extraction in results
+    ]
+    total = sum(len(item.papers) for item in imports)
+    with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
+        reports = library.import_decks(get_session(), imports, progress=bar.update)
+    for report in reports:
+        click.echo(
+            f"{report.deck_name}: {report.papers} papers, {report.cards} cards "
+            f"({report.cards_new} new, {report.cards_updated} updated, "
+            f"{report.cards_unchanged} unchanged)"
+        )
+    if failures:
+        raise SystemExit(2)
 
 
 def main() -> None:

@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     # Where the built-in library's source decks are.
     "DECKS_DIR": "",
+    # The largest summary document accepted, from a file or an upload, in bytes.
+    "MAX_DOCUMENT_BYTES": 5 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
 }

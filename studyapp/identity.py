@@ -8,13 +8,22 @@ same GUID, so Anki updates the note instead of adding a duplicate.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import re
 import unicodedata
 
 import genanki
 
-__all__ = ["card_guid", "fold_title", "normalize_arxiv_id", "paper_identity"]
+__all__ = ["CardKind", "card_guid", "fold_title", "normalize_arxiv_id", "paper_identity"]
+
+
+class CardKind(enum.StrEnum):
+    """The two cards every paper can give."""
+
+    METHOD_IDEA = "method_idea"
+    HEADLINE_NUMBER = "headline_number"
+
 
 _IDENTITY_MAX = 300
 # New-style ids (2402.04291, 2402.04291v3) and old-style ones (cs.LG/0601001v2).

@@ -37,6 +37,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from studyapp.identity import CardKind
 from studyapp.srs.sm2 import INITIAL_EASE
 
 __all__ = [
@@ -96,11 +97,6 @@ BigIntId = BigInteger().with_variant(Integer(), "sqlite")
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
-
-
-class CardKind(enum.StrEnum):
-    METHOD_IDEA = "method_idea"
-    HEADLINE_NUMBER = "headline_number"
 
 
 class ReviewKind(enum.StrEnum):

@@ -1,15 +1,38 @@
-"""The shared library and users' decks: what they hold."""
+"""The shared library and users' decks: importing papers into them, and what they hold.
+
+An import is one transaction: every paper of every document lands, or nothing does. Papers are
+matched by identity (arXiv id, else folded title) within their deck and cards by kind within
+their paper, so importing the same summary twice changes nothing and importing an edited one
+updates cards in place, keeping their ids, GUIDs and review history.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
 
-from studyapp.models import Card, Deck, Paper
+from studyapp.db import write_unit
+from studyapp.extract.drafts import CardDraft, PaperDraft
+from studyapp.extract.topics import topic_by_slug
+from studyapp.identity import card_guid, paper_identity
+from studyapp.models import Card, CardText, Deck, Paper, PaperText, Topic
 
-__all__ = ["LibraryCounts", "library_counts"]
+__all__ = [
+    "DeckImport",
+    "ImportReport",
+    "LibraryCounts",
+    "import_decks",
+    "library_counts",
+    "slugify",
+]
+
+_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +40,38 @@ class LibraryCounts:
     decks: int
     papers: int
     cards: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeckImport:
+    """Papers to store in one deck, found by ``slug`` and created as ``name`` if missing."""
+
+    name: str
+    papers: Sequence[PaperDraft]
+    owner_id: int | None = None
+    slug: str | None = None
+
+
+@dataclass(slots=True)
+class ImportReport:
+    deck_id: int
+    deck_name: str
+    papers: int = 0
+    papers_new: int = 0
+    cards_new: int = 0
+    cards_updated: int = 0
+    cards_unchanged: int = 0
+
+    @property
+    def cards(self) -> int:
+        return self.cards_new + self.cards_updated + self.cards_unchanged
+
+
+def slugify(name: str) -> str:
+    """A URL-safe, readable slug: ``Daily Papers (2024-02-08)`` → ``daily-papers-2024-02-08``."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    slug = re.sub(r"[^\w]+", "-", folded).strip("-_")
+    return slug[:120] or "deck"
 
 
 def library_counts(session: Session) -> LibraryCounts:
@@ -34,3 +89,180 @@ def library_counts(session: Session) -> LibraryCounts:
             .where(Deck.owner_id.is_(None))
         ).one()
     return LibraryCounts(decks=row[0], papers=row[1], cards=row[2])
+
+
+def import_decks(
+    session: Session,
+    imports: Sequence[DeckImport],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> list[ImportReport]:
+    """Store every deck's papers and cards in one transaction; report what changed.
+
+    ``progress`` is called with the number of papers stored since its last call. When a
+    concurrent import of the same papers wins a race, the unit is retried once, and finds them.
+    """
+    for attempt in (1, 2):
+        try:
+            with write_unit(session):
+                return [_import_deck(session, item, progress) for item in imports]
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _import_deck(
+    session: Session, item: DeckImport, progress: Callable[[int], None] | None
+) -> ImportReport:
+    deck = _deck(session, item)
+    report = ImportReport(deck_id=deck.id, deck_name=deck.name)
+    # The last of several drafts of one paper wins, as it would on a second import.
+    drafts: dict[str, PaperDraft] = {}
+    for draft in item.papers:
+        drafts[paper_identity(arxiv_id=draft.arxiv_id, title=draft.title)] = draft
+    topics = _topics(session, {slug for d in drafts.values() for slug in d.topics})
+
+    identities = list(drafts)
+    for start in range(0, len(identities), _CHUNK):
+        chunk = identities[start : start + _CHUNK]
+        existing = {
+            paper.identity: paper
+            for paper in session.scalars(
+                select(Paper)
+                .where(Paper.deck_id == deck.id, Paper.identity.in_(chunk))
+                .options(
+                    selectinload(Paper.texts),
+                    selectinload(Paper.topics),
+                    selectinload(Paper.cards).selectinload(Card.texts),
+                )
+            )
+        }
+        for identity in chunk:
+            _store_paper(
+                session, deck, identity, drafts[identity], existing.get(identity), topics, report
+            )
+        session.flush()
+        if progress is not None:
+            progress(len(chunk))
+    return report
+
+
+def _deck(session: Session, item: DeckImport) -> Deck:
+    slug = item.slug or slugify(item.name)
+    owner_clause = (
+        Deck.owner_id.is_(None) if item.owner_id is None else Deck.owner_id == item.owner_id
+    )
+    deck = session.scalars(select(Deck).where(owner_clause, Deck.slug == slug)).one_or_none()
+    if deck is None:
+        deck = Deck(owner_id=item.owner_id, slug=slug, name=item.name)
+        session.add(deck)
+        session.flush()
+    return deck
+
+
+def _topics(session: Session, slugs: set[str]) -> dict[str, Topic]:
+    found = {t.slug: t for t in session.scalars(select(Topic).where(Topic.slug.in_(slugs)))}
+    for slug in sorted(slugs - found.keys()):
+        known = topic_by_slug(slug)
+        topic = Topic(slug=slug, name_en=known.name_en, name_ko=known.name_ko)
+        session.add(topic)
+        found[slug] = topic
+    return found
+
+
+def _store_paper(
+    session: Session,
+    deck: Deck,
+    identity: str,
+    draft: PaperDraft,
+    paper: Paper | None,
+    topics: dict[str, Topic],
+    report: ImportReport,
+) -> None:
+    report.papers += 1
+    if paper is None:
+        paper = Paper(deck=deck, identity=identity)
+        session.add(paper)
+        report.papers_new += 1
+    _set_if_changed(
+        paper,
+        title=draft.title,
+        arxiv_id=draft.arxiv_id,
+        url=draft.url,
+        authors=list(draft.authors),
+        published_on=draft.published_on,
+        lang=draft.lang,
+        method=draft.method,
+    )
+    wanted_topics = [topics[slug] for slug in draft.topics]
+    if [t.slug for t in paper.topics] != [t.slug for t in wanted_topics]:
+        paper.topics = wanted_topics
+    text = next((t for t in paper.texts if t.lang == draft.lang), None)
+    if text is None:
+        paper.texts.append(
+            PaperText(
+                lang=draft.lang, title=draft.translated_title, sentences=list(draft.sentences)
+            )
+        )
+    else:
+        _set_if_changed(text, title=draft.translated_title, sentences=list(draft.sentences))
+
+    by_kind = {card.kind: card for card in paper.cards}
+    for card_draft in draft.cards:
+        _store_card(paper, identity, draft.lang, card_draft, by_kind.get(card_draft.kind), report)
+
+
+def _store_card(
+    paper: Paper,
+    identity: str,
+    lang: str,
+    draft: CardDraft,
+    card: Card | None,
+    report: ImportReport,
+) -> None:
+    number_value = draft.number.value if draft.number else None
+    number_unit = draft.number.unit if draft.number else None
+    if card is None:
+        card = Card(
+            kind=draft.kind,
+            guid=card_guid(identity, draft.kind),
+            lang=lang,
+            number_value=number_value,
+            number_unit=number_unit,
+        )
+        card.texts.append(
+            CardText(
+                lang=lang, front=draft.front, back=draft.back, source_sentence=draft.source_sentence
+            )
+        )
+        paper.cards.append(card)
+        report.cards_new += 1
+        return
+    changed = _set_if_changed(card, number_value=number_value, number_unit=number_unit)
+    text = next((t for t in card.texts if t.lang == lang), None)
+    if text is None:
+        card.texts.append(
+            CardText(
+                lang=lang, front=draft.front, back=draft.back, source_sentence=draft.source_sentence
+            )
+        )
+        changed = True
+    else:
+        changed |= _set_if_changed(
+            text, front=draft.front, back=draft.back, source_sentence=draft.source_sentence
+        )
+    if changed:
+        report.cards_updated += 1
+    else:
+        report.cards_unchanged += 1
+
+
+def _set_if_changed(row: object, **values: object) -> bool:
+    """Assign only what differs, so an unchanged re-import writes nothing at all."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed

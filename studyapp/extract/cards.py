@@ -1,0 +1,122 @@
+"""From a parsed paper to its cards: method → key idea, and paper → headline number.
+
+Card text is in the summary's language, with prompts in that language too, so a Korean digest
+gives Korean cards whatever language the interface speaks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from studyapp.extract.drafts import CardDraft, NumberDraft, PaperDraft, RawPaper
+from studyapp.extract.headline import Headline, choose_headline
+from studyapp.extract.keyidea import choose_key_idea, trim_sentence
+from studyapp.extract.methods import find_method
+from studyapp.extract.text import detect_lang
+from studyapp.extract.topics import classify
+from studyapp.identity import CardKind
+
+__all__ = ["PROMPTS", "build_paper", "card_name"]
+
+#: The questions on the cards' fronts, per card language. Whole phrases with a named
+#: placeholder, because word order differs.
+PROMPTS: dict[str, dict[str, str]] = {
+    "ko": {
+        CardKind.METHOD_IDEA: "{name} — 핵심 아이디어는?",
+        CardKind.HEADLINE_NUMBER: "{name} — 핵심 수치는?",
+        "blank": "＿＿",
+    },
+    "en": {
+        CardKind.METHOD_IDEA: "{name} — key idea?",
+        CardKind.HEADLINE_NUMBER: "{name} — headline result?",
+        "blank": "___",
+    },
+}
+_MAX_NAME = 90
+_MAX_CONTEXT = 200
+
+
+def card_name(title: str, method: str | None) -> str:
+    """What a card calls the paper: its method's name, else its title (shortened)."""
+    if method:
+        return method
+    head = title.split(": ", 1)[0] if len(title) > _MAX_NAME else title
+    if len(head) > _MAX_NAME:
+        head = head[:_MAX_NAME].rsplit(" ", 1)[0] + " …"
+    return head
+
+
+def build_paper(raw: RawPaper) -> PaperDraft:
+    """The paper's cards, method, topics and language, from what a parser found."""
+    lang = detect_lang(list(raw.sentences) or [raw.title])
+    prompts = PROMPTS.get(lang, PROMPTS["en"])
+    method = find_method(raw.title, raw.sentences, name_hint=raw.name_hint)
+    name = card_name(raw.title, method)
+    topics = tuple(classify(raw.title, list(raw.sentences) + list(raw.evidence)))
+
+    cards: list[CardDraft] = []
+    key_idea = choose_key_idea(raw.sentences, method=method)
+    if key_idea:
+        cards.append(
+            CardDraft(
+                kind=CardKind.METHOD_IDEA,
+                front=prompts[CardKind.METHOD_IDEA].format(name=name),
+                back=key_idea,
+                source_sentence=_source_of(key_idea, raw.sentences),
+            )
+        )
+    headline = choose_headline(raw.sentences, evidence=raw.evidence)
+    number = None
+    if headline is not None:
+        number = NumberDraft(
+            text=headline.mention.text, value=headline.mention.value, unit=headline.mention.unit
+        )
+        cards.append(
+            CardDraft(
+                kind=CardKind.HEADLINE_NUMBER,
+                front=prompts[CardKind.HEADLINE_NUMBER].format(name=name)
+                + "\n"
+                + _cloze(headline, blank=prompts["blank"]),
+                back=headline.mention.text,
+                source_sentence=headline.sentence,
+                number=number,
+            )
+        )
+    return PaperDraft(
+        title=raw.title,
+        lang=lang,
+        sentences=raw.sentences,
+        method=method,
+        topics=topics,
+        cards=tuple(cards),
+        arxiv_id=raw.arxiv_id,
+        url=raw.url,
+        authors=raw.authors,
+        published_on=raw.published_on,
+        translated_title=raw.translated_title,
+        key_idea=key_idea,
+        headline=number,
+    )
+
+
+def _source_of(key_idea: str, sentences: tuple[str, ...]) -> str | None:
+    core = key_idea.rstrip(" …")[:40]
+    return next((s for s in sentences if core and core in s), None)
+
+
+def _cloze(headline: Headline, *, blank: str) -> str:
+    """The headline's sentence with the number blanked: what was measured, in context."""
+    sentence, mention = headline.sentence, headline.mention
+    text = sentence[: mention.start] + blank + sentence[mention.end :]
+    text = trim_sentence(text, limit=10_000)
+    if len(text) <= _MAX_CONTEXT:
+        return text
+    # Keep a window around the blank so the question stays answerable.
+    at = text.find(blank)
+    start = max(0, at - _MAX_CONTEXT // 2)
+    window = text[start : start + _MAX_CONTEXT]
+    if start > 0:
+        window = "… " + re.sub(r"^\S*\s", "", window)
+    if start + _MAX_CONTEXT < len(text):
+        window = re.sub(r"\s\S*$", "", window) + " …"
+    return window

@@ -1,0 +1,106 @@
+"""Reading a summary document: bytes to text, with errors a reader can act on."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from pathlib import Path
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DocumentError",
+    "decode_document",
+    "normalize_text",
+    "read_document",
+]
+
+#: Larger than any summary a person writes; large enough for a 1,000-paper digest.
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class DocumentError(ValueError):
+    """A document that cannot be read as a summary. ``str()`` is the message for the user."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        super().__init__(f"{source}: {problem}")
+        self.source = source
+        self.problem = problem
+
+
+def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The text of the file at ``path``, or a :class:`DocumentError` saying what is wrong."""
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise DocumentError(source, _too_large(size, max_bytes))
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise DocumentError(source, "is a folder, not a file") from None
+    except FileNotFoundError:
+        raise DocumentError(source, "no such file") from None
+    except PermissionError:
+        raise DocumentError(source, "cannot be read (permission denied)") from None
+    return decode_document(data, source=source, max_bytes=max_bytes)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"is {size / 1024 / 1024:.1f} MB; the limit is {limit / 1024 / 1024:.0f} MB. "
+        "Split it into smaller files."
+    )
+
+
+def decode_document(data: bytes, *, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Decode an uploaded or read document: UTF-8 (with or without BOM, or UTF-16 with BOM),
+    else CP949/EUC-KR, which Korean files often use. Refuses empty, binary and oversized input.
+    """
+    if len(data) > max_bytes:
+        raise DocumentError(source, _too_large(len(data), max_bytes))
+    if not data.strip():
+        raise DocumentError(source, "is empty. Paste or upload a summary with at least one paper.")
+    return normalize_text(_decode(data, source), source=source)
+
+
+def normalize_text(text: str, *, source: str) -> str:
+    """Check and normalise text that arrived as text (a pasted summary) or was just decoded."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _looks_binary(text):
+        raise DocumentError(
+            source,
+            "looks like a binary file, not text. Save the summary as .md or .txt and try again.",
+        )
+    # Lone surrogates cannot be stored or printed; they come from broken converters.
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = unicodedata.normalize("NFC", text)
+    if not text.strip():
+        raise DocumentError(source, "is empty. Paste or upload a summary with at least one paper.")
+    return text
+
+
+def _decode(data: bytes, source: str) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise DocumentError(
+            source,
+            "looks like a binary file, not text. Save the summary as .md or .txt and try again.",
+        )
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DocumentError(
+        source,
+        "is not UTF-8 or CP949/EUC-KR text. Re-save it as UTF-8 and try again.",
+    )
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    control = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\t\f")
+    return control > max(8, len(sample) // 50)

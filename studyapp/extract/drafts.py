@@ -1,0 +1,96 @@
+"""What extraction produces: papers and cards as plain frozen data, ready to store or print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from studyapp.identity import CardKind
+
+__all__ = ["CardDraft", "NumberDraft", "PaperDraft", "RawPaper"]
+
+
+@dataclass(frozen=True, slots=True)
+class RawPaper:
+    """One paper as a format parser found it, before any card is made."""
+
+    title: str
+    #: The summary sentences, in order: what key ideas, method names and numbers come from.
+    sentences: tuple[str, ...]
+    arxiv_id: str | None = None
+    url: str | None = None
+    authors: tuple[str, ...] = ()
+    published_on: date | None = None
+    #: The title in the summary's language, when the source gives one.
+    translated_title: str | None = None
+    #: Lines that carry results but are not prose (statistics, quotes): read for numbers only.
+    evidence: tuple[str, ...] = ()
+    #: A short name the source attaches to the title, such as a blog's "(BPT)".
+    name_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NumberDraft:
+    text: str
+    value: float
+    unit: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "value": self.value, "unit": self.unit}
+
+
+@dataclass(frozen=True, slots=True)
+class CardDraft:
+    kind: CardKind
+    front: str
+    back: str
+    #: The summary sentence the card was made from.
+    source_sentence: str | None = None
+    number: NumberDraft | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": self.kind.value,
+            "front": self.front,
+            "back": self.back,
+            "source_sentence": self.source_sentence,
+        }
+        if self.number is not None:
+            data["number"] = self.number.to_json()
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class PaperDraft:
+    """A paper with its cards: the unit the importer stores and `extract --json` prints."""
+
+    title: str
+    lang: str
+    sentences: tuple[str, ...]
+    method: str | None
+    topics: tuple[str, ...]
+    cards: tuple[CardDraft, ...]
+    arxiv_id: str | None = None
+    url: str | None = None
+    authors: tuple[str, ...] = ()
+    published_on: date | None = None
+    translated_title: str | None = None
+    key_idea: str | None = None
+    headline: NumberDraft | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "arxiv_id": self.arxiv_id,
+            "url": self.url,
+            "authors": list(self.authors),
+            "date": self.published_on.isoformat() if self.published_on else None,
+            "lang": self.lang,
+            "method": self.method,
+            "topics": list(self.topics),
+            "translated_title": self.translated_title,
+            "sentences": list(self.sentences),
+            "cards": [card.to_json() for card in self.cards],
+        }

@@ -1,0 +1,82 @@
+"""Pieces the format parsers share: links, arXiv ids, authors, dates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from studyapp.extract.drafts import RawPaper
+from studyapp.identity import normalize_arxiv_id
+
+__all__ = [
+    "ARXIV_URL",
+    "ParsedDocument",
+    "arxiv_from_url",
+    "parse_iso_date",
+    "split_authors",
+    "strip_markdown",
+]
+
+# arxiv.org/abs/ID, /pdf/ID(.pdf), /html/ID, and the Hugging Face paper pages that mirror them.
+ARXIV_URL = re.compile(
+    r"https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers)/"
+    r"(?P<id>\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)(?:\.pdf)?",
+    re.IGNORECASE,
+)
+_ARXIV_TEXT = re.compile(r"\barXiv\s*:\s*(?P<id>\d{4}\.\d{4,5}(?:v\d+)?)", re.IGNORECASE)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|`)")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    """A document's own title and date (when it has them) and the papers in it."""
+
+    papers: tuple[RawPaper, ...]
+    title: str | None = None
+    published_on: date | None = None
+
+
+def arxiv_from_url(text: str) -> tuple[str | None, str | None]:
+    """The first arXiv id in ``text`` (from a link or an ``arXiv:ID`` mention) and its URL."""
+    match = ARXIV_URL.search(text)
+    if match:
+        arxiv_id = normalize_arxiv_id(match.group("id"))
+        if arxiv_id:
+            return arxiv_id, f"https://arxiv.org/abs/{arxiv_id}"
+    match = _ARXIV_TEXT.search(text)
+    if match:
+        arxiv_id = normalize_arxiv_id(match.group("id"))
+        if arxiv_id:
+            return arxiv_id, f"https://arxiv.org/abs/{arxiv_id}"
+    return None, None
+
+
+def split_authors(text: str) -> tuple[str, ...]:
+    """``"A, B, +, C"`` → ``("A", "B", "C")``; drops placeholders and cut-off names (``Be...``)."""
+    names = []
+    for part in re.split(r",|;|\band\b|·", text):
+        name = part.strip().strip(".").strip()
+        if not name or name in {"+", "…"} or part.strip().endswith(("...", "…")):
+            continue
+        if len(name) > 80 or not re.search(r"\w", name):
+            continue
+        names.append(name)
+    return tuple(names)
+
+
+def parse_iso_date(text: str) -> date | None:
+    match = _ISO_DATE.search(text)
+    if not match:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+def strip_markdown(text: str) -> str:
+    """Link text instead of links, no emphasis markers: the words a reader sees."""
+    return _MD_EMPHASIS.sub("", _MD_LINK.sub(r"\1", text))

@@ -1,0 +1,123 @@
+"""Plain notes: a Markdown or text file about one or more papers, in Korean or English.
+
+The first line is the title. Headings below it (``#``, ``##`` or ``###``) each start a paper;
+without such headings the whole file is one paper. Bullets and paragraphs are the summary.
+``Authors:``/``저자:`` lines give authors; any arXiv link or ``arXiv:ID`` gives the paper's id.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from studyapp.extract.drafts import RawPaper
+from studyapp.extract.formats.common import (
+    ParsedDocument,
+    arxiv_from_url,
+    parse_iso_date,
+    split_authors,
+    strip_markdown,
+)
+from studyapp.extract.text import clean, split_sentences
+
+__all__ = ["looks_like", "parse"]
+
+_HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_AUTHORS = re.compile(r"^\s*(?:authors?|by|저자)\s*[:：]\s*(?P<names>.+)$", re.IGNORECASE)
+_DATE_LINE = re.compile(r"^\s*(?:date|날짜)\s*[:：]\s*(?P<date>.+)$", re.IGNORECASE)
+_URL_ONLY = re.compile(r"^\s*<?https?://\S+>?\s*$")
+_MEDIA = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)|<[^>]+>)")
+
+
+def looks_like(text: str) -> bool:
+    return bool(text.strip())
+
+
+def parse(text: str) -> ParsedDocument:
+    lines = text.splitlines()
+    headings = [(i, m) for i, line in enumerate(lines) if (m := _HEADING.match(line))]
+    first_content = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first_content is None:
+        return ParsedDocument(papers=())
+
+    doc_title = clean(strip_markdown(_heading_text(lines[first_content])))
+    # Headings after the title line split the notes into papers; a single top heading that
+    # is the document's own title does not count as a paper of its own.
+    paper_starts = [i for i, _ in headings if i != first_content]
+    if paper_starts and len(paper_starts) >= 1:
+        blocks = [
+            (lines[start], lines[start + 1 : end])
+            for start, end in zip(paper_starts, [*paper_starts[1:], len(lines)], strict=True)
+        ]
+        intro = lines[first_content + 1 : paper_starts[0]]
+        doc_date = _find_date(intro)
+        papers = [_paper(_heading_text(h), body, doc_date) for h, body in blocks]
+        return ParsedDocument(
+            papers=tuple(p for p in papers if p is not None), title=doc_title, published_on=doc_date
+        )
+    body = lines[first_content + 1 :]
+    doc_date = _find_date(body)
+    paper = _paper(doc_title, body, doc_date)
+    return ParsedDocument(papers=(paper,) if paper else (), title=doc_title, published_on=doc_date)
+
+
+def _heading_text(line: str) -> str:
+    match = _HEADING.match(line)
+    return match.group("text") if match else line
+
+
+def _find_date(lines: list[str]) -> date | None:
+    for line in lines:
+        match = _DATE_LINE.match(line)
+        if match:
+            return parse_iso_date(match.group("date"))
+    return None
+
+
+def _paper(heading: str, body: list[str], doc_date: date | None) -> RawPaper | None:
+    title_source = heading
+    arxiv_id, url = arxiv_from_url(title_source)
+    title = clean(strip_markdown(title_source))
+    title = re.sub(r"\(?\s*(?:https?://\S+|arXiv\s*:\s*\S+)\s*\)?", "", title, flags=re.I).strip(
+        " -—:"
+    )
+    authors: tuple[str, ...] = ()
+    sentences: list[str] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            sentences.extend(split_sentences(" ".join(paragraph)))
+            paragraph.clear()
+
+    for raw in body:
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        if arxiv_id is None:
+            arxiv_id, url = arxiv_from_url(line)
+        if _MEDIA.match(line) or _URL_ONLY.match(line) or _DATE_LINE.match(line):
+            continue
+        author_match = _AUTHORS.match(line)
+        if author_match:
+            authors = split_authors(author_match.group("names"))
+            continue
+        text = strip_markdown(line)
+        if _BULLET.match(line):
+            flush()
+            sentences.extend(split_sentences(_BULLET.sub("", text)))
+        else:
+            paragraph.append(text)
+    flush()
+    if not title or not sentences:
+        return None
+    return RawPaper(
+        title=title,
+        sentences=tuple(sentences),
+        arxiv_id=arxiv_id,
+        url=url,
+        authors=authors,
+        published_on=doc_date,
+    )

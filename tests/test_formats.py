@@ -1,0 +1,116 @@
+"""Format detection and parsing, over documents of our own in every supported shape."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from studyapp.extract.formats import Format, detect_format, parse_document
+
+DATA = Path(__file__).parent / "data"
+
+
+def read(name: str) -> str:
+    return (DATA / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("digest_en.md", Format.DAILY_PAPERS),
+        ("digest_ko.md", Format.DAILY_PAPERS),
+        ("insight_ko.txt", Format.INSIGHT_PAGE),
+        ("insight_en.txt", Format.INSIGHT_PAGE),
+        ("blog_ko.txt", Format.BLOG_LISTING),
+        ("notes_en.md", Format.PLAIN_NOTES),
+        ("notes_ko.txt", Format.PLAIN_NOTES),
+    ],
+)
+def test_formats_are_detected(name: str, fmt: Format) -> None:
+    assert detect_format(read(name)) is fmt
+
+
+def test_daily_papers_digest() -> None:
+    _, doc = parse_document(read("digest_en.md"))
+    assert doc.title == "Daily Papers (2025-03-14)"
+    assert doc.published_on == date(2025, 3, 14)
+    first, second, third = doc.papers
+    assert first.title == "LoomKV: Weaving Key-Value Caches Across Requests"
+    assert (first.arxiv_id, first.url) == ("2503.01234", "https://arxiv.org/abs/2503.01234")
+    assert first.authors == ("Mina Park", "Oliver Grant", "Sara Lind")
+    assert first.published_on == date(2025, 3, 14)
+    assert first.sentences[0].startswith("Serving many chat sessions")
+    assert len(first.sentences) == 4
+    # The video line and its raw HTML are not summary sentences; the version is folded away.
+    assert second.arxiv_id == "2503.04567"
+    assert all("video" not in s for s in second.sentences)
+    assert third.authors == ("Priya Raman",)
+
+
+def test_insight_page_in_korean_with_spanish_interface() -> None:
+    _, doc = parse_document(read("insight_ko.txt"))
+    (paper,) = doc.papers
+    assert paper.title == "Label-Free Segmentation at Scale with Self-Refined Pseudo Masks"
+    assert paper.arxiv_id == "2409.05555"
+    assert paper.authors == ("Lena Hoffmann", "Tomás Ortega")
+    assert paper.translated_title == "라벨 없이 2천만 장의 이미지로 학습한 범용 분할 모델"
+    assert doc.published_on == date(2024, 9, 17)
+    # Bullets are the summary; interface labels and follow-up answers are not.
+    assert any(s.startswith("특징 지도의 유사도로") for s in paper.sentences)
+    assert not any("Personalizar" in s or "의료 영상" in s for s in paper.sentences)
+    assert any(line.startswith("COCO mIoU") for line in paper.evidence)
+
+
+def test_insight_page_in_english_with_german_interface() -> None:
+    _, doc = parse_document(read("insight_en.txt"))
+    (paper,) = doc.papers
+    assert paper.title == "Critique-Guided Preference Tuning with Frozen Judges"
+    assert paper.authors == ("Ada Novak", "Ravi Menon")
+    assert doc.published_on == date(2024, 5, 23)
+    assert (
+        paper.sentences[0]
+        == "A frozen judge writes critiques that steer preference pairs for alignment."
+    )
+    assert not any("Zusammenfassung" in s or "smaller judge" in s for s in paper.sentences)
+
+
+def test_blog_listing_splits_posts_and_drops_navigation() -> None:
+    _, doc = parse_document(read("blog_ko.txt"))
+    titles = [p.title for p in doc.papers]
+    assert titles == [
+        "Ripple Attention: Linear-Time Attention with Wave Kernels",
+        "Sparse Mixture of Adapters for Multilingual Translation",
+        "Notes on Tokenizer Drift",
+    ]
+    ripple, adapters, _ = doc.papers
+    assert ripple.sentences[0] == "파동 모양 커널로 어텐션을 근사하는 아이디어가 재밌음"
+    assert adapters.name_hint == "SMA"
+    assert not any("이전" in s for p in doc.papers for s in p.sentences)
+
+
+def test_plain_notes_with_several_papers() -> None:
+    _, doc = parse_document(read("notes_en.md"))
+    assert doc.title == "Reading notes, week 12"
+    cascade, reward = doc.papers
+    assert cascade.title == "Cascade Draft Decoding"
+    assert cascade.arxiv_id == "2503.44444"
+    assert cascade.authors == ("Hugo Blanc", "Mei Sato")
+    assert cascade.published_on == date(2025, 3, 20)
+    assert reward.title == "Why do reward models disagree?"
+    assert reward.arxiv_id is None
+    assert len(reward.sentences) == 2
+
+
+def test_plain_notes_about_one_paper() -> None:
+    _, doc = parse_document(read("notes_ko.txt"))
+    (paper,) = doc.papers
+    assert paper.title == "MeltQuant 논문 정리"
+    assert len(paper.sentences) == 3
+
+
+def test_format_can_be_forced() -> None:
+    fmt, doc = parse_document(read("digest_en.md"), Format.PLAIN_NOTES)
+    assert fmt is Format.PLAIN_NOTES
+    assert doc.papers  # the notes parser reads the headings as papers

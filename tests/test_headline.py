@@ -1,0 +1,91 @@
+"""The headline number: the result a paper is known for, never a set-up figure or a name."""
+
+from __future__ import annotations
+
+import pytest
+
+from studyapp.extract.headline import choose_headline
+
+
+def headline(*sentences: str) -> tuple[float, str | None] | None:
+    found = choose_headline(list(sentences))
+    return None if found is None else (found.mention.value, found.mention.unit)
+
+
+@pytest.mark.parametrize(
+    ("sentences", "expected"),
+    [
+        # Korean results
+        (["ZipTune은 A100에서 기존 방법 대비 최대 3.7배 빠른 추론을 달성한다."], (3.7, "×")),
+        (["벤치마크에서 정확도를 12.5% 향상시켰다."], (12.5, "%")),
+        (["체스 퍼즐 평가에서 2710점을 기록했다."], (2710.0, "점")),
+        (
+            ["이 모델은 단일 GPU에서 초당 210 토큰/초의 속도로 응답을 생성하여 기존보다 빠르다."],
+            (210.0, "토큰/초"),
+        ),
+        # The bit width is the set-up; the figure it is held to is the result.
+        (["4비트 양자화 후 perplexity 상승을 0.15로 억제하며 기존 방법을 능가했다."], (0.15, None)),
+        # English results
+        (["LoomKV raises throughput by up to 3.4x compared with a paged baseline."], (3.4, "×")),
+        (["The model outperforms the baseline by 4.2 BLEU on WMT."], (4.2, "BLEU")),
+        (["It reaches 91.3% accuracy, 6 points higher than the previous best."], (91.3, "%")),
+    ],
+)
+def test_results_are_chosen(sentences: list[str], expected: tuple[float, str | None]) -> None:
+    found = headline(*sentences)
+    assert found is not None
+    assert found[0] == pytest.approx(expected[0])
+    assert found[1] == expected[1]
+
+
+def test_a_result_beats_set_up_numbers_in_other_sentences() -> None:
+    found = headline(
+        "우리는 70억 개의 파라미터를 가진 모델을 1천만 개의 예제로 학습시켰다.",
+        "2024년에 공개된 GPT-4와 비교했다.",
+        "그 결과 기존 방법 대비 메모리를 최대 5.2배 줄였다.",
+    )
+    assert found == (5.2, "×")
+
+
+def test_up_to_and_comparisons_beat_plain_mentions() -> None:
+    found = headline(
+        "Across 12 tasks it keeps 97% of the teacher's quality.",
+        "It is up to 2.5x faster than the teacher on long inputs.",
+    )
+    assert found == (2.5, "×")
+
+
+def test_a_measured_figure_beats_a_spelled_out_paraphrase() -> None:
+    found = headline(
+        "경쟁 모델보다 대략 두 배 높은 비율(38% 대 19%)로 안정한 구조를 생성함을 보여준다."
+    )
+    assert found == (38.0, "%")
+
+
+@pytest.mark.parametrize(
+    "sentences",
+    [
+        # Only set-up, names, counts, dates and links: no headline at all.
+        ["A 7B model is trained on 2 trillion tokens collected in 2023."],
+        ["Mamba-3B와 LLaMA2-70B, SA-1B 데이터셋, VTAB-1k 벤치마크를 사용했다."],
+        ["6개 오픈 소스 모델을 평가하여 230개의 사례를 분석하고 14가지 발견을 정리했다."],
+        ["Code is at https://github.com/example/model-2 and the paper is arXiv:2401.12345."],
+        ["3D 장면을 2D 이미지로부터 재구성한다."],
+        ["Self-attention costs O(n^2) memory for a sequence of length n."],
+        ["그러나 기존 방법은 고희소성 영역(>80%)에서 성능이 저하되는 문제가 있다."],
+        ["The paper describes the method and its motivation."],
+    ],
+)
+def test_no_headline_without_a_result(sentences: list[str]) -> None:
+    assert headline(*sentences) is None
+
+
+def test_evidence_lines_count_and_a_title_leads() -> None:
+    found = choose_headline(
+        ["제안 방법을 설명한다."],
+        evidence=[
+            "라벨 없이 40% 적은 연산으로 학습한 분할 모델",
+            "COCO mIoU: 41.7 (제안), 35.2 (기존)",
+        ],
+    )
+    assert found is not None and found.mention.value == 40.0

@@ -1,0 +1,103 @@
+"""Method names: from the title, naming phrases, proposals and defined acronyms; never generic."""
+
+from __future__ import annotations
+
+import pytest
+
+from studyapp.extract.methods import find_method, title_name
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("QuillNet: Writing Code with Diffusion", "QuillNet"),
+        ("Mosaic-3B: A Small Model for Tables", "Mosaic-3B"),
+        ("Stable Voice 2: Expressive Speech at Scale", "Stable Voice 2"),
+        ("Direct Reward Matching: Your Policy Is a Critic", "Direct Reward Matching"),
+        ("Sparse Routers for Long Documents (SRLD)", "SRLD"),
+        ("Learning to Compress Prompts", None),
+        ("The Fox & the Hound: Teaching Models to Hunt Bugs", None),
+        ("From Pixels to Words and Back: A Study of Captioning", None),
+        ("Robust N:M Sparsity Training for Vision Transformers", None),
+        ("Survey: Efficient Inference", None),
+    ],
+)
+def test_title_names(title: str, name: str | None) -> None:
+    assert title_name(title) == name
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        # Korean naming phrases and proposals
+        (
+            "우리는 이미지를 조각으로 나누어 처리하는 'TileFormer'라는 이름의 모델을 만들었다.",
+            "TileFormer",
+        ),
+        ("GraftLM이라는 새로운 사전 학습 방식을 제시한다.", "GraftLM"),
+        ("본 논문에서는 데이터를 압축하는 ZipTune을 제안한다.", "ZipTune"),
+        ("작은 초안 모델을 여러 개 이어 붙이는 StackDraft를 소개합니다.", "StackDraft"),
+        ("확산 기반 편집기인 Brushy-2가 소개되었습니다.", "Brushy-2"),
+        ("우리의 방법인 반복 자기 검증(ISV)을 제시합니다.", "ISV"),
+        (
+            "PRISM(Progressive Rank-Increasing Sparse Merging)이라는 간단한 방법을 제안하여 "
+            "병합 오류를 줄인다.",
+            "PRISM",
+        ),
+        ("가벼운 라우터로 어댑터를 고르는 MoA 제안", "MoA"),
+        ("계층별 학습률을 자동으로 맞추는 기법인 AutoLR-v2 출시.", "AutoLR-v2"),
+        ("FlashSort는 정렬 대신 해시로 토큰을 묶는 방법이다.", "FlashSort"),
+        # English proposals and naming
+        (
+            "We propose PaperCrane, a retrieval model that folds citations into its index.",
+            "PaperCrane",
+        ),
+        ("In this work we introduce a new framework, OrbitQA, for multi-hop questions.", "OrbitQA"),
+        ("The resulting system, called Lantern, explains its answers step by step.", "Lantern"),
+        ("A simple recipe named Fig-Tune closes the gap with full fine-tuning.", "Fig-Tune"),
+        ("Ember is proposed to calibrate confidence on unseen tasks.", "Ember"),
+        ("Cobalt is a framework that schedules GPU kernels across requests.", "Cobalt"),
+        ("We present Gradient Echo Sampling (GES), which reuses past gradients.", "GES"),
+    ],
+)
+def test_names_from_the_summary(sentence: str, name: str) -> None:
+    assert find_method("Untitled Study of Something", [sentence]) == name
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Generic nouns, tools the paper only uses, and existing work are not its method.
+        "본 논문에서는 새로운 방법을 제안한다.",
+        "우리는 효율적인 접근법을 제시합니다.",
+        "기존 GPT-4를 사용하여 데이터를 만들었다.",
+        "이 연구는 LLM을 제안된 방식으로 평가한다.",
+        "We propose a simple method that works well in practice.",
+        "We use GPT-4 to label the data.",
+        "Existing methods such as LoRA struggle with long inputs.",
+        "솔로몬오프 유도(Solomonoff Induction, SI)를 신경망에 통합하는 가능성을 탐구한다.",
+        "We study the Transformer on arithmetic.",
+    ],
+)
+def test_generic_words_and_borrowed_tools_are_no_method(sentence: str) -> None:
+    assert find_method("Learning to Count with Attention", [sentence]) is None
+
+
+def test_the_title_itself_is_not_a_method_name() -> None:
+    title = "Slow Thinking for Fast Models"
+    sentence = "'Slow Thinking for Fast Models'을 제시합니다."
+    assert find_method(title, [sentence]) is None
+
+
+def test_title_beats_the_summary_and_a_hint_beats_the_title() -> None:
+    sentences = ["We propose OtherName for this task."]
+    assert find_method("Sprout: Growing Small Models", sentences) == "Sprout"
+    assert find_method("Sprout: Growing Small Models", sentences, name_hint="SPR") == "SPR"
+
+
+def test_a_naming_phrase_beats_a_proposal_of_the_title() -> None:
+    sentences = [
+        "텍스트로 음악을 만드는 연구인 'Latent Songs for Everyone'을 제시합니다.",
+        "'TuneSmith'라는 이름의 생성 모델은 가사와 박자를 함께 조건으로 받는다.",
+    ]
+    assert find_method("Latent Songs for Everyone", sentences) == "TuneSmith"
