@@ -217,6 +217,15 @@ def find_method(
     return None
 
 
+def _is_title(candidate: str, folded_title: str) -> bool:
+    """Whether a candidate is just the paper's (descriptive) title restated.
+
+    A one- or two-word title that is itself a name ("TinyJudge") is the method's name, so
+    restating it is fine; a longer title is a description, not a name.
+    """
+    return fold_title(candidate) == folded_title and len(folded_title.split()) > 2
+
+
 def _candidate(match: re.Match[str], folded_title: str) -> str | None:
     paren = match.group("paren")
     quoted = match.group("quoted")
@@ -228,7 +237,7 @@ def _candidate(match: re.Match[str], folded_title: str) -> str | None:
             return short
     if quoted:
         quoted = quoted.strip()
-        if fold_title(quoted) == folded_title or len(quoted.split()) > 5:
+        if _is_title(quoted, folded_title) or len(quoted.split()) > 5:
             return None
         return quoted
     if not name:
@@ -242,7 +251,7 @@ def _candidate(match: re.Match[str], folded_title: str) -> str | None:
     candidate = " ".join(words) if _looks_multiword_name(words) else words[0]
     if paren and _ACRONYM.match(candidate) is None and candidate.lower() in _GENERIC:
         return None
-    if not _is_name(candidate) or fold_title(candidate) == folded_title:
+    if not _is_name(candidate) or _is_title(candidate, folded_title):
         return None
     return candidate
 
