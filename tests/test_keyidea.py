@@ -51,7 +51,7 @@ def test_without_a_method_name_mechanism_cues_still_decide() -> None:
 
 def test_a_sentence_leaning_on_the_previous_one_loses() -> None:
     sentences = [
-        "우리는 첫 토큰의 어텐션을 고정하고 나머지 토큰은 슬라이딩 윈도로 계산하는 방식을 소개한다.",
+        "우리는 첫 토큰의 어텐션을 고정하고 나머지는 슬라이딩 윈도로 계산하는 방식을 소개한다.",
         "이러한 방식을 통해 모델은 긴 입력을 처리할 수 있다.",
     ]
     assert choose_key_idea(sentences, method=None) == sentences[0].replace("우리는 ", "")

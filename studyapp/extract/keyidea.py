@@ -27,7 +27,8 @@ _HOW = re.compile(
 _PROPOSE = re.compile(r"제안|소개|제시|\b(?:propos\w*|introduc\w*|present\w*)\b", re.IGNORECASE)
 _MOTIVATION = re.compile(
     r"그러나|하지만|한계|어려움|문제|도전|기존의|기존\s|최근|필요하|요구하|부족|비효율|병목|"
-    r"^(?:but|yet)\b|\b(?:however|challeng\w*|limitation\w*|struggle\w*|existing|prior work|recent\w*|"
+    r"^(?:but|yet)\b|"
+    r"\b(?:however|challeng\w*|limitation\w*|struggle\w*|existing|prior work|recent\w*|"
     r"bottleneck\w*|suffer\w*|remains?|costly|expensive|common|commonly|usually|often|"
     r"typically|widely|poorly understood|little is known)\b",
     re.IGNORECASE,
