@@ -89,3 +89,34 @@ def test_evidence_lines_count_and_a_title_leads() -> None:
         ],
     )
     assert found is not None and found.mention.value == 40.0
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # A condition is not a result: the figure that follows from it is.
+        ("배치 크기를 4배 키울 때마다 처리량이 약 1.6배 늘어나는 경향이 관찰되었다.", 1.6),
+        ("For every 10x more data, error falls by about 2.3x.", 2.3),
+        # In "A 대 B" the paper's own figure comes first, even when "로" follows the pair.
+        ("FastNet은 벤치마크에서 72.4점 대 68.0점으로 기존 모델을 앞섰다.", 72.4),
+        # A metric named before a bare number makes it a score.
+        ("Perplexity on the held-out set drops to 5.4 after the change.", 5.4),
+        # A context length reached by extension is the result, not a set-up size.
+        ("The method extends the context window from 8K to 64K tokens without retraining.", 64000),
+    ],
+)
+def test_conditions_comparisons_metrics_and_extensions(sentence: str, expected: float) -> None:
+    found = choose_headline([sentence])
+    assert found is not None
+    assert found.mention.value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Experiments cover 15 corruption types and three benchmarks, with steady improvements.",
+        "We evaluate 12 models on 9 tasks and find that all of them improve with scale.",
+    ],
+)
+def test_english_counts_are_not_results(sentence: str) -> None:
+    assert choose_headline([sentence]) is None

@@ -25,7 +25,8 @@ MIN_SCORE = 3.0
 _UNIT_SCORES: dict[str, float] = {
     "×": 3.0,
     "%": 2.0,
-    "%p": 2.0,
+    # An explicit gap ("62%p 격차") already states the comparison.
+    "%p": 2.5,
     "점": 2.0,
     "point": 2.0,
     "포인트": 2.0,
@@ -55,7 +56,8 @@ _RESULT_VERBS = re.compile(
     r"끌어올|올렸|올려|올라|상승|개선|단축|"
     r"\b(?:achiev\w*|improv\w*|outperform\w*|surpass\w*|faster|speed-?ups?|reduc\w*|boost\w*|"
     r"gains?|higher|lower|better|beats?|recover\w*|cuts?|accelerat\w*|increas\w*|reach\w*|"
-    r"solv\w*|sets?|record\w*|fewer|less|rais\w*|lift\w*|jump\w*|climb\w*)\b",
+    r"solv\w*|sets?|record\w*|fewer|less|rais\w*|lift\w*|jump\w*|climb\w*|extend\w*|"
+    r"expand\w*|falls?|fell|drops?|dropped|decreas\w*|shrink\w*)\b|확장",
     re.IGNORECASE,
 )
 _WEAK_RESULT = re.compile(
@@ -73,6 +75,28 @@ _APPROXIMATE = re.compile(
 _FROM_AFTER = re.compile(r"^\s*(?:에서|부터)|^\s*(?:to|→|->)\s", re.IGNORECASE)
 _TO_AFTER = re.compile(r"^\s*(?:으로|로)(?![가-힣])|^\s*(?:으로|로)\s")
 _TO_BEFORE = re.compile(r"(?:\bto|→|->)\s*$", re.IGNORECASE)
+# "크기를 10배 키울 때마다", "for every 10x": the multiplier is a condition, not a result.
+_CONDITION_AFTER = re.compile(r"^\S*(?:\s+\S+){0,2}?\s*(?:키울|늘릴|늘어날|증가할|할)\s*때마다")
+_CONDITION_BEFORE = re.compile(r"\b(?:for every|for each|every|each)\s*$", re.IGNORECASE)
+# "A 대 B", "A vs B": A is the paper's figure, B what it is compared against.
+_VERSUS_AFTER = re.compile(r"^\s*(?:대|vs\.?|versus|against)\s", re.IGNORECASE)
+_VERSUS_BEFORE = re.compile(r"(?:\s대|\bvs\.?|\bversus|\bagainst)\s*$", re.IGNORECASE)
+# A metric named shortly before a bare number: "perplexity on PG-19 stays at 6.1".
+_METRIC_BEFORE = re.compile(
+    r"(?:perplexity|accuracy|bleu|rouge[\w-]*|f1|elo|score|miou|map|pass@\d+|exact match|"
+    r"win rate|success rate|정확도|점수|정답률|성공률|승률|성능)[^.;:]{0,40}$",
+    re.IGNORECASE,
+)
+# "15 corruption types", "12 tasks": a bare integer before an ordinary noun counts things.
+_COUNTED_NOUN = re.compile(
+    r"^\s+(?!(?:of|out|on|in|at|and|or|to|from|than|vs|with|for|over|"
+    r"higher|lower|better|worse|more|less|fewer|faster|slower|times|"
+    r"points?|percent)\b)[a-z][a-z-]+"
+)
+# A size reached by a change ("extends the context from 4K to 40K tokens") is the result.
+_GROWTH = re.compile(
+    r"확장|늘리|늘려|늘렸|\b(?:extend\w*|expand\w*|stretch\w*|scal\w*|grow\w*)\b", re.I
+)
 _SETUP = re.compile(
     r"그러나|하지만|지만|한계|문제|데이터셋으로|학습시켰|훈련시켰|수집|구성된|"
     r"\b(?:however|but|dataset of|trained on|consists? of|collected)\b",
@@ -113,9 +137,21 @@ def choose_headline(sentences: Sequence[str], *, evidence: Sequence[str] = ()) -
 
 def _score(mention: NumberMention, sentence: str) -> float | None:
     unit = mention.unit or ""
-    if mention.size_like or unit in _COUNT_UNITS:
+    before = sentence[max(0, mention.start - 40) : mention.start]
+    after = sentence[mention.end : mention.end + 24]
+    reached = bool(_TO_BEFORE.search(before) or _TO_AFTER.search(after))
+    if mention.size_like and not (reached and _GROWTH.search(sentence)):
+        return None
+    if unit in _COUNT_UNITS:
+        return None
+    bare_integer = not unit and mention.text.isdigit()
+    if bare_integer and _COUNTED_NOUN.match(after) and not mention.size_like:
+        return None
+    if _CONDITION_AFTER.match(after) or _CONDITION_BEFORE.search(before):
         return None
     score = _UNIT_SCORES.get(unit, 0.0)
+    if not unit and _METRIC_BEFORE.search(before):
+        score += 2.0
     if unit in _SPEC_UNITS:
         score -= 1.0
     if _RESULT_VERBS.search(sentence):
@@ -124,15 +160,17 @@ def _score(mention: NumberMention, sentence: str) -> float | None:
         score += 1.0
     if _COMPARISON.search(sentence):
         score += 1.0
-    before = sentence[max(0, mention.start - 12) : mention.start]
-    if _UP_TO.search(before):
+    if _UP_TO.search(before[-12:]):
         score += 2.0
-    if _APPROXIMATE.search(before):
+    if _APPROXIMATE.search(before[-12:]):
         score -= 1.0
-    after = sentence[mention.end : mention.end + 6]
-    if _FROM_AFTER.search(after):
+    if _VERSUS_AFTER.match(after):
+        score += 1.0
+    elif _VERSUS_BEFORE.search(before):
+        score -= 1.0
+    elif _FROM_AFTER.search(after):
         score -= 1.5
-    elif _TO_AFTER.search(after) or _TO_BEFORE.search(before):
+    elif reached:
         score += 1.0
     if not mention.text[:1].isdigit():
         # Spelled-out numbers ("두 배") are loose paraphrase rather than the measured figure.
