@@ -10,12 +10,12 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard studyapp/translations/*/LC_MESSAGES/
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup database lint typecheck pytest translations clean
+.PHONY: run test setup browser database lint typecheck pytest translations clean
 
 run: setup database
 	$(BIN)/studyapp run --host $(HOST) --port $(PORT)
 
-test: setup lint typecheck pytest
+test: setup browser lint typecheck pytest
 
 setup: $(INSTALLED) $(ASSETS) $(CATALOGS)
 
@@ -38,6 +38,17 @@ $(ASSETS): node_modules/.package-lock.json
 	$(BIN)/pybabel compile -i $< -o $@
 
 translations: $(CATALOGS)
+
+# The browser tests drive Debian's Chromium (Playwright's own download cannot work here), with
+# Korean fonts so that screenshots show Hangul.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi nanum; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && apt-get install -y -qq chromium fonts-nanum; \
+	  else \
+	    echo "Install Chromium and Korean fonts first: sudo apt-get install chromium fonts-nanum"; exit 1; \
+	  fi; \
+	fi
 
 # Creates instance/studyapp.db (or migrates DATABASE_URL) from the Alembic revisions.
 database: setup

@@ -111,7 +111,14 @@ def translate_update() -> None:
     """Extract, then merge new strings into the ko and en catalogs."""
     translate_extract.callback()  # type: ignore[misc]
     _pybabel(
-        "update", "-i", str(_POT), "-d", str(_TRANSLATIONS), "--no-wrap", "--no-fuzzy-matching"
+        "update",
+        "-i",
+        str(_POT),
+        "-d",
+        str(_TRANSLATIONS),
+        "--no-wrap",
+        "--no-fuzzy-matching",
+        "--ignore-obsolete",
     )
 
 

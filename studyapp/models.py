@@ -53,6 +53,7 @@ __all__ = [
     "ReviewState",
     "Topic",
     "User",
+    "UserDeck",
     "utcnow",
 ]
 
@@ -174,6 +175,20 @@ class Deck(Base):
     @property
     def is_library(self) -> bool:
         return self.owner_id is None
+
+
+class UserDeck(Base):
+    """A shared library deck a user has added to "my cards"; their own decks need no row."""
+
+    __tablename__ = "user_decks"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    deck_id: Mapped[int] = mapped_column(
+        ForeignKey("decks.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Topic(Base):
@@ -310,6 +325,9 @@ class ReviewState(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
     last_reviewed_at: Mapped[datetime | None] = mapped_column()
+    # Set when the card was graded below 4 on this local date: SM-2's same-day rule asks it
+    # again in that day's session, without touching the schedule, until it scores 4 or more.
+    redrill_on: Mapped[date | None] = mapped_column(Date)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     # Optimistic concurrency: an update made from a stale read matches no row and fails.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -321,6 +339,14 @@ class ReviewState(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "card_id"),
         Index("ix_review_states_due_queue", "user_id", "due_on"),
+        # Today's re-drills are few among many cards: index only the rows that have one.
+        Index(
+            "ix_review_states_redrill",
+            "user_id",
+            "redrill_on",
+            sqlite_where=text("redrill_on IS NOT NULL"),
+            postgresql_where=text("redrill_on IS NOT NULL"),
+        ),
         CheckConstraint("ease >= 1.3", name="ease_at_least_1_3"),
         CheckConstraint("repetitions >= 0 AND interval_days >= 0", name="counts_not_negative"),
     )
@@ -351,6 +377,10 @@ class ReviewLog(Base):
     ease_after: Mapped[float] = mapped_column(Float)
     interval_after: Mapped[int] = mapped_column(Integer)
     due_after: Mapped[date] = mapped_column(Date)
+    # The rest of the state before the answer, so that undo restores it exactly.
+    lapses_before: Mapped[int] = mapped_column(Integer, default=0)
+    last_reviewed_before: Mapped[datetime | None] = mapped_column()
+    redrill_before: Mapped[date | None] = mapped_column(Date)
     # How long the user looked at the card before answering.
     duration_ms: Mapped[int | None] = mapped_column(Integer)
 

@@ -105,3 +105,45 @@ def app_session_pair(app: Flask) -> Iterator[tuple[Session, Session]]:
     factory = session_factory(app)
     with factory() as first, factory() as second:
         yield first, second
+
+
+def csrf_token(client: FlaskClient) -> str:
+    """A valid CSRF token for ``client``'s session, as every page carries it for htmx."""
+    import json as _json
+
+    page = html(client.get("/").data)
+    body = page.select_one("body")
+    assert body is not None
+    return str(_json.loads(str(body["hx-headers"]))["X-CSRFToken"])
+
+
+class AuthActions:
+    """Register, log in and post forms as a user, through the real pages."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def register(
+        self,
+        email: str = "reader@example.com",
+        password: str = "correct horse",
+        timezone: str = "UTC",
+    ) -> object:
+        return self.post(
+            "/register",
+            {"email": email, "password": password, "confirm": password, "timezone": timezone},
+        )
+
+    def login(self, email: str = "reader@example.com", password: str = "correct horse") -> object:
+        return self.post("/login", {"email": email, "password": password})
+
+    def logout(self) -> object:
+        return self.post("/logout", {})
+
+    def post(self, url: str, data: dict[str, object], **kwargs: object) -> object:
+        return self.client.post(url, data={**data, "csrf_token": csrf_token(self.client)}, **kwargs)
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)

@@ -4,18 +4,36 @@ from __future__ import annotations
 
 from flask import Flask, Response, render_template, request
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from studyapp.i18n import LANG_PARAM
-from studyapp.web import home
+from studyapp.web import auth, home, imports, library, review, settings
 
 __all__ = ["init_app"]
 
+csrf = CSRFProtect()
+
+#: The signed-in navigation after "Today", in order; an area appears once its blueprint exists.
+NAV_LINKS = (
+    ("review.session", _l("Review")),
+    ("library.index", _l("Library")),
+    ("imports.new", _l("Import")),
+    ("settings.edit", _l("Settings")),
+)
+
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(home.bp)
+    csrf.init_app(app)
+    auth.init_app(app)
+    for blueprint in (home.bp, review.bp, library.bp, imports.bp, settings.bp):
+        app.register_blueprint(blueprint)
+    app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_vary_on_htmx)
+    app.add_template_filter(cloze)
 
     @app.context_processor
     def _page_globals() -> dict[str, object]:
@@ -23,12 +41,32 @@ def init_app(app: Flask) -> None:
             "ui_lang": str(get_locale()),
             "lang_param": LANG_PARAM,
             "languages": app.config["LANGUAGES"],
+            "has_endpoint": lambda name: name in app.view_functions,
+            "nav_links": [
+                (endpoint, label) for endpoint, label in NAV_LINKS if endpoint in app.view_functions
+            ],
         }
+
+
+#: How the extractor writes the blank in a headline card's question, per card language.
+_BLANKS = ("＿＿", "___")
+
+
+def cloze(text: str) -> Markup:
+    """Card text with its blank drawn as a blank; everything else escaped."""
+    escaped = str(escape(text))
+    for blank in _BLANKS:
+        escaped = escaped.replace(blank, '<span class="blank" aria-label="?">?</span>')
+    return Markup(escaped)  # noqa: S704 - built from escaped text and a fixed tag
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     return render_template("error.html", code=code), code
+
+
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    return render_template("error.html", code=400, csrf_failed=True), 400
 
 
 def _vary_on_htmx(response: Response) -> Response:

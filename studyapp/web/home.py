@@ -1,21 +1,29 @@
-"""The home page and the health check."""
+"""The home page (today's study for a signed-in user, a welcome otherwise) and the health check."""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from studyapp import migrate
 from studyapp.db import get_session
-from studyapp.services import library
+from studyapp.models import utcnow
+from studyapp.services import library, review
+from studyapp.web.auth import current_account
+from studyapp.web.review import limits_for
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
-    counts = library.library_counts(get_session())
-    return render_template("home.html", counts=counts)
+    if not current_user.is_authenticated:
+        counts = library.library_counts(get_session())
+        return render_template("home.html", counts=counts)
+    account = current_account()
+    overview = review.overview(get_session(), limits_for(account), now=utcnow())
+    return render_template("today.html", overview=overview, account=account)
 
 
 @bp.get("/healthz")

@@ -1,0 +1,393 @@
+"""What one user sees of decks, papers and cards; searching them; adding a library deck.
+
+A user sees the shared library (decks without an owner) and their own decks. Anything else is
+reported exactly like an id that does not exist (``LookupError``), so another user's ids give
+nothing away. Schedules are always the asking user's own :class:`ReviewState` rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from studyapp.db import write_unit
+from studyapp.identity import CardKind
+from studyapp.models import (
+    Card,
+    Deck,
+    Paper,
+    PaperText,
+    PaperTopic,
+    ReviewState,
+    Topic,
+    UserDeck,
+)
+from studyapp.services.library import enroll
+
+__all__ = [
+    "PAPERS_PER_PAGE",
+    "QUERY_MAX",
+    "Added",
+    "CardView",
+    "DeckPage",
+    "DeckSummary",
+    "LibraryOverview",
+    "PaperView",
+    "SearchResults",
+    "add_to_my_cards",
+    "deck_page",
+    "library_overview",
+    "paper_detail",
+    "search",
+]
+
+PAPERS_PER_PAGE = 50
+#: Longer queries are cut to this many characters.
+QUERY_MAX = 200
+_SEARCH_LIMIT = 100
+_KIND_ORDER = {kind: position for position, kind in enumerate(CardKind)}
+
+
+@dataclass(frozen=True, slots=True)
+class DeckSummary:
+    """One deck as the library lists it, with the user's own counts when they study it."""
+
+    id: int
+    name: str
+    description: str
+    is_library: bool
+    #: The user imported it (their own deck).
+    owned: bool
+    #: A library deck the user added to "my cards".
+    added: bool
+    papers: int
+    cards: int
+    #: The user's cards of the deck not yet seen, not suspended.
+    new: int = 0
+    #: The user's cards due today or earlier, not suspended.
+    due: int = 0
+    suspended: int = 0
+
+    @property
+    def studied(self) -> bool:
+        return self.owned or self.added
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryOverview:
+    #: Decks the user studies: their own and the library decks they added.
+    mine: tuple[DeckSummary, ...]
+    #: Library decks the user has not added yet.
+    available: tuple[DeckSummary, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    query: str
+    #: Papers with their deck and topics loaded, at most ``_SEARCH_LIMIT`` of them.
+    papers: tuple[Paper, ...]
+    #: More papers matched than are listed.
+    truncated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    """A card (with its texts) and the user's state for it; no state: not studied."""
+
+    card: Card
+    state: ReviewState | None
+
+
+@dataclass(frozen=True, slots=True)
+class PaperView:
+    """A paper with its deck, topics and cards (in kind order), for one user."""
+
+    paper: Paper
+    #: The summary in the asked language, else in the paper's own; None when there is none.
+    text: PaperText | None
+    cards: tuple[CardView, ...]
+    #: The user owns the deck: its cards may be edited.
+    editable: bool
+    #: The user studies the deck (owns it or added it).
+    studied: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeckPage:
+    deck: Deck
+    summary: DeckSummary
+    papers: tuple[PaperView, ...]
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first_number(self) -> int:
+        """The position in the deck of this page's first paper, counting from 1."""
+        return (self.page - 1) * self.per_page + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    deck_id: int
+    deck_name: str
+    #: False when the deck was in the user's cards already.
+    added: bool
+    #: How many review states were created.
+    cards: int
+
+
+def _visible(user_id: int) -> ColumnElement[bool]:
+    return or_(Deck.owner_id.is_(None), Deck.owner_id == user_id)
+
+
+def library_overview(session: Session, user_id: int, *, today: date) -> LibraryOverview:
+    """The user's decks and the library decks they can still add, each sorted by name.
+
+    ``today`` is the user's local date: cards due on it or before count as due.
+    """
+    with session.begin():
+        summaries = _summaries(session, user_id, today)
+    return LibraryOverview(
+        mine=tuple(s for s in summaries if s.studied),
+        available=tuple(s for s in summaries if s.is_library and not s.added),
+    )
+
+
+def _summaries(
+    session: Session, user_id: int, today: date, *, deck_id: int | None = None
+) -> list[DeckSummary]:
+    in_deck = [Paper.deck_id == deck_id] if deck_id is not None else []
+    papers = (
+        select(Paper.deck_id, func.count(Paper.id).label("n"))
+        .where(*in_deck)
+        .group_by(Paper.deck_id)
+        .subquery()
+    )
+    cards = (
+        select(Paper.deck_id, func.count(Card.id).label("n"))
+        .join(Card, Card.paper_id == Paper.id)
+        .where(*in_deck)
+        .group_by(Paper.deck_id)
+        .subquery()
+    )
+    active = ReviewState.suspended.is_(False)
+    states = (
+        select(
+            Paper.deck_id,
+            func.count().filter(and_(active, ReviewState.due_on.is_(None))).label("new"),
+            func.count().filter(and_(active, ReviewState.due_on <= today)).label("due"),
+            func.count().filter(ReviewState.suspended.is_(True)).label("suspended"),
+        )
+        .select_from(ReviewState)
+        .join(Card, Card.id == ReviewState.card_id)
+        .join(Paper, Paper.id == Card.paper_id)
+        .where(ReviewState.user_id == user_id, *in_deck)
+        .group_by(Paper.deck_id)
+        .subquery()
+    )
+    added = select(UserDeck.deck_id).where(UserDeck.user_id == user_id)
+    rows = session.execute(
+        select(
+            Deck.id,
+            Deck.name,
+            Deck.description,
+            Deck.owner_id,
+            Deck.id.in_(added),
+            func.coalesce(papers.c.n, 0),
+            func.coalesce(cards.c.n, 0),
+            func.coalesce(states.c.new, 0),
+            func.coalesce(states.c.due, 0),
+            func.coalesce(states.c.suspended, 0),
+        )
+        .outerjoin(papers, papers.c.deck_id == Deck.id)
+        .outerjoin(cards, cards.c.deck_id == Deck.id)
+        .outerjoin(states, states.c.deck_id == Deck.id)
+        .where(_visible(user_id), *([Deck.id == deck_id] if deck_id is not None else []))
+        .order_by(Deck.name, Deck.id)
+    ).all()
+    return [
+        DeckSummary(
+            id=row[0],
+            name=row[1],
+            description=row[2],
+            is_library=row[3] is None,
+            owned=row[3] == user_id,
+            added=row[3] is None and bool(row[4]),
+            papers=int(row[5]),
+            cards=int(row[6]),
+            new=int(row[7]),
+            due=int(row[8]),
+            suspended=int(row[9]),
+        )
+        for row in rows
+    ]
+
+
+def search(session: Session, user_id: int, query: str) -> SearchResults:
+    """Papers of the decks the user can see whose title (original or translated), method
+    name or topic (slug, English or Korean name) contains ``query``, ignoring case."""
+    needle = " ".join(query.split())[:QUERY_MAX]
+    if not needle:
+        return SearchResults(query="", papers=(), truncated=False)
+    topic_match = exists().where(
+        PaperTopic.paper_id == Paper.id,
+        Topic.id == PaperTopic.topic_id,
+        or_(*(column.icontains(needle, autoescape=True) for column in _TOPIC_COLUMNS)),
+    )
+    translated_title = exists().where(
+        PaperText.paper_id == Paper.id, PaperText.title.icontains(needle, autoescape=True)
+    )
+    with session.begin():
+        papers = session.scalars(
+            select(Paper)
+            .join(Deck, Deck.id == Paper.deck_id)
+            .where(
+                _visible(user_id),
+                or_(
+                    Paper.title.icontains(needle, autoescape=True),
+                    Paper.method.icontains(needle, autoescape=True),
+                    translated_title,
+                    topic_match,
+                ),
+            )
+            .order_by(Paper.title, Paper.id)
+            .limit(_SEARCH_LIMIT + 1)
+            .options(joinedload(Paper.deck), selectinload(Paper.topics))
+        ).all()
+    return SearchResults(
+        query=needle,
+        papers=tuple(papers[:_SEARCH_LIMIT]),
+        truncated=len(papers) > _SEARCH_LIMIT,
+    )
+
+
+_TOPIC_COLUMNS = (Topic.slug, Topic.name_en, Topic.name_ko)
+
+
+def deck_page(
+    session: Session,
+    user_id: int,
+    deck_id: int,
+    *,
+    lang: str,
+    today: date,
+    page: int = 1,
+    per_page: int = PAPERS_PER_PAGE,
+) -> DeckPage:
+    """One page of a deck's papers with their cards and the user's schedules.
+
+    Papers come in the order they were imported. A page past the end gives the last page.
+    Raises ``LookupError`` when the user cannot see the deck.
+    """
+    with session.begin():
+        deck = session.scalars(
+            select(Deck).where(Deck.id == deck_id, _visible(user_id))
+        ).one_or_none()
+        if deck is None:
+            raise LookupError(deck_id)
+        summary = _summaries(session, user_id, today, deck_id=deck_id)[0]
+        pages = max(1, math.ceil(summary.papers / per_page))
+        page = min(max(page, 1), pages)
+        papers = session.scalars(
+            _with_content(select(Paper))
+            .where(Paper.deck_id == deck_id)
+            .order_by(Paper.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+        states = _states(session, user_id, (card.id for p in papers for card in p.cards))
+    views = tuple(
+        _paper_view(paper, states, lang=lang, editable=summary.owned, studied=summary.studied)
+        for paper in papers
+    )
+    return DeckPage(
+        deck=deck, summary=summary, papers=views, page=page, pages=pages, per_page=per_page
+    )
+
+
+def paper_detail(session: Session, user_id: int, paper_id: int, *, lang: str) -> PaperView:
+    """A paper with its deck, summary, cards and the user's schedules.
+
+    Raises ``LookupError`` when the user cannot see the paper's deck.
+    """
+    with session.begin():
+        paper = session.scalars(
+            _with_content(select(Paper))
+            .join(Deck, Deck.id == Paper.deck_id)
+            .where(Paper.id == paper_id, _visible(user_id))
+            .options(joinedload(Paper.deck))
+        ).one_or_none()
+        if paper is None:
+            raise LookupError(paper_id)
+        owned = paper.deck.owner_id == user_id
+        studied = owned or (session.get(UserDeck, (user_id, paper.deck_id)) is not None)
+        states = _states(session, user_id, (card.id for card in paper.cards))
+    return _paper_view(paper, states, lang=lang, editable=owned, studied=studied)
+
+
+def _with_content(statement: Select[Paper]) -> Select[Paper]:
+    return statement.options(
+        selectinload(Paper.texts),
+        selectinload(Paper.topics),
+        selectinload(Paper.cards).selectinload(Card.texts),
+    )
+
+
+def _states(session: Session, user_id: int, card_ids: Iterable[int]) -> dict[int, ReviewState]:
+    ids = list(card_ids)
+    if not ids:
+        return {}
+    return {
+        state.card_id: state
+        for state in session.scalars(
+            select(ReviewState).where(ReviewState.user_id == user_id, ReviewState.card_id.in_(ids))
+        )
+    }
+
+
+def _paper_view(
+    paper: Paper, states: dict[int, ReviewState], *, lang: str, editable: bool, studied: bool
+) -> PaperView:
+    texts = {text.lang: text for text in paper.texts}
+    cards = sorted(paper.cards, key=lambda card: _KIND_ORDER[card.kind])
+    return PaperView(
+        paper=paper,
+        text=texts.get(lang) or texts.get(paper.lang),
+        cards=tuple(CardView(card=card, state=states.get(card.id)) for card in cards),
+        editable=editable,
+        studied=studied,
+    )
+
+
+def add_to_my_cards(session: Session, user_id: int, deck_id: int) -> Added:
+    """Add a library deck to the user's cards: a new review state for each of its cards.
+
+    Adding a deck again creates nothing more (it only fills in cards the user lacks). Raises
+    ``LookupError`` for anything but a library deck. A concurrent add that wins the race makes
+    this one retry once, and find the deck added.
+    """
+    for attempt in (1, 2):
+        try:
+            with write_unit(session):
+                deck = session.scalars(
+                    select(Deck).where(Deck.id == deck_id, Deck.owner_id.is_(None))
+                ).one_or_none()
+                if deck is None:
+                    raise LookupError(deck_id)
+                already = session.get(UserDeck, (user_id, deck_id)) is not None
+                if not already:
+                    session.add(UserDeck(user_id=user_id, deck_id=deck_id))
+                    session.flush()
+                created = enroll(session, deck_id, [user_id])
+                return Added(deck_id=deck.id, deck_name=deck.name, added=not already, cards=created)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")

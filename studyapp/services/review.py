@@ -1,0 +1,457 @@
+"""The daily review: what is due today, answering a card, undoing the last answer.
+
+"Today" is the user's local date in their time zone. The queue, in order: scheduled reviews due
+today or earlier (oldest first, up to the daily review limit), then new cards (up to the daily
+new-card limit), then the day's re-drills — cards graded below 4 today, which SM-2 asks again
+after the rest of the session until they score 4 or more. Re-drills are logged but never change
+the schedule.
+
+Every answer is one transaction: the new state and its log row are committed together before
+the caller responds. A state carries a version; an answer for a version that is no longer
+current (a double click, a retried request, a second tab) changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, ScalarSelect, and_, case, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from studyapp.db import write_unit
+from studyapp.models import (
+    Card,
+    Deck,
+    Paper,
+    ReviewKind,
+    ReviewLog,
+    ReviewState,
+)
+from studyapp.srs import sm2
+from studyapp.srs.calendar import due_on, local_day
+
+__all__ = [
+    "Answered",
+    "DeckDue",
+    "Overview",
+    "QueueItem",
+    "SessionSummary",
+    "StudyLimits",
+    "answer",
+    "next_card",
+    "overview",
+    "queue_item",
+    "session_summary",
+    "undo_last",
+]
+
+#: Longest plausible look at one card; longer means the tab was left open.
+_MAX_DURATION_MS = 10 * 60 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class StudyLimits:
+    """Who is studying, where, and how much per day."""
+
+    user_id: int
+    timezone: str
+    new_per_day: int
+    reviews_per_day: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeckDue:
+    deck_id: int
+    deck_name: str
+    new: int
+    review: int
+    redrill: int
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """The home page's numbers for one user and day."""
+
+    today: date
+    decks: tuple[DeckDue, ...]
+    new_due: int
+    reviews_due: int
+    redrills_due: int
+    answered_today: int
+    streak_days: int
+
+    @property
+    def due(self) -> int:
+        return self.new_due + self.reviews_due + self.redrills_due
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """The card to show next, with what the review page shows around it."""
+
+    state: ReviewState
+    card: Card
+    kind: ReviewKind
+    done_today: int
+    remaining: int
+
+    @property
+    def progress_percent(self) -> int:
+        total = self.done_today + self.remaining
+        return round(100 * self.done_today / total) if total else 100
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    applied: bool
+    state_id: int
+    log_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    today: date
+    answered: int
+    learned: int
+    reviewed: int
+    redrilled: int
+    passed: int
+
+    @property
+    def pass_rate(self) -> float:
+        graded = self.learned + self.reviewed
+        return self.passed / graded if graded else 0.0
+
+
+def _done_today(session: Session, limits: StudyLimits, today: date) -> dict[ReviewKind, int]:
+    rows = session.execute(
+        select(ReviewLog.kind, func.count())
+        .where(ReviewLog.user_id == limits.user_id, ReviewLog.reviewed_on == today)
+        .group_by(ReviewLog.kind)
+    ).all()
+    return {ReviewKind(kind): int(count) for kind, count in rows}
+
+
+def _active(limits: StudyLimits) -> ColumnElement[bool]:
+    return and_(ReviewState.user_id == limits.user_id, ReviewState.suspended.is_(False))
+
+
+def _review_due(limits: StudyLimits, today: date) -> ColumnElement[bool]:
+    return and_(
+        _active(limits),
+        ReviewState.due_on <= today,
+        or_(ReviewState.redrill_on.is_(None), ReviewState.redrill_on != today),
+    )
+
+
+def _new(limits: StudyLimits) -> ColumnElement[bool]:
+    return and_(_active(limits), ReviewState.due_on.is_(None))
+
+
+def _redrill(limits: StudyLimits, today: date) -> ColumnElement[bool]:
+    return and_(_active(limits), ReviewState.redrill_on == today)
+
+
+def _allowance(limits: StudyLimits, done: dict[ReviewKind, int]) -> tuple[int, int]:
+    """How many more reviews and new cards today's limits allow."""
+    reviews_left = max(0, limits.reviews_per_day - done.get(ReviewKind.REVIEW, 0))
+    new_left = max(0, limits.new_per_day - done.get(ReviewKind.LEARN, 0))
+    return reviews_left, new_left
+
+
+def overview(session: Session, limits: StudyLimits, *, now: datetime) -> Overview:
+    """Cards due today per deck (within the daily limits), today's progress and the streak."""
+    today = local_day(now, limits.timezone)
+    with session.begin():
+        done = _done_today(session, limits, today)
+        reviews_left, new_left = _allowance(limits, done)
+        rows = session.execute(
+            select(
+                Deck.id,
+                Deck.name,
+                func.count().filter(_new(limits)),
+                func.count().filter(_review_due(limits, today)),
+                func.count().filter(_redrill(limits, today)),
+            )
+            .select_from(ReviewState)
+            .join(Card, Card.id == ReviewState.card_id)
+            .join(Paper, Paper.id == Card.paper_id)
+            .join(Deck, Deck.id == Paper.deck_id)
+            .where(ReviewState.user_id == limits.user_id)
+            .group_by(Deck.id, Deck.name)
+            .order_by(Deck.name)
+        ).all()
+        streak = _streak(session, limits, today)
+    decks = tuple(DeckDue(r[0], r[1], r[2], r[3], r[4]) for r in rows)
+    return Overview(
+        today=today,
+        decks=decks,
+        new_due=min(new_left, sum(d.new for d in decks)),
+        reviews_due=min(reviews_left, sum(d.review for d in decks)),
+        redrills_due=sum(d.redrill for d in decks),
+        answered_today=sum(done.values()),
+        streak_days=streak,
+    )
+
+
+def _streak(session: Session, limits: StudyLimits, today: date) -> int:
+    """Days in a row with at least one answer, ending today (or yesterday, if not yet today)."""
+    days = session.scalars(
+        select(ReviewLog.reviewed_on)
+        .where(ReviewLog.user_id == limits.user_id, ReviewLog.reviewed_on <= today)
+        .group_by(ReviewLog.reviewed_on)
+        .order_by(ReviewLog.reviewed_on.desc())
+        .limit(3660)
+    ).all()
+    expected = today if days and days[0] == today else today - timedelta(days=1)
+    streak = 0
+    for day in days:
+        if day != expected:
+            break
+        streak += 1
+        expected -= timedelta(days=1)
+    return streak
+
+
+def _load_item(session: Session, state_id: int) -> ReviewState:
+    """A state with its card, texts, paper and topics, in two small queries."""
+    return (
+        session.scalars(
+            select(ReviewState)
+            .where(ReviewState.id == state_id)
+            .options(
+                joinedload(ReviewState.card, innerjoin=True).joinedload(Card.texts),
+                joinedload(ReviewState.card, innerjoin=True)
+                .joinedload(Card.paper, innerjoin=True)
+                # A second, tiny query: joined into the first, SQLite would build the
+                # paper-topic join for every paper before picking one.
+                .selectinload(Paper.topics),
+            )
+        )
+        .unique()
+        .one()
+    )
+
+
+def _first(session: Session, condition: ColumnElement[bool], *order: Any) -> int | None:
+    state_id: int | None = session.scalar(
+        select(ReviewState.id).where(condition).order_by(*order).limit(1)
+    )
+    return state_id
+
+
+def next_card(
+    session: Session, limits: StudyLimits, *, now: datetime, prefer: int | None = None
+) -> QueueItem | None:
+    """The next card of today's session, or ``None`` when the session is over.
+
+    ``prefer`` asks for one state first (the card just undone), if it is still actionable.
+    """
+    today = local_day(now, limits.timezone)
+    with session.begin():
+        done, reviews_left, new_left = _counters(session, limits, today)
+        state_id: int | None = None
+        if prefer is not None:
+            state_id = _first(session, and_(ReviewState.id == prefer, _active(limits)))
+        if state_id is None and reviews_left:
+            state_id = _first(
+                session, _review_due(limits, today), ReviewState.due_on, ReviewState.id
+            )
+        if state_id is None and new_left:
+            state_id = _first(session, _new(limits), ReviewState.card_id)
+        if state_id is None:
+            state_id = _first(
+                session, _redrill(limits, today), ReviewState.last_reviewed_at, ReviewState.id
+            )
+        if state_id is None:
+            return None
+        state = _load_item(session, state_id)
+        remaining = _remaining(session, limits, today, reviews_left, new_left)
+    return QueueItem(
+        state=state,
+        card=state.card,
+        kind=_kind_of(state, today),
+        done_today=sum(done.values()),
+        remaining=max(remaining, 1),
+    )
+
+
+def queue_item(
+    session: Session, limits: StudyLimits, state_id: int, *, now: datetime
+) -> QueueItem | None:
+    """One of the user's cards as a queue item (to reveal its answer), or ``None``."""
+    return next_card(session, limits, now=now, prefer=state_id) if state_id else None
+
+
+def _kind_of(state: ReviewState, today: date) -> ReviewKind:
+    if state.redrill_on == today:
+        return ReviewKind.REDRILL
+    return ReviewKind.LEARN if state.last_reviewed_at is None else ReviewKind.REVIEW
+
+
+def _counters(
+    session: Session, limits: StudyLimits, today: date
+) -> tuple[dict[ReviewKind, int], int, int]:
+    """Today's answers by kind, and how many reviews and new cards today's limits still allow."""
+    done = _done_today(session, limits, today)
+    reviews_left, new_left = _allowance(limits, done)
+    return done, reviews_left, new_left
+
+
+def _remaining(
+    session: Session, limits: StudyLimits, today: date, reviews_left: int, new_left: int
+) -> int:
+    """Cards left today, in one statement. Each count stops at what the daily limits still
+    allow, so a user with 20,000 due cards costs no more than one with 200."""
+
+    def bounded(condition: ColumnElement[bool], cap: int | None) -> ScalarSelect[int]:
+        rows = select(ReviewState.id).where(condition)
+        if cap is not None:
+            rows = rows.limit(cap)
+        return select(func.count()).select_from(rows.subquery()).scalar_subquery()
+
+    counts = select(
+        bounded(_review_due(limits, today), reviews_left),
+        bounded(_new(limits), new_left),
+        bounded(_redrill(limits, today), None),
+    )
+    reviews, new, redrills = session.execute(counts).one()
+    return min(reviews, reviews_left) + min(new, new_left) + redrills
+
+
+def answer(
+    session: Session,
+    limits: StudyLimits,
+    *,
+    state_id: int,
+    version: int,
+    grade: int,
+    now: datetime,
+    duration_ms: int | None = None,
+) -> Answered:
+    """Grade one card and log it, in one transaction; apply a given version only once.
+
+    Raises ``LookupError`` when the state is not the user's, ``ValueError`` for a bad grade.
+    """
+    quality = sm2.Grade(grade) if isinstance(grade, int) and 0 <= grade <= 5 else None
+    if quality is None or isinstance(grade, bool):
+        raise ValueError(f"grade must be an integer from 0 to 5, got {grade!r}")
+    today = local_day(now, limits.timezone)
+    with write_unit(session):
+        state = session.scalars(
+            select(ReviewState)
+            .where(ReviewState.id == state_id, ReviewState.user_id == limits.user_id)
+            .with_for_update()
+        ).one_or_none()
+        if state is None:
+            raise LookupError(state_id)
+        if state.version != version:
+            return Answered(applied=False, state_id=state_id)
+
+        log = ReviewLog(
+            user_id=limits.user_id,
+            card_id=state.card_id,
+            reviewed_at=now,
+            reviewed_on=today,
+            grade=int(quality),
+            repetitions_before=state.repetitions,
+            ease_before=state.ease,
+            interval_before=state.interval_days,
+            due_before=state.due_on,
+            lapses_before=state.lapses,
+            last_reviewed_before=state.last_reviewed_at,
+            redrill_before=state.redrill_on,
+            duration_ms=None if duration_ms is None else max(0, min(duration_ms, _MAX_DURATION_MS)),
+        )
+        if state.redrill_on == today:
+            log.kind = ReviewKind.REDRILL
+            if quality >= sm2.REDRILL_BELOW:
+                state.redrill_on = None
+        else:
+            log.kind = ReviewKind.LEARN if state.last_reviewed_at is None else ReviewKind.REVIEW
+            after = sm2.review(
+                sm2.SM2State(state.repetitions, state.ease, state.interval_days), quality
+            )
+            if not quality.passed and log.kind is ReviewKind.REVIEW:
+                state.lapses += 1
+            state.repetitions = after.repetitions
+            state.ease = after.ease
+            state.interval_days = after.interval_days
+            state.due_on = due_on(now, after.interval_days, limits.timezone)
+            state.redrill_on = today if quality < sm2.REDRILL_BELOW else None
+        state.last_reviewed_at = now
+        log.repetitions_after = state.repetitions
+        log.ease_after = state.ease
+        log.interval_after = state.interval_days
+        log.due_after = state.due_on or today
+        session.add(log)
+        session.flush()
+        log_id = log.id
+    return Answered(applied=True, state_id=state_id, log_id=log_id)
+
+
+def undo_last(session: Session, limits: StudyLimits, *, now: datetime) -> int | None:
+    """Take back the user's most recent answer of today: restore the card's state exactly and
+    delete the log row. Returns the state's id, or ``None`` when there is nothing to undo."""
+    today = local_day(now, limits.timezone)
+    with write_unit(session):
+        log = session.scalars(
+            select(ReviewLog)
+            .where(ReviewLog.user_id == limits.user_id, ReviewLog.reviewed_on == today)
+            .order_by(ReviewLog.id.desc())
+            .limit(1)
+            .with_for_update()
+        ).first()
+        if log is None:
+            return None
+        state = session.scalars(
+            select(ReviewState).where(
+                ReviewState.user_id == limits.user_id, ReviewState.card_id == log.card_id
+            )
+        ).one()
+        state.repetitions = log.repetitions_before
+        state.ease = log.ease_before
+        state.interval_days = log.interval_before
+        state.due_on = log.due_before
+        state.lapses = log.lapses_before
+        state.last_reviewed_at = log.last_reviewed_before
+        state.redrill_on = log.redrill_before
+        session.delete(log)
+        state_id = state.id
+    return state_id
+
+
+def session_summary(session: Session, limits: StudyLimits, *, now: datetime) -> SessionSummary:
+    """What the user did today: for the end-of-session screen."""
+    today = local_day(now, limits.timezone)
+    with session.begin():
+        row = session.execute(
+            select(
+                func.count(),
+                func.count().filter(ReviewLog.kind == ReviewKind.LEARN),
+                func.count().filter(ReviewLog.kind == ReviewKind.REVIEW),
+                func.count().filter(ReviewLog.kind == ReviewKind.REDRILL),
+                func.sum(
+                    case(
+                        (
+                            and_(
+                                ReviewLog.kind != ReviewKind.REDRILL,
+                                ReviewLog.grade >= sm2.PASSING_GRADE,
+                            ),
+                            1,
+                        ),
+                        else_=0,
+                    )
+                ),
+            ).where(ReviewLog.user_id == limits.user_id, ReviewLog.reviewed_on == today)
+        ).one()
+    return SessionSummary(
+        today=today,
+        answered=row[0],
+        learned=row[1],
+        reviewed=row[2],
+        redrilled=row[3],
+        passed=int(row[4] or 0),
+    )

@@ -1,0 +1,298 @@
+"""Importing a summary in the browser: paste or upload it, preview its cards, save to a deck."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal, get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import Field, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, ValidationError
+
+from studyapp.db import get_session
+from studyapp.extract import Extraction, Format, extract_text
+from studyapp.extract.documents import DocumentError, decode_document
+from studyapp.extract.drafts import PaperDraft
+from studyapp.extract.topics import topic_by_slug
+from studyapp.identity import CardKind
+from studyapp.services import user_imports
+from studyapp.services.library import ImportReport
+from studyapp.web.auth import current_account, login_required
+
+__all__ = ["bp"]
+
+bp = Blueprint("imports", __name__)
+
+#: The file names a summary may have; anything else is refused before it is read.
+TEXT_SUFFIXES = (".md", ".markdown", ".txt")
+#: Papers shown in a preview; a 1,000-paper digest is saved whole but not drawn whole.
+PREVIEW_LIMIT = 100
+# A request may hold the document twice (a file, and its decoded text sent back with the save
+# button, grown by up to half from CP949 to UTF-8), plus a few small fields: the body may be
+# twice the document limit and this much more.
+_FORM_SLACK = 64 * 1024
+
+FORMAT_LABELS = {
+    Format.DAILY_PAPERS: _l("Daily Papers digest"),
+    Format.INSIGHT_PAGE: _l("Saved insight page"),
+    Format.BLOG_LISTING: _l("Blog listing"),
+    Format.PLAIN_NOTES: _l("Plain notes"),
+}
+KIND_LABELS = {
+    CardKind.METHOD_IDEA: _l("Method → key idea"),
+    CardKind.HEADLINE_NUMBER: _l("Paper → headline number"),
+}
+LANGUAGE_NAMES = {"ko": _l("Korean"), "en": _l("English")}
+
+
+def _optional_int(value: object) -> int | None:
+    if value in (None, ""):
+        return None
+    return int(str(value))
+
+
+class ImportForm(FlaskForm):  # type: ignore[misc]
+    text = TextAreaField(_l("Paste a summary"), render_kw={"rows": 12, "spellcheck": "false"})
+    file = FileField(
+        _l("Or upload a file"), render_kw={"accept": ",".join(TEXT_SUFFIXES) + ",text/plain"}
+    )
+    format = SelectField(
+        _l("Format"),
+        choices=[SelectChoice("", _l("Detect automatically"))]
+        + [SelectChoice(fmt.value, label) for fmt, label in FORMAT_LABELS.items()],
+        default="",
+    )
+    target = RadioField(
+        _l("Save into"),
+        choices=[
+            SelectChoice("new", _l("A new deck")),
+            SelectChoice("existing", _l("One of my decks")),
+        ],
+        default="new",
+    )
+    deck_name = StringField(
+        _l("Name of the new deck"), validators=[Length(max=user_imports.MAX_DECK_NAME)]
+    )
+    deck_id = SelectField(_l("My deck"), coerce=_optional_int, validate_choice=False)
+
+    def validate_file(self, field: Field) -> None:
+        upload = field.data
+        if isinstance(upload, FileStorage) and upload.filename:
+            name = _file_name(upload.filename)
+            if not name.lower().endswith(TEXT_SUFFIXES):
+                raise ValidationError(
+                    _(
+                        "“%(name)s” cannot be imported: only text summaries can, as .md, "
+                        ".markdown or .txt files.",
+                        name=name,
+                    )
+                )
+
+    def validate_deck_id(self, field: Field) -> None:
+        if self.target.data == "existing" and field.data not in {
+            choice.value for choice in field.choices
+        }:
+            raise ValidationError(_("Choose one of your decks."))
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What a document gave, and where saving it would put it."""
+
+    text: str
+    extraction: Extraction
+    #: The new deck's name (given, else the document's title or file name), or the chosen
+    #: existing deck's name.
+    deck_name: str
+    cards: int
+
+    @property
+    def papers(self) -> tuple[PaperDraft, ...]:
+        return self.extraction.papers
+
+
+def _file_name(raw: str) -> str:
+    # Some browsers send the whole client path; only its last part means anything here.
+    return raw.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+@bp.url_value_preprocessor
+def _limit_request_size(_endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    # Runs before every before_request hook, so before CSRFProtect first reads the form.
+    limit = 2 * current_app.config["MAX_DOCUMENT_BYTES"] + _FORM_SLACK
+    request.max_content_length = limit
+    request.max_form_memory_size = limit
+
+
+def _form(*, from_request: bool = True) -> ImportForm:
+    form = ImportForm() if from_request else ImportForm(formdata=None)
+    decks = user_imports.own_decks(get_session(), current_account().id)
+    form.deck_id.choices = [SelectChoice(deck.id, deck.name) for deck in decks]
+    return form
+
+
+def _read(form: ImportForm) -> tuple[str, str, str | None]:
+    """The document's text, its name for messages, and the uploaded file's name without its
+    extension. Raises :class:`DocumentError` like ``studyapp extract`` does."""
+    limit = current_app.config["MAX_DOCUMENT_BYTES"]
+    upload = form.file.data
+    if isinstance(upload, FileStorage) and upload.filename:
+        name = _file_name(upload.filename)
+        text = decode_document(upload.stream.read(), source=name, max_bytes=limit)
+        return text, name, name.rsplit(".", 1)[0]
+    source = _("pasted text")
+    data = (form.text.data or "").encode("utf-8", "replace")
+    return decode_document(data, source=source, max_bytes=limit), source, None
+
+
+def _preview(form: ImportForm) -> Preview | None:
+    """Extract the submitted document, or put what is wrong on the form and return None."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        text, source, stem = _read(form)
+        fmt = Format(form.format.data) if form.format.data else None
+        extraction = extract_text(text, source=source, fmt=fmt)
+    except DocumentError as error:
+        uploaded = isinstance(form.file.data, FileStorage) and form.file.data.filename
+        (form.file if uploaded else form.text).errors.append(str(error))
+        return None
+    if form.target.data == "existing":
+        deck_name = next(c.label for c in form.deck_id.choices if c.value == form.deck_id.data)
+    else:
+        deck_name = (
+            (form.deck_name.data or "").strip()
+            or extraction.document.title
+            or stem
+            or _("Pasted summary")
+        )[: user_imports.MAX_DECK_NAME]
+    cards = sum(len(paper.cards) for paper in extraction.papers)
+    return Preview(text=text, extraction=extraction, deck_name=deck_name, cards=cards)
+
+
+def _render(form: ImportForm, preview: Preview | None, status: int) -> ResponseReturnValue:
+    context = {
+        "form": form,
+        "preview": preview,
+        "preview_limit": PREVIEW_LIMIT,
+        "format_labels": FORMAT_LABELS,
+        "kind_labels": KIND_LABELS,
+        "language_names": LANGUAGE_NAMES,
+        "topic_name": _topic_name,
+    }
+    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        errors = [message for messages in form.errors.values() for message in messages]
+        return render_template("imports/_preview.html", errors=errors, **context), status
+    return render_template("imports/new.html", **context), status
+
+
+def _topic_name(slug: str) -> str:
+    try:
+        topic = topic_by_slug(slug)
+    except KeyError:
+        return slug
+    return topic.name_ko if str(get_locale()) == "ko" else topic.name_en
+
+
+@bp.get("/import")
+@login_required
+def new() -> ResponseReturnValue:
+    return _render(_form(), None, 200)
+
+
+@bp.post("/import/preview")
+@login_required
+def preview() -> ResponseReturnValue:
+    """Show the papers and cards a document gives, without saving anything."""
+    form = _form()
+    found = _preview(form)
+    if found is None:
+        return _render(form, None, 422)
+    # The text goes back in the form, so that a file need not be uploaded a second time.
+    form.text.data = found.text
+    return _render(form, found, 200)
+
+
+@bp.get("/import/preview")
+def preview_again() -> ResponseReturnValue:
+    # A preview is the answer to a POST; its address, reopened later, leads back to the form.
+    return redirect(url_for("imports.new"))
+
+
+@bp.post("/import")
+@login_required
+def create() -> ResponseReturnValue:
+    form = _form()
+    found = _preview(form)
+    if found is None:
+        return _render(form, None, 422)
+    session, user_id = get_session(), current_account().id
+    try:
+        if form.target.data == "existing":
+            report = user_imports.save_into_deck(
+                session, user_id=user_id, deck_id=form.deck_id.data, papers=found.papers
+            )
+        else:
+            report = user_imports.save_into_new_deck(
+                session, user_id=user_id, name=found.deck_name, papers=found.papers
+            )
+    except user_imports.DeckNotFound:
+        abort(404)
+    flash(_saved_message(report), "ok")
+    return redirect(_deck_url(report.deck_id), code=303)
+
+
+def _saved_message(report: ImportReport) -> str:
+    # Numbers, not embedded phrases: Korean particles depend on the words around them.
+    if report.cards_new + report.cards_updated == 0:
+        message = ngettext(
+            "Nothing new: “%(deck)s” already holds %(num)d paper and its %(cards)d cards, "
+            "unchanged.",
+            "Nothing new: “%(deck)s” already holds these %(num)d papers and their %(cards)d "
+            "cards, unchanged.",
+            report.papers,
+            deck=report.deck_name,
+            cards=report.cards,
+        )
+    else:
+        message = ngettext(
+            "Saved %(num)d paper with %(cards)d cards into “%(deck)s”.",
+            "Saved %(num)d papers with %(cards)d cards into “%(deck)s”.",
+            report.papers,
+            cards=report.cards,
+            deck=report.deck_name,
+        )
+    return str(message)
+
+
+def _deck_url(deck_id: int) -> str:
+    # The deck page belongs to the library area, which may not exist yet.
+    if "library.deck" in current_app.view_functions:
+        return url_for("library.deck", deck_id=deck_id)
+    return url_for("home.index")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
+    if not current_user.is_authenticated:
+        return render_template("error.html", code=413), 413
+    # The body was refused unread: the form starts empty, and must not try to read it again.
+    form = _form(from_request=False)
+    limit_mb = current_app.config["MAX_DOCUMENT_BYTES"] / 1024 / 1024
+    form.file.errors = [
+        _(
+            "That upload is too large: a summary may be at most %(limit)s MB. "
+            "Split it into smaller files.",
+            limit=format_decimal(limit_mb, format="#,##0.##"),
+        )
+    ]
+    return _render(form, None, 413)

@@ -1,0 +1,73 @@
+"""Fixtures for browser tests: the app served from a thread, Chromium driven by Playwright.
+
+Screenshots of every page a journey visits are saved under ``test-artifacts/screenshots``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from werkzeug.serving import make_server
+
+from studyapp import migrate
+from tests.conftest import engine_of
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def live_server(empty_app: Flask) -> Iterator[str]:
+    """The app on a migrated database, served on a free port; yields its base URL."""
+    migrate.upgrade(engine_of(empty_app))
+    empty_app.config["WTF_CSRF_SSL_STRICT"] = False
+    server = make_server("127.0.0.1", 0, empty_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+class Shots:
+    """Saves numbered screenshots for one test."""
+
+    def __init__(self, name: str) -> None:
+        self.folder = ARTIFACTS / name
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+
+    def take(self, page: Page, label: str) -> None:
+        self.count += 1
+        page.screenshot(path=str(self.folder / f"{self.count:02d}-{label}.png"), full_page=True)
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Shots:
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in request.node.name)
+    return Shots(safe)

@@ -1,0 +1,129 @@
+"""The morning journey in real Chromium: register, import a summary through the page, review
+three cards with the keyboard, undo one, log out and in again and find the work kept — with
+JavaScript on, and the same journey with it off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import func, select
+
+from studyapp.db import session_factory
+from studyapp.models import ReviewLog
+from tests.browser.conftest import Shots
+
+DIGEST = (Path(__file__).resolve().parents[1] / "data" / "digest_ko.md").read_text(encoding="utf-8")
+EMAIL, PASSWORD = "morning@example.com", "a long passphrase"
+
+
+def answers_logged(app: Flask) -> int:
+    with session_factory(app)() as session, session.begin():
+        return session.scalar(select(func.count(ReviewLog.id))) or 0
+
+
+def register_and_import(page: Page, base: str, shots: Shots) -> None:
+    page.goto(f"{base}/register?lang=en")
+    page.fill("#email", EMAIL)
+    page.fill("#password", PASSWORD)
+    page.fill("#confirm", PASSWORD)
+    shots.take(page, "register")
+    page.click("form button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Today")
+    page.goto(f"{base}/import")
+    page.fill("textarea#text", DIGEST)
+    page.click("#import-form button[type=submit]")
+    expect(page.locator(".preview-head h2")).to_have_text("3 papers found")
+    shots.take(page, "import-preview")
+    page.click(".save-form button[type=submit]")
+    expect(page.locator(".flash.ok")).to_be_visible()
+    shots.take(page, "after-import")
+
+
+def test_morning_journey_with_the_keyboard(
+    browser: Browser, live_server: str, empty_app: Flask, shots: Shots
+) -> None:
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-US")
+    page = context.new_page()
+    register_and_import(page, live_server, shots)
+
+    page.goto(f"{live_server}/")
+    shots.take(page, "today")
+    page.click("a.button.primary[href='/review']")
+    reviewed = []
+    for step in range(3):
+        expect(page.locator("[data-action=reveal]")).to_be_visible()
+        reviewed.append(page.locator(".flashcard .front p").first.inner_text())
+        if step == 0:
+            shots.take(page, "front")
+        page.keyboard.press("Space")
+        expect(page.locator("form.grades")).to_be_visible()
+        if step == 0:
+            shots.take(page, "answer")
+        page.keyboard.press("5" if step != 1 else "4")
+    expect(page.locator("[data-action=reveal]")).to_be_visible()
+    assert answers_logged(empty_app) == 3
+
+    page.keyboard.press("u")
+    expect(page.locator(".flashcard .front p").first).to_have_text(reviewed[2])
+    assert answers_logged(empty_app) == 2
+    shots.take(page, "after-undo")
+
+    page.click("form[action='/logout'] button")
+    expect(page.locator("form[action='/logout']")).to_have_count(0)
+    page.goto(f"{live_server}/login")
+    page.fill("#email", EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit]")
+    expect(page.locator(".due-summary > p.meta")).to_have_text("2 answers today")
+    shots.take(page, "today-again")
+    context.close()
+
+
+def test_the_same_journey_without_javascript(
+    browser: Browser, live_server: str, empty_app: Flask, shots: Shots
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="en-US", java_script_enabled=False
+    )
+    page = context.new_page()
+    register_and_import(page, live_server, shots)
+
+    page.goto(f"{live_server}/review")
+    for step in range(3):
+        page.click("a[data-action=reveal]")
+        expect(page.locator("form.grades")).to_be_visible()
+        if step == 0:
+            shots.take(page, "answer-no-js")
+        page.click("form.grades button[value='5']")
+    assert answers_logged(empty_app) == 3
+    page.click("form[data-action=undo] button")
+    assert answers_logged(empty_app) == 2
+    expect(page.locator("a[data-action=reveal]")).to_be_visible()
+
+    page.click("form[action='/logout'] button")
+    expect(page.locator("form[action='/logout']")).to_have_count(0)
+    page.goto(f"{live_server}/login")
+    page.fill("#email", EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit]")
+    expect(page.locator(".due-summary > p.meta")).to_have_text("2 answers today")
+    shots.take(page, "today-no-js")
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1200])
+def test_pages_render_in_both_languages(
+    browser: Browser, live_server: str, shots: Shots, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    for lang in ("ko", "en"):
+        page.goto(f"{live_server}/?lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        shots.take(page, f"home-{lang}-{width}")
+        page.goto(f"{live_server}/login?lang={lang}")
+        shots.take(page, f"login-{lang}-{width}")
+    context.close()

@@ -1,0 +1,526 @@
+"""The import page: paste or upload a summary, preview its cards, save them to one's own deck."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from studyapp.db import session_factory
+from studyapp.models import Card, CardText, Deck, Paper, PaperText, ReviewState, User
+from studyapp.services.library import DeckImport, import_decks
+from tests.conftest import AuthActions, csrf_token, html
+
+DATA = Path(__file__).resolve().parent / "data"
+DIGEST_KO = (DATA / "digest_ko.md").read_text(encoding="utf-8")
+NOTES_EN = (DATA / "notes_en.md").read_text(encoding="utf-8")
+BLOG_KO = (DATA / "blog_ko.txt").read_text(encoding="utf-8")
+DIGEST_TITLE = "Daily Papers (2025-03-15)"
+
+# What was stored, table by table: a preview or a refused request must leave it untouched.
+TABLES = (Deck, Paper, PaperText, Card, CardText, ReviewState)
+
+
+def counts(app: Flask) -> dict[str, int]:
+    with session_factory(app)() as session, session.begin():
+        return {
+            table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0
+            for table in TABLES
+        }
+
+
+NOTHING = {table.__tablename__: 0 for table in TABLES}
+
+
+def form(text: str = "", **fields: Any) -> dict[str, Any]:
+    return {"text": text, "format": "", "target": "new", "deck_name": "", **fields}
+
+
+def upload(data: bytes, name: str = "notes.md", **fields: Any) -> dict[str, Any]:
+    return {**form(**fields), "file": (io.BytesIO(data), name)}
+
+
+def post(auth: AuthActions, url: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    """Post ``data`` as a browser would (multipart, with the CSRF token), encoded in memory: the
+    test client spools a large body to a temporary file that it never closes."""
+    fields: dict[str, Any] = {"csrf_token": csrf_token(auth.client)}
+    for name, value in data.items():
+        if isinstance(value, tuple):
+            value = FileStorage(value[0], filename=value[1])
+        fields[name] = value if isinstance(value, FileStorage) else str(value)
+    boundary, body = encode_multipart(fields)
+    return auth.client.post(
+        url, data=body, content_type=f"multipart/form-data; boundary={boundary}", **kwargs
+    )
+
+
+def errors(page: BeautifulSoup) -> list[str]:
+    return [p.get_text(strip=True) for p in page.select("form#import-form .error")]
+
+
+def flashes(client: FlaskClient) -> list[str]:
+    return [p.get_text() for p in html(client.get("/").data).select(".flash")]
+
+
+def textarea_value(element: Any) -> str:
+    # A browser drops the one line break that follows <textarea> (WTForms writes CRLF there).
+    text: str = element.get_text()
+    return text.removeprefix("\r\n") if text.startswith("\r\n") else text.removeprefix("\n")
+
+
+def save_form_fields(page: BeautifulSoup) -> dict[str, Any]:
+    """What the preview's save button sends, as a browser would send it."""
+    save = page.select_one("form.save-form")
+    assert save is not None
+    fields: dict[str, Any] = {}
+    for element in save.select("input[name], textarea[name]"):
+        if element.name == "textarea":
+            fields[str(element["name"])] = textarea_value(element)
+        else:
+            fields[str(element["name"])] = element.get("value", "")
+    fields.pop("csrf_token")
+    return fields
+
+
+def own_deck(app: Flask, name: str) -> Deck:
+    with session_factory(app)() as session, session.begin():
+        return session.scalars(select(Deck).where(Deck.name == name)).one()
+
+
+def deck_papers(app: Flask, deck_id: int) -> list[str]:
+    with session_factory(app)() as session, session.begin():
+        return sorted(session.scalars(select(Paper.title).where(Paper.deck_id == deck_id)))
+
+
+def expected_location(app: Flask, deck_id: int) -> str:
+    return f"/library/decks/{deck_id}" if "library.deck" in app.view_functions else "/"
+
+
+# ---- Access --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url"), [("get", "/import"), ("post", "/import/preview"), ("post", "/import")]
+)
+def test_import_needs_a_signed_in_user(
+    app: Flask, client: FlaskClient, auth: AuthActions, method: str, url: str
+) -> None:
+    if method == "get":
+        response = client.get(url)
+    else:
+        response = post(auth, url, form(DIGEST_KO))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    assert counts(app) == NOTHING
+
+
+@pytest.mark.parametrize("url", ["/import/preview", "/import"])
+def test_posts_without_a_csrf_token_are_refused(
+    app: Flask, client: FlaskClient, auth: AuthActions, url: str
+) -> None:
+    auth.register()
+    response = client.post(url, data=form(DIGEST_KO), content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert counts(app) == NOTHING
+
+
+def test_the_form_posts_to_the_preview_with_and_without_htmx(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register()
+    response = client.get("/import")
+    assert response.status_code == 200
+    page = html(response.data)
+    the_form = page.select_one("form#import-form")
+    assert the_form is not None
+    assert the_form["action"] == "/import/preview"
+    assert the_form["method"] == "post"
+    assert the_form["enctype"] == "multipart/form-data"
+    assert the_form["hx-post"] == "/import/preview"
+    assert the_form["hx-target"] == "#import-preview"
+    assert the_form.select_one("input[name=csrf_token]") is not None
+    assert the_form.select_one("textarea[name=text]") is not None
+    assert the_form.select_one("input[type=file][name=file]") is not None
+    formats = [o["value"] for o in the_form.select("select[name=format] option")]
+    assert formats == ["", "daily-papers", "insight-page", "blog-listing", "notes"]
+    # No decks of one's own yet: the only place to save is a new deck.
+    assert the_form.select_one("input[type=hidden][name=target][value=new]") is not None
+    assert the_form.select_one("select[name=deck_id]") is None
+    assert page.select_one("section#import-preview") is not None
+    assert page.select_one("form.save-form") is None
+
+
+# ---- Preview -------------------------------------------------------------------------------
+
+
+def test_preview_shows_papers_and_cards_and_saves_nothing(app: Flask, auth: AuthActions) -> None:
+    auth.register()
+    before = counts(app)
+    response = post(auth, "/import/preview", form(DIGEST_KO))
+    assert response.status_code == 200
+    assert counts(app) == before
+    page = html(response.data)
+
+    papers = page.select("#import-preview .preview-papers > li")
+    assert [p.select_one("h3").get_text(strip=True) for p in papers] == [
+        "PetalNet: Sparse Petal Attention for Long Videos",
+        "Teaching Small Models to Check Their Own Math",
+        "RiverDiff: Flow Matching for Audio Continuation",
+    ]
+    first = papers[0]
+    assert first.select_one("h3")["lang"] == "ko"
+    arxiv = first.select_one(".preview-facts a[href='https://arxiv.org/abs/2503.11111']")
+    assert arxiv is not None and arxiv.get_text(strip=True) == "2503.11111"
+    facts = {dt.get_text(strip=True): dt.find_next_sibling("dd") for dt in first.select("dt")}
+    assert facts["Language"].get_text(strip=True) == "Korean"
+    assert facts["Method"].get_text(strip=True) == "PetalNet"
+    assert [b.get_text() for b in facts["Topics"].select(".badge")] == [
+        "Video Generation & Understanding",
+        "Efficient Attention & Long Context",
+        "Pruning & Sparsity",
+    ]
+    assert papers[1].select_one("dd .muted").get_text() == "none named"  # names no method
+
+    cards = first.select(".card-previews > li")
+    assert len(cards) == 2
+    assert all(c.select_one(".card-front")["lang"] == "ko" for c in cards)
+    assert all(c.select_one(".card-back")["lang"] == "ko" for c in cards)
+    assert cards[0].select_one(".card-front").get_text() == "PetalNet — 핵심 아이디어는?"
+    assert [m.get_text() for m in page.select(".card-back mark.headline-number")] == [
+        "5.2배",
+        "61.5%",
+    ]
+    assert page.select_one("#import-preview h2").get_text(strip=True) == "3 papers found"
+
+    save = page.select_one("#import-preview form.save-form")
+    assert save["action"] == "/import" and save["method"] == "post"
+    assert save["hx-disabled-elt"] == "find button"
+    assert save.select_one("button").get_text(strip=True) == "Save 3 papers"
+    assert save_form_fields(page) == {
+        "text": DIGEST_KO,
+        "format": "",
+        "target": "new",
+        "deck_name": DIGEST_TITLE,
+    }
+    # Without JavaScript the whole page comes back, with the form and its text kept.
+    main_text = page.select_one("form#import-form textarea[name=text]")
+    assert textarea_value(main_text) == DIGEST_KO
+
+
+def test_htmx_preview_returns_only_the_partial(app: Flask, auth: AuthActions) -> None:
+    auth.register()
+    response = post(auth, "/import/preview", form(NOTES_EN), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "<html" not in body and "<body" not in body
+    page = html(response.data)
+    roots = [child for child in page.children if getattr(child, "name", None)]
+    assert [(r.name, r.get("id")) for r in roots] == [("section", "import-preview")]
+    assert page.select_one("form#import-form") is None
+    assert len(page.select(".preview-papers > li")) == 2
+    assert page.select_one(".card-back mark.headline-number").get_text() == "2.8×"
+    assert page.select_one("h3")["lang"] == "en"
+    assert counts(app) == NOTHING
+
+
+def test_the_format_can_be_chosen(auth: AuthActions) -> None:
+    auth.register()
+    detected = html(post(auth, "/import/preview", form(DIGEST_KO)).data)
+    assert "Read as: Daily Papers digest" in detected.select_one(".preview-head .meta").get_text()
+    forced = post(auth, "/import/preview", form(NOTES_EN, format="blog-listing"))
+    assert forced.status_code == 422
+    assert errors(html(forced.data)) == [
+        "pasted text: no paper was recognised (read as blog-listing). Give each paper a title "
+        "line followed by sentences about it, or choose the format with --format."
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp949"])
+def test_an_uploaded_file_is_read_in_any_accepted_encoding(
+    app: Flask, auth: AuthActions, encoding: str
+) -> None:
+    auth.register()
+    response = post(auth, "/import/preview", upload(DIGEST_KO.encode(encoding), "digest.md"))
+    assert response.status_code == 200
+    page = html(response.data)
+    titles = [h.get_text(strip=True) for h in page.select(".preview-papers h3")]
+    assert titles[0] == "PetalNet: Sparse Petal Attention for Long Videos"
+    assert page.select(".card-front")[0].get_text() == "PetalNet — 핵심 아이디어는?"
+    # The decoded text comes back, so that saving does not need the file again.
+    assert save_form_fields(page)["text"] == DIGEST_KO
+    assert counts(app) == NOTHING
+
+
+def test_a_document_without_a_title_is_named_after_its_file(auth: AuthActions) -> None:
+    auth.register()
+    page = html(
+        post(auth, "/import/preview", upload(BLOG_KO.encode("utf-8"), "리뷰 모음.txt")).data
+    )
+    assert save_form_fields(page)["deck_name"] == "리뷰 모음"
+    pasted = html(post(auth, "/import/preview", form(BLOG_KO)).data)
+    assert save_form_fields(pasted)["deck_name"] == "Pasted summary"
+    named = html(post(auth, "/import/preview", form(BLOG_KO, deck_name="  Blog  ")).data)
+    assert save_form_fields(named)["deck_name"] == "Blog"
+
+
+def test_a_chosen_file_wins_over_pasted_text(auth: AuthActions) -> None:
+    auth.register()
+    page = html(
+        post(auth, "/import/preview", upload(NOTES_EN.encode(), "notes.md", text=DIGEST_KO)).data
+    )
+    assert save_form_fields(page)["text"] == NOTES_EN
+
+
+# ---- Save ----------------------------------------------------------------------------------
+
+
+def test_saving_after_an_upload_preview_stores_a_deck_of_ones_own(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register()
+    preview = html(
+        post(auth, "/import/preview", upload(DIGEST_KO.encode("cp949"), "digest.md")).data
+    )
+    response = post(auth, "/import", save_form_fields(preview))
+    assert response.status_code == 303
+    deck = own_deck(app, DIGEST_TITLE)
+    assert response.headers["Location"] == expected_location(app, deck.id)
+    with session_factory(app)() as session, session.begin():
+        user = session.scalars(select(User)).one()
+        assert deck.owner_id == user.id
+        states = session.scalar(
+            select(func.count()).select_from(ReviewState).where(ReviewState.user_id == user.id)
+        )
+    assert deck_papers(app, deck.id) == [
+        "PetalNet: Sparse Petal Attention for Long Videos",
+        "RiverDiff: Flow Matching for Audio Continuation",
+        "Teaching Small Models to Check Their Own Math",
+    ]
+    # Importing enrolled the owner: every card is in their queue.
+    assert counts(app)["cards"] == 5 and states == 5
+    assert f"Saved 3 papers with 5 cards into “{DIGEST_TITLE}”." in flashes(client)
+
+
+def test_save_without_a_preview_and_under_a_name(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register()
+    response = post(auth, "/import", form(NOTES_EN, deck_name="Week 12"))
+    assert response.status_code == 303
+    deck = own_deck(app, "Week 12")
+    assert deck_papers(app, deck.id) == ["Cascade Draft Decoding", "Why do reward models disagree?"]
+    assert "Saved 2 papers with 3 cards into “Week 12”." in flashes(client)
+
+
+def test_saving_twice_changes_nothing(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    auth.register()
+    assert post(auth, "/import", form(DIGEST_KO)).status_code == 303
+    client.get("/")  # read the first flash
+    stored = counts(app)
+    again = post(auth, "/import", form(DIGEST_KO))
+    assert again.status_code == 303
+    assert counts(app) == stored
+    assert flashes(client) == [
+        f"Nothing new: “{DIGEST_TITLE}” already holds these 3 papers and their 5 cards, unchanged."
+    ]
+
+
+def test_save_into_an_existing_deck(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    auth.register()
+    post(auth, "/import", form(NOTES_EN, deck_name="Reading"))
+    deck = own_deck(app, "Reading")
+    page = html(client.get("/import").data)
+    choices = [(o["value"], o.get_text()) for o in page.select("select[name=deck_id] option")]
+    assert choices == [(str(deck.id), "Reading")]
+    assert [r["value"] for r in page.select("input[type=radio][name=target]")] == [
+        "new",
+        "existing",
+    ]
+
+    preview = html(
+        post(auth, "/import/preview", form(DIGEST_KO, target="existing", deck_id=deck.id)).data
+    )
+    assert "“Reading”" in preview.select_one(".save-where").get_text()
+    response = post(auth, "/import", save_form_fields(preview))
+    assert response.status_code == 303
+    assert len(deck_papers(app, deck.id)) == 5
+    assert counts(app)["decks"] == 1
+    assert "Saved 3 papers with 5 cards into “Reading”." in flashes(client)
+
+
+def test_another_users_deck_is_refused(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    auth.register(email="first@example.com")
+    post(auth, "/import", form(NOTES_EN, deck_name="Theirs"))
+    theirs = own_deck(app, "Theirs")
+    with session_factory(app)() as session:
+        import_decks(session, [DeckImport(name="Library", papers=())])
+    library = own_deck(app, "Library")
+    auth.logout()
+    auth.register(email="second@example.com")
+    stored = counts(app)
+    for deck_id in (theirs.id, library.id, 999999):
+        response = post(auth, "/import", form(DIGEST_KO, target="existing", deck_id=deck_id))
+        assert response.status_code == 422
+        assert errors(html(response.data)) == ["Choose one of your decks."]
+    assert counts(app) == stored
+    assert deck_papers(app, theirs.id) == [
+        "Cascade Draft Decoding",
+        "Why do reward models disagree?",
+    ]
+
+
+# ---- Bad input -----------------------------------------------------------------------------
+
+EMPTY = "is empty. Paste or upload a summary with at least one paper."
+BINARY = "looks like a binary file, not text. Save the summary as .md or .txt and try again."
+UNDECODABLE = "is not UTF-8 or CP949/EUC-KR text. Re-save it as UTF-8 and try again."
+NO_PAPER = (
+    "no paper was recognised (read as notes). Give each paper a title line followed by "
+    "sentences about it, or choose the format with --format."
+)
+
+
+@pytest.mark.parametrize("url", ["/import/preview", "/import"])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", f"pasted text: {EMPTY}"),
+        ("  \n\t\n", f"pasted text: {EMPTY}"),
+        ("\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f" * 4, f"pasted text: {BINARY}"),
+        ("hello", f"pasted text: {NO_PAPER}"),
+    ],
+)
+def test_bad_pasted_text_is_refused_with_the_clis_message(
+    app: Flask, auth: AuthActions, url: str, text: str, message: str
+) -> None:
+    auth.register()
+    response = post(auth, url, form(text))
+    assert response.status_code == 422
+    page = html(response.data)
+    assert errors(page) == [message]
+    # The form comes back with what was typed.
+    assert page.select_one("form#import-form textarea[name=text]") is not None
+    assert counts(app) == NOTHING
+
+
+@pytest.mark.parametrize("url", ["/import/preview", "/import"])
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\n\n", b"\x00\x01\x02binary\x00", b"abc \x80\xff def", b"hello"],
+    ids=["empty", "blank", "binary", "undecodable", "no-paper"],
+)
+def test_bad_files_get_exactly_the_clis_message(
+    app: Flask,
+    auth: AuthActions,
+    runner: FlaskCliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    data: bytes,
+) -> None:
+    (tmp_path / "notes.md").write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    cli = runner.invoke(args=["extract", "notes.md"])
+    assert cli.exit_code == 2
+    expected = cli.stderr.strip().removeprefix("error: ")
+    assert expected.startswith("notes.md: ")
+
+    auth.register()
+    response = post(auth, url, upload(data, "notes.md"))
+    assert response.status_code == 422
+    assert errors(html(response.data)) == [expected]
+    assert counts(app) == NOTHING
+
+
+@pytest.mark.parametrize("name", ["figure.png", "paper.pdf", "notes"])
+def test_files_that_are_not_text_summaries_are_refused_by_name(
+    app: Flask, auth: AuthActions, name: str
+) -> None:
+    auth.register()
+    response = post(auth, "/import/preview", upload(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, name))
+    assert response.status_code == 422
+    assert errors(html(response.data)) == [
+        f"“{name}” cannot be imported: only text summaries can, as .md, .markdown or .txt files."
+    ]
+    assert counts(app) == NOTHING
+
+
+def test_a_document_over_the_limit_gets_the_clis_message(
+    app: Flask,
+    auth: AuthActions,
+    runner: FlaskCliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app.config["MAX_DOCUMENT_BYTES"] = 1024 * 1024
+    big = (NOTES_EN * 4000).encode()[: 1536 * 1024]
+    (tmp_path / "notes.md").write_bytes(big)
+    monkeypatch.chdir(tmp_path)
+    expected = runner.invoke(args=["extract", "notes.md"]).stderr.strip().removeprefix("error: ")
+    assert expected == "notes.md: is 1.5 MB; the limit is 1 MB. Split it into smaller files."
+
+    auth.register()
+    response = post(auth, "/import", upload(big, "notes.md"))
+    assert response.status_code == 422
+    assert errors(html(response.data)) == [expected]
+    pasted = post(auth, "/import", form(big.decode()))
+    assert pasted.status_code == 422
+    assert errors(html(pasted.data)) == [
+        "pasted text: is 1.5 MB; the limit is 1 MB. Split it into smaller files."
+    ]
+    assert counts(app) == NOTHING
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_upload_over_the_request_cap_is_413(app: Flask, auth: AuthActions, htmx: bool) -> None:
+    app.config["MAX_DOCUMENT_BYTES"] = 1024 * 1024
+    auth.register()
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = post(auth, "/import/preview", upload(b"x" * (3 * 1024 * 1024)), headers=headers)
+    assert response.status_code == 413
+    page = html(response.data)
+    message = (
+        "That upload is too large: a summary may be at most 1 MB. Split it into smaller files."
+    )
+    if htmx:
+        assert page.select_one("section#import-preview .preview-errors p").get_text() == message
+        assert page.select_one("form#import-form") is None
+    else:
+        assert errors(page) == [message]
+        assert page.select_one("form#import-form") is not None
+    assert counts(app) == NOTHING
+
+
+def test_htmx_preview_errors_come_back_in_the_partial(auth: AuthActions) -> None:
+    auth.register()
+    response = post(auth, "/import/preview", form(""), headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    page = html(response.data)
+    assert page.select_one("form#import-form") is None
+    alert = page.select_one("section#import-preview .preview-errors[role=alert]")
+    assert alert is not None
+    assert [p.get_text() for p in alert.select("p")] == [f"pasted text: {EMPTY}"]
+
+
+def test_the_buttons_are_disabled_while_a_request_runs(auth: AuthActions) -> None:
+    auth.register()
+    page = html(post(auth, "/import/preview", form(NOTES_EN)).data)
+    assert page.select_one("form#import-form")["hx-disabled-elt"] == "find button[type=submit]"
+    assert page.select_one("form.save-form")["hx-disabled-elt"] == "find button"
+
+
+def test_a_preview_address_reopened_leads_back_to_the_form(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register()
+    response = client.get("/import/preview")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/import"
