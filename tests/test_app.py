@@ -165,3 +165,18 @@ def test_front_end_assets_are_served_from_static(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert b"htmx" in response.data[:2000]
     response.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("최대 ＿＿ 빠르다", '최대 <span class="blank" aria-label="?">?</span> 빠르다'),
+        ("up to ___ faster", 'up to <span class="blank" aria-label="?">?</span> faster'),
+        ("<script>alert(1)</script> ___", "&lt;script&gt;alert(1)&lt;/script&gt; <span"),
+        ("no blank & more", "no blank &amp; more"),
+    ],
+)
+def test_cloze_filter_draws_the_blank_and_escapes_the_rest(text: str, expected: str) -> None:
+    from studyapp.web import cloze
+
+    assert str(cloze(text)).startswith(expected)

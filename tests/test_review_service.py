@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from studyapp.identity import CardKind
 from studyapp.models import ReviewKind, ReviewLog, ReviewState
-from studyapp.services import review
+from studyapp.services import progress, review
 from studyapp.services.library import enroll
 from tests.factories import make_card, make_deck, make_paper, make_user
 
@@ -162,12 +162,12 @@ def test_daily_limits_cap_new_cards_and_reviews(session: Session) -> None:
     answer_next(session, limits, 5, MORNING)
     answer_next(session, limits, 5, MORNING)
     assert review.next_card(session, limits, now=MORNING) is None
-    overview = review.overview(session, limits, now=MORNING)
+    overview = progress.overview(session, limits, now=MORNING)
     assert (overview.new_due, overview.answered_today) == (0, 2)
-    tomorrow = review.overview(session, limits, now=MORNING + timedelta(days=1))
+    tomorrow = progress.overview(session, limits, now=MORNING + timedelta(days=1))
     assert (tomorrow.new_due, tomorrow.reviews_due) == (2, 2)
     capped = review.StudyLimits(limits.user_id, "UTC", new_per_day=0, reviews_per_day=1)
-    assert review.overview(session, capped, now=MORNING + timedelta(days=1)).reviews_due == 1
+    assert progress.overview(session, capped, now=MORNING + timedelta(days=1)).reviews_due == 1
 
 
 def test_undo_restores_the_exact_state_and_removes_the_log_row(session: Session) -> None:
@@ -259,9 +259,9 @@ def test_streak_counts_consecutive_days(session: Session) -> None:
     limits = setup_cards(session, 3)
     for day in range(3):
         answer_next(session, limits, 5, MORNING + timedelta(days=day))
-    assert review.overview(session, limits, now=MORNING + timedelta(days=2)).streak_days == 3
-    assert review.overview(session, limits, now=MORNING + timedelta(days=3)).streak_days == 3
-    assert review.overview(session, limits, now=MORNING + timedelta(days=4)).streak_days == 0
+    assert progress.overview(session, limits, now=MORNING + timedelta(days=2)).streak_days == 3
+    assert progress.overview(session, limits, now=MORNING + timedelta(days=3)).streak_days == 3
+    assert progress.overview(session, limits, now=MORNING + timedelta(days=4)).streak_days == 0
 
 
 def test_session_summary(session: Session) -> None:
@@ -269,6 +269,6 @@ def test_session_summary(session: Session) -> None:
     answer_next(session, limits, 5, MORNING)
     answer_next(session, limits, 2, MORNING)
     answer_next(session, limits, 4, MORNING)  # the re-drill
-    summary = review.session_summary(session, limits, now=MORNING)
+    summary = progress.session_summary(session, limits, now=MORNING)
     assert (summary.answered, summary.learned, summary.redrilled, summary.passed) == (3, 2, 1, 1)
     assert summary.pass_rate == 0.5

@@ -66,7 +66,6 @@ def build_paper(raw: RawPaper) -> PaperDraft:
             )
         )
     headline = choose_headline(raw.sentences, evidence=raw.evidence)
-    number = None
     if headline is not None:
         number = NumberDraft(
             text=headline.mention.text, value=headline.mention.value, unit=headline.mention.unit
@@ -94,8 +93,6 @@ def build_paper(raw: RawPaper) -> PaperDraft:
         authors=raw.authors,
         published_on=raw.published_on,
         translated_title=raw.translated_title,
-        key_idea=key_idea,
-        headline=number,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -76,9 +76,6 @@ class PaperDraft:
     authors: tuple[str, ...] = ()
     published_on: date | None = None
     translated_title: str | None = None
-    key_idea: str | None = None
-    headline: NumberDraft | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -14,16 +14,15 @@ current (a double click, a retried request, a second tab) changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from studyapp.db import write_unit
 from studyapp.models import (
     Card,
-    Deck,
     Paper,
     ReviewKind,
     ReviewLog,
@@ -34,16 +33,17 @@ from studyapp.srs.calendar import due_on, local_day
 
 __all__ = [
     "Answered",
-    "DeckDue",
-    "Overview",
     "QueueItem",
-    "SessionSummary",
     "StudyLimits",
+    "active",
+    "allowance",
     "answer",
+    "done_today",
+    "new_cards",
     "next_card",
-    "overview",
     "queue_item",
-    "session_summary",
+    "redrills",
+    "review_due",
     "undo_last",
 ]
 
@@ -59,32 +59,6 @@ class StudyLimits:
     timezone: str
     new_per_day: int
     reviews_per_day: int
-
-
-@dataclass(frozen=True, slots=True)
-class DeckDue:
-    deck_id: int
-    deck_name: str
-    new: int
-    review: int
-    redrill: int
-
-
-@dataclass(frozen=True, slots=True)
-class Overview:
-    """The home page's numbers for one user and day."""
-
-    today: date
-    decks: tuple[DeckDue, ...]
-    new_due: int
-    reviews_due: int
-    redrills_due: int
-    answered_today: int
-    streak_days: int
-
-    @property
-    def due(self) -> int:
-        return self.new_due + self.reviews_due + self.redrills_due
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,22 +84,7 @@ class Answered:
     log_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SessionSummary:
-    today: date
-    answered: int
-    learned: int
-    reviewed: int
-    redrilled: int
-    passed: int
-
-    @property
-    def pass_rate(self) -> float:
-        graded = self.learned + self.reviewed
-        return self.passed / graded if graded else 0.0
-
-
-def _done_today(session: Session, limits: StudyLimits, today: date) -> dict[ReviewKind, int]:
+def done_today(session: Session, limits: StudyLimits, today: date) -> dict[ReviewKind, int]:
     rows = session.execute(
         select(ReviewLog.kind, func.count())
         .where(ReviewLog.user_id == limits.user_id, ReviewLog.reviewed_on == today)
@@ -134,85 +93,31 @@ def _done_today(session: Session, limits: StudyLimits, today: date) -> dict[Revi
     return {ReviewKind(kind): int(count) for kind, count in rows}
 
 
-def _active(limits: StudyLimits) -> ColumnElement[bool]:
+def active(limits: StudyLimits) -> ColumnElement[bool]:
     return and_(ReviewState.user_id == limits.user_id, ReviewState.suspended.is_(False))
 
 
-def _review_due(limits: StudyLimits, today: date) -> ColumnElement[bool]:
+def review_due(limits: StudyLimits, today: date) -> ColumnElement[bool]:
     return and_(
-        _active(limits),
+        active(limits),
         ReviewState.due_on <= today,
         or_(ReviewState.redrill_on.is_(None), ReviewState.redrill_on != today),
     )
 
 
-def _new(limits: StudyLimits) -> ColumnElement[bool]:
-    return and_(_active(limits), ReviewState.due_on.is_(None))
+def new_cards(limits: StudyLimits) -> ColumnElement[bool]:
+    return and_(active(limits), ReviewState.due_on.is_(None))
 
 
-def _redrill(limits: StudyLimits, today: date) -> ColumnElement[bool]:
-    return and_(_active(limits), ReviewState.redrill_on == today)
+def redrills(limits: StudyLimits, today: date) -> ColumnElement[bool]:
+    return and_(active(limits), ReviewState.redrill_on == today)
 
 
-def _allowance(limits: StudyLimits, done: dict[ReviewKind, int]) -> tuple[int, int]:
+def allowance(limits: StudyLimits, done: dict[ReviewKind, int]) -> tuple[int, int]:
     """How many more reviews and new cards today's limits allow."""
     reviews_left = max(0, limits.reviews_per_day - done.get(ReviewKind.REVIEW, 0))
     new_left = max(0, limits.new_per_day - done.get(ReviewKind.LEARN, 0))
     return reviews_left, new_left
-
-
-def overview(session: Session, limits: StudyLimits, *, now: datetime) -> Overview:
-    """Cards due today per deck (within the daily limits), today's progress and the streak."""
-    today = local_day(now, limits.timezone)
-    with session.begin():
-        done = _done_today(session, limits, today)
-        reviews_left, new_left = _allowance(limits, done)
-        rows = session.execute(
-            select(
-                Deck.id,
-                Deck.name,
-                func.count().filter(_new(limits)),
-                func.count().filter(_review_due(limits, today)),
-                func.count().filter(_redrill(limits, today)),
-            )
-            .select_from(ReviewState)
-            .join(Card, Card.id == ReviewState.card_id)
-            .join(Paper, Paper.id == Card.paper_id)
-            .join(Deck, Deck.id == Paper.deck_id)
-            .where(ReviewState.user_id == limits.user_id)
-            .group_by(Deck.id, Deck.name)
-            .order_by(Deck.name)
-        ).all()
-        streak = _streak(session, limits, today)
-    decks = tuple(DeckDue(r[0], r[1], r[2], r[3], r[4]) for r in rows)
-    return Overview(
-        today=today,
-        decks=decks,
-        new_due=min(new_left, sum(d.new for d in decks)),
-        reviews_due=min(reviews_left, sum(d.review for d in decks)),
-        redrills_due=sum(d.redrill for d in decks),
-        answered_today=sum(done.values()),
-        streak_days=streak,
-    )
-
-
-def _streak(session: Session, limits: StudyLimits, today: date) -> int:
-    """Days in a row with at least one answer, ending today (or yesterday, if not yet today)."""
-    days = session.scalars(
-        select(ReviewLog.reviewed_on)
-        .where(ReviewLog.user_id == limits.user_id, ReviewLog.reviewed_on <= today)
-        .group_by(ReviewLog.reviewed_on)
-        .order_by(ReviewLog.reviewed_on.desc())
-        .limit(3660)
-    ).all()
-    expected = today if days and days[0] == today else today - timedelta(days=1)
-    streak = 0
-    for day in days:
-        if day != expected:
-            break
-        streak += 1
-        expected -= timedelta(days=1)
-    return streak
 
 
 def _load_item(session: Session, state_id: int) -> ReviewState:
@@ -254,16 +159,16 @@ def next_card(
         done, reviews_left, new_left = _counters(session, limits, today)
         state_id: int | None = None
         if prefer is not None:
-            state_id = _first(session, and_(ReviewState.id == prefer, _active(limits)))
+            state_id = _first(session, and_(ReviewState.id == prefer, active(limits)))
         if state_id is None and reviews_left:
             state_id = _first(
-                session, _review_due(limits, today), ReviewState.due_on, ReviewState.id
+                session, review_due(limits, today), ReviewState.due_on, ReviewState.id
             )
         if state_id is None and new_left:
-            state_id = _first(session, _new(limits), ReviewState.card_id)
+            state_id = _first(session, new_cards(limits), ReviewState.card_id)
         if state_id is None:
             state_id = _first(
-                session, _redrill(limits, today), ReviewState.last_reviewed_at, ReviewState.id
+                session, redrills(limits, today), ReviewState.last_reviewed_at, ReviewState.id
             )
         if state_id is None:
             return None
@@ -295,8 +200,8 @@ def _counters(
     session: Session, limits: StudyLimits, today: date
 ) -> tuple[dict[ReviewKind, int], int, int]:
     """Today's answers by kind, and how many reviews and new cards today's limits still allow."""
-    done = _done_today(session, limits, today)
-    reviews_left, new_left = _allowance(limits, done)
+    done = done_today(session, limits, today)
+    reviews_left, new_left = allowance(limits, done)
     return done, reviews_left, new_left
 
 
@@ -313,12 +218,12 @@ def _remaining(
         return select(func.count()).select_from(rows.subquery()).scalar_subquery()
 
     counts = select(
-        bounded(_review_due(limits, today), reviews_left),
-        bounded(_new(limits), new_left),
-        bounded(_redrill(limits, today), None),
+        bounded(review_due(limits, today), reviews_left),
+        bounded(new_cards(limits), new_left),
+        bounded(redrills(limits, today), None),
     )
-    reviews, new, redrills = session.execute(counts).one()
-    return min(reviews, reviews_left) + min(new, new_left) + redrills
+    reviews, new, repeats = session.execute(counts).one()
+    return min(reviews, reviews_left) + min(new, new_left) + repeats
 
 
 def answer(
@@ -421,37 +326,3 @@ def undo_last(session: Session, limits: StudyLimits, *, now: datetime) -> int | 
         session.delete(log)
         state_id = state.id
     return state_id
-
-
-def session_summary(session: Session, limits: StudyLimits, *, now: datetime) -> SessionSummary:
-    """What the user did today: for the end-of-session screen."""
-    today = local_day(now, limits.timezone)
-    with session.begin():
-        row = session.execute(
-            select(
-                func.count(),
-                func.count().filter(ReviewLog.kind == ReviewKind.LEARN),
-                func.count().filter(ReviewLog.kind == ReviewKind.REVIEW),
-                func.count().filter(ReviewLog.kind == ReviewKind.REDRILL),
-                func.sum(
-                    case(
-                        (
-                            and_(
-                                ReviewLog.kind != ReviewKind.REDRILL,
-                                ReviewLog.grade >= sm2.PASSING_GRADE,
-                            ),
-                            1,
-                        ),
-                        else_=0,
-                    )
-                ),
-            ).where(ReviewLog.user_id == limits.user_id, ReviewLog.reviewed_on == today)
-        ).one()
-    return SessionSummary(
-        today=today,
-        answered=row[0],
-        learned=row[1],
-        reviewed=row[2],
-        redrilled=row[3],
-        passed=int(row[4] or 0),
-    )

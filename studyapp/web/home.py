@@ -9,7 +9,7 @@ from flask_login import current_user
 from studyapp import migrate
 from studyapp.db import get_session
 from studyapp.models import utcnow
-from studyapp.services import library, review
+from studyapp.services import library, progress
 from studyapp.web.auth import current_account
 from studyapp.web.review import limits_for
 
@@ -22,7 +22,7 @@ def index() -> ResponseReturnValue:
         counts = library.library_counts(get_session())
         return render_template("home.html", counts=counts)
     account = current_account()
-    overview = review.overview(get_session(), limits_for(account), now=utcnow())
+    overview = progress.overview(get_session(), limits_for(account), now=utcnow())
     return render_template("today.html", overview=overview, account=account)
 
 

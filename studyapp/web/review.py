@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from studyapp.db import get_session
 from studyapp.models import utcnow
-from studyapp.services import review
+from studyapp.services import progress, review
 from studyapp.web.auth import Account, current_account, login_required
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -36,7 +36,7 @@ def _limits() -> review.StudyLimits:
 
 def _render(item: review.QueueItem | None, *, revealed: bool, shown_at: int) -> ResponseReturnValue:
     summary = (
-        review.session_summary(get_session(), _limits(), now=utcnow()) if item is None else None
+        progress.session_summary(get_session(), _limits(), now=utcnow()) if item is None else None
     )
     context = {"item": item, "revealed": revealed, "shown_at": shown_at, "summary": summary}
     if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):

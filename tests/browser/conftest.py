@@ -11,13 +11,16 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from studyapp import migrate
 from tests.conftest import engine_of
 
 CHROMIUM = "/usr/bin/chromium"
+# Two cores shared with a database and the test runner: give each page more than the
+# default five seconds before calling a wait a failure.
+expect.set_options(timeout=15_000)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
