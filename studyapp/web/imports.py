@@ -223,6 +223,7 @@ def preview() -> ResponseReturnValue:
 
 
 @bp.get("/import/preview")
+@login_required
 def preview_again() -> ResponseReturnValue:
     # A preview is the answer to a POST; its address, reopened later, leads back to the form.
     return redirect(url_for("imports.new"))

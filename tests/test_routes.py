@@ -1,0 +1,87 @@
+"""Every route, table-driven: who may call it, and what a request without a CSRF token gets.
+
+The tables are checked against the app's URL map, so a new route cannot be added without
+deciding here whether it is public.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import AuthActions
+
+PUBLIC = {"home.index", "home.health", "auth.login", "auth.register", "auth.logout", "static"}
+# Routes that need a signed-in user, with an example URL for each.
+PRIVATE = {
+    "review.session": "/review",
+    "review.reveal": "/review/1/reveal",
+    "review.answer": "/review/1/answer",
+    "review.undo": "/review/undo",
+    "library.index": "/library",
+    "library.deck": "/library/decks/1",
+    "library.add_deck": "/library/decks/1/add",
+    "library.paper": "/papers/1",
+    "library.suspend": "/cards/1/suspend",
+    "library.edit_card": "/cards/1/edit",
+    "imports.new": "/import",
+    "imports.create": "/import",
+    "imports.preview": "/import/preview",
+    "imports.preview_again": "/import/preview",
+    "settings.edit": "/settings",
+}
+
+
+def test_every_route_is_classified(app: Flask) -> None:
+    assert {rule.endpoint for rule in app.url_map.iter_rules()} == PUBLIC | set(PRIVATE)
+
+
+def _calls(app: Flask) -> list[tuple[str, str, str]]:
+    calls = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PRIVATE:
+            for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+                calls.append((rule.endpoint, method, PRIVATE[rule.endpoint]))
+    return calls
+
+
+def test_private_pages_send_visitors_to_login(app: Flask, client: FlaskClient) -> None:
+    for endpoint, method, url in _calls(app):
+        if method != "GET":
+            continue
+        response = client.get(url)
+        assert response.status_code == 302, endpoint
+        assert response.headers["Location"].startswith("/login?next="), endpoint
+
+
+def test_private_posts_are_refused_to_visitors(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    for endpoint, method, url in _calls(app):
+        if method != "POST":
+            continue
+        # With a valid token a visitor is sent to log in; without one, refused outright.
+        assert auth.post(url, {}).status_code == 302, endpoint
+        assert client.post(url).status_code == 400, endpoint
+
+
+def test_every_post_needs_a_csrf_token_when_signed_in(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register()
+    for endpoint, method, url in _calls(app):
+        if method == "POST":
+            response = client.post(url, data={"grade": "5", "version": "1"})
+            assert response.status_code == 400, endpoint
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/review/999999/reveal", "/library/decks/999999", "/papers/999999", "/cards/999999/edit"],
+)
+def test_unknown_ids_are_404_for_a_signed_in_user(
+    client: FlaskClient, auth: AuthActions, url: str
+) -> None:
+    auth.register()
+    assert client.get(url).status_code == 404
