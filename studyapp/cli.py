@@ -13,10 +13,11 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import Engine
 
 from studyapp import migrate
+from studyapp.apkg.package import write_package
 from studyapp.db import get_session, session_factory
 from studyapp.extract import Extraction, Format, extract_text
 from studyapp.extract.documents import DocumentError, read_document
-from studyapp.services import library
+from studyapp.services import export, library
 
 __all__ = ["init_app", "main"]
 
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(translate)
     app.cli.add_command(extract_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(export_command)
 
 
 @db.command("upgrade")
@@ -218,6 +220,33 @@ def import_command(
         )
     if failures:
         raise SystemExit(2)
+
+
+@click.command("export")
+@click.option("--deck", "decks", multiple=True, help="A library deck's name or slug (repeatable).")
+@click.option("--topic", help="Every library card on this topic (its slug, e.g. quantization).")
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="en", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="FILE.apkg")
+@with_appcontext
+def export_command(decks: tuple[str, ...], topic: str | None, lang: str, output: Path) -> None:
+    """Write library cards to an Anki package (.apkg), one deck or one topic."""
+    if bool(decks) == bool(topic):
+        raise click.UsageError("give --deck NAME (one or more) or --topic SLUG, not both")
+    try:
+        if topic:
+            notes = export.notes_for_topic(get_session(), topic, lang=lang)
+        else:
+            notes = export.notes_for_decks(get_session(), list(decks), lang=lang)
+    except export.UnknownSelection as unknown:
+        kind = "topic" if topic else "library deck"
+        click.echo(f"error: no {kind} {str(unknown)!r} with cards to export", err=True)
+        raise SystemExit(2) from None
+    try:
+        write_package(notes, output)
+    except OSError as error:
+        click.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
+        raise SystemExit(2) from None
+    click.echo(f"{output}: {len(notes)} cards")
 
 
 def main() -> None:

@@ -30,6 +30,8 @@ PRIVATE = {
     "imports.preview": "/import/preview",
     "imports.preview_again": "/import/preview",
     "settings.edit": "/settings",
+    "export.page": "/export",
+    "export.download": "/export/download",
 }
 
 

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from studyapp.i18n import LANG_PARAM
-from studyapp.web import auth, home, imports, library, review, settings
+from studyapp.web import auth, export, home, imports, library, review, settings
 
 __all__ = ["init_app"]
 
@@ -21,6 +21,7 @@ NAV_LINKS = (
     ("review.session", _l("Review")),
     ("library.index", _l("Library")),
     ("imports.new", _l("Import")),
+    ("export.page", _l("Export")),
     ("settings.edit", _l("Settings")),
 )
 
@@ -28,7 +29,7 @@ NAV_LINKS = (
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     auth.init_app(app)
-    for blueprint in (home.bp, review.bp, library.bp, imports.bp, settings.bp):
+    for blueprint in (home.bp, review.bp, library.bp, imports.bp, export.bp, settings.bp):
         app.register_blueprint(blueprint)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -1,0 +1,77 @@
+"""Benchmark: export 10,000 cards to .apkg, against plain genanki writing the same notes.
+Target (issue 5): ours ≤ 1.3 × plain genanki.
+
+    .venv/bin/python bench/export_apkg.py [--cards 10000] [--rounds 3]
+
+"Ours" is the whole export: loading the cards from SQLite, building the notes (escaping every
+field) and writing the package. "Plain genanki" writes the same notes — the same note types,
+GUIDs, tags and finished field values — so the difference is what the export adds. Rounds
+alternate, and the best of each is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import runpy
+import tempfile
+import time
+from pathlib import Path
+
+import genanki
+
+from studyapp import create_app, migrate
+from studyapp.apkg.notetypes import note_type
+from studyapp.apkg.package import _fields, write_package
+from studyapp.db import session_factory
+from studyapp.services import export
+from studyapp.services.library import DeckImport, import_decks
+
+synthetic_papers = runpy.run_path(str(Path(__file__).with_name("review_step.py")))[
+    "synthetic_papers"
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cards", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"DATABASE_URL": f"sqlite:///{folder}/bench.db", "SECRET_KEY": "bench"})
+        factory = session_factory(app)
+        migrate.upgrade(factory.kw["bind"])
+        with factory() as session:
+            import_decks(
+                session, [DeckImport(name="Bench", papers=synthetic_papers(args.cards // 2))]
+            )
+            notes = export.notes_for_decks(session, ["Bench"], lang="en")
+        finished = [(note_type(n.kind, n.lang), _fields(n), n.guid, list(n.tags)) for n in notes]
+
+        ours, plain = [], []
+        for _ in range(args.rounds):
+            started = time.perf_counter()
+            with factory() as session:
+                write_package(
+                    export.notes_for_decks(session, ["Bench"], lang="en"),
+                    Path(folder) / "ours.apkg",
+                )
+            ours.append(time.perf_counter() - started)
+
+            started = time.perf_counter()
+            deck = genanki.Deck(2059400110, "Bench")
+            for model, fields, guid, tags in finished:
+                deck.add_note(genanki.Note(model=model, fields=fields, guid=guid, tags=tags))
+            genanki.Package(deck).write_to_file(str(Path(folder) / "plain.apkg"))
+            plain.append(time.perf_counter() - started)
+        factory.kw["bind"].dispose()
+
+    best_ours, best_plain = min(ours), min(plain)
+    print("| cards | ours s | plain genanki s | ratio | target |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    ratio = best_ours / best_plain
+    print(f"| {len(notes)} | {best_ours:.2f} | {best_plain:.2f} | {ratio:.2f} | ≤ 1.3 |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""The export page: choose decks or a topic and a language, download an Anki package."""
+
+from __future__ import annotations
+
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+from flask import Blueprint, abort, render_template, request, send_file
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+
+from studyapp.apkg.package import write_package
+from studyapp.db import get_session
+from studyapp.services import export
+from studyapp.web.auth import current_account, login_required
+
+bp = Blueprint("export", __name__)
+
+_LANGS = ("ko", "en")
+
+
+@bp.get("/export")
+@login_required
+def page() -> ResponseReturnValue:
+    user_id, lang = current_account().id, str(get_locale())
+    return render_template(
+        "export/page.html",
+        decks=export.exportable_decks(get_session(), user_id),
+        topics=export.exportable_topics(get_session(), user_id, lang=lang),
+        default_lang=lang,
+    )
+
+
+@bp.get("/export/download")
+@login_required
+def download() -> ResponseReturnValue:
+    """The .apkg for ``?deck=ID`` (repeatable) or ``?topic=SLUG``, in ``?lang=``."""
+    lang = request.args.get("card_lang", "en")
+    deck_ids = [int(d) for d in request.args.getlist("deck") if d.isdigit()]
+    topic = request.args.get("topic", "")
+    if lang not in _LANGS or bool(deck_ids) == bool(topic):
+        abort(400)
+    user_id = current_account().id
+    try:
+        if topic:
+            notes = export.notes_for_topic(get_session(), topic, lang=lang, user_id=user_id)
+            name = notes[0].deck.replace("::", " - ")
+        else:
+            notes = export.notes_for_decks(get_session(), deck_ids, lang=lang, user_id=user_id)
+            name = notes[0].deck if len(deck_ids) == 1 and notes else "Paper flashcards"
+    except export.UnknownSelection:
+        abort(404)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.apkg"
+        write_package(notes, path)
+        data = BytesIO(path.read_bytes())
+    # send_file writes both filename= (ASCII) and filename*= (RFC 5987) for Korean names.
+    return send_file(
+        data, mimetype="application/apkg", as_attachment=True, download_name=f"{name}.apkg"
+    )

@@ -1,0 +1,215 @@
+"""Anki exports, checked by importing them into a fresh collection with Anki's own library."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Anki's own library: anki.collection is the first anki module imported, as it must be.
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from studyapp.apkg.notetypes import MODEL_IDS
+from studyapp.apkg.package import ExportNote, write_package
+from studyapp.db import session_factory
+from studyapp.identity import CardKind
+from studyapp.models import CardText
+from studyapp.services import export
+from tests.conftest import AuthActions
+
+DATA = Path(__file__).parent / "data"
+DIGEST = "Daily Papers (2025-03-15)"
+
+
+@pytest.fixture
+def collection(tmp_path: Path) -> Iterator[Collection]:
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    col = Collection(str(folder / "collection.anki2"))
+    yield col
+    col.close()
+
+
+def load(col: Collection, package: Path) -> None:
+    col.import_anki_package(
+        ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
+    )
+
+
+def rendered(col: Collection) -> list[tuple[str, str, str]]:
+    """(deck, question, answer) of every card, in note order."""
+    out = []
+    for card_id in sorted(col.find_cards("")):
+        card = col.get_card(card_id)
+        out.append((col.decks.name(card.did), card.question(), card.answer()))
+    return out
+
+
+@pytest.fixture
+def library(runner: FlaskCliRunner) -> FlaskCliRunner:
+    result = runner.invoke(args=["import", str(DATA / "digest_ko.md"), str(DATA / "notes_en.md")])
+    assert result.exit_code == 0, result.output
+    return runner
+
+
+def test_a_deck_export_imports_into_anki(
+    library: FlaskCliRunner, tmp_path: Path, collection: Collection
+) -> None:
+    out = tmp_path / "deck.apkg"
+    result = library.invoke(args=["export", "--deck", DIGEST, "--lang", "ko", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"{out}: 5 cards"
+    load(collection, out)
+    assert (collection.note_count(), collection.card_count()) == (5, 5)
+    cards = rendered(collection)
+    assert {deck for deck, _, _ in cards} == {DIGEST}
+    assert all(question.strip() and answer.strip() for _, question, answer in cards)
+    questions = [q for _, q, _ in cards]
+    assert any('<div class="question">PetalNet — 핵심 수치는?</div>' in q for q in questions)
+    headline = next(a for _, q, a in cards if "PetalNet — 핵심 수치는?" in q)
+    assert '<div class="number">5.2배</div>' in headline
+    assert '<a href="https://arxiv.org/abs/2503.11111">' in headline
+    assert "요약 원문" in headline  # Korean labels on the Korean note type
+    note_types = {
+        collection.get_card(c).note().note_type()["id"] for c in collection.find_cards("")
+    }
+    assert note_types == {
+        MODEL_IDS[(CardKind.METHOD_IDEA, "ko")],
+        MODEL_IDS[(CardKind.HEADLINE_NUMBER, "ko")],
+    }
+
+
+def test_a_topic_export_uses_the_papers_hierarchy_and_tags(
+    library: FlaskCliRunner, tmp_path: Path, collection: Collection
+) -> None:
+    out = tmp_path / "topic.apkg"
+    result = library.invoke(args=["export", "--topic", "inference", "--lang", "en", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    load(collection, out)
+    decks = {deck for deck, _, _ in rendered(collection)}
+    assert decks == {"Papers::Inference Acceleration"}
+    note = collection.get_card(collection.find_cards("")[0]).note()
+    assert "papers::inference" in note.tags
+    assert all(" " not in tag for tag in note.tags)
+
+
+def test_reexport_after_an_edit_updates_the_note(
+    app: Flask, library: FlaskCliRunner, tmp_path: Path, collection: Collection
+) -> None:
+    first, second = tmp_path / "first.apkg", tmp_path / "second.apkg"
+    with session_factory(app)() as session:
+        notes = export.notes_for_decks(session, [DIGEST], lang="ko")
+        write_package(notes, first, timestamp=1_700_000_000)
+        with session.begin():
+            text = session.scalars(select(CardText).where(CardText.back == "5.2배")).one()
+            text.back = "5.3배"
+        notes = export.notes_for_decks(session, [DIGEST], lang="ko")
+        write_package(notes, second, timestamp=1_700_000_001)
+    load(collection, first)
+    load(collection, second)
+    assert collection.note_count() == 5
+    answers = [a for _, q, a in rendered(collection) if "PetalNet — 핵심 수치는?" in q]
+    assert len(answers) == 1 and "5.3배" in answers[0]
+
+
+def test_summaries_are_text_in_anki(tmp_path: Path, collection: Collection) -> None:
+    out = tmp_path / "xss.apkg"
+    note = ExportNote(
+        guid="g1",
+        kind=CardKind.METHOD_IDEA,
+        lang="en",
+        deck="Test",
+        question="<img src=x onerror=alert(1)> — key idea?",
+        answer="<script>alert(2)</script> works",
+        source="a & b",
+        paper="P",
+        link="javascript:alert(3)",
+    )
+    write_package([note], out)
+    load(collection, out)
+    ((_, question, answer),) = rendered(collection)
+    assert "<img" not in question and "&lt;img src=x onerror=alert(1)&gt;" in question
+    assert "<script>alert" not in answer and "&lt;script&gt;alert(2)&lt;/script&gt;" in answer
+    assert "javascript:" not in answer
+    assert "a &amp; b" in answer
+
+
+def test_model_ids_are_fixed_and_distinct() -> None:
+    assert len(set(MODEL_IDS.values())) == 4
+    assert MODEL_IDS[(CardKind.METHOD_IDEA, "en")] == 1384613829
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--deck", "No such deck"], "no library deck 'No such deck'"),
+        (["--topic", "no-such-topic"], "no topic 'no-such-topic'"),
+    ],
+)
+def test_cli_refuses_unknown_selections(
+    library: FlaskCliRunner, tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = library.invoke(args=["export", *args, "-o", str(tmp_path / "x.apkg")])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_cli_refuses_an_unwritable_path(library: FlaskCliRunner, tmp_path: Path) -> None:
+    result = library.invoke(
+        args=["export", "--deck", DIGEST, "-o", str(tmp_path / "missing" / "x.apkg")]
+    )
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr
+
+
+def test_web_export_downloads_a_package_with_a_korean_filename(
+    app: Flask, client: FlaskClient, auth: AuthActions, tmp_path: Path, collection: Collection
+) -> None:
+    auth.register()
+    auth.post(
+        "/import",
+        {
+            "text": (DATA / "digest_ko.md").read_text(encoding="utf-8"),
+            "target": "new",
+            "deck_name": "양자화 읽기",
+        },
+    )
+    page = client.get("/export?lang=ko")
+    assert page.status_code == 200
+    deck_id = page.get_data(as_text=True).split('name="deck" value="')[1].split('"')[0]
+    response = client.get(f"/export/download?deck={deck_id}&card_lang=ko")
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''%EC%96%91%EC%9E%90%ED%99%94%20%EC%9D%BD%EA%B8%B0.apkg" in disposition
+    out = tmp_path / "web.apkg"
+    out.write_bytes(response.data)
+    load(collection, out)
+    assert collection.note_count() == 5
+
+
+def test_web_export_is_private(
+    app: Flask, client: FlaskClient, auth: AuthActions, session: Session
+) -> None:
+    auth.register()
+    auth.post(
+        "/import",
+        {
+            "text": (DATA / "notes_ko.txt").read_text(encoding="utf-8"),
+            "target": "new",
+            "deck_name": "Mine",
+        },
+    )
+    deck_id = (
+        client.get("/export").get_data(as_text=True).split('name="deck" value="')[1].split('"')[0]
+    )
+    auth.logout()
+    auth.register(email="other@example.com")
+    assert client.get(f"/export/download?deck={deck_id}&card_lang=en").status_code == 404
+    assert client.get("/export/download?card_lang=en").status_code == 400
+    assert client.get("/export/download?deck=1&topic=x&card_lang=en").status_code == 400
+    assert client.get(f"/export/download?deck={deck_id}&card_lang=fr").status_code == 400
