@@ -184,3 +184,20 @@ def test_home_shows_what_is_due(client: FlaskClient, studying: AuthActions) -> N
     assert numbers == ["5", "0", "0"]
     assert page.select_one("a.button.primary[href='/review']") is not None
     assert [td.get_text() for td in page.select("table.data tbody td")][1:] == ["5", "0", "0"]
+
+
+def test_revealing_another_users_card_never_shows_a_different_card(
+    app: Flask, client: FlaskClient, studying: AuthActions
+) -> None:
+    # The stranger has cards of their own: a wrong id must not fall back to one of them.
+    with session_factory(app)() as session, session.begin():
+        theirs = session.scalars(select(ReviewState.id)).first()
+    studying.logout()
+    studying.register(email="stranger@example.com")
+    papers = extract_text((DATA / "notes_ko.txt").read_text(encoding="utf-8"), source="n").papers
+    with session_factory(app)() as session:
+        with session.begin():
+            stranger = session.scalars(select(User.id).where(User.email == "stranger@example.com")).one()
+        import_decks(session, [DeckImport(name="Stranger", papers=papers, owner_id=stranger)])
+    assert client.get(f"/review/{theirs}/reveal").status_code == 404
+    assert client.get("/review/999999/reveal").status_code == 404

@@ -172,22 +172,38 @@ def next_card(
             )
         if state_id is None:
             return None
-        state = _load_item(session, state_id)
-        remaining = _remaining(session, limits, today, reviews_left, new_left)
-    return QueueItem(
-        state=state,
-        card=state.card,
-        kind=_kind_of(state, today),
-        done_today=sum(done.values()),
-        remaining=max(remaining, 1),
-    )
+        return _queue_item(session, limits, today, state_id, (done, reviews_left, new_left))
 
 
 def queue_item(
     session: Session, limits: StudyLimits, state_id: int, *, now: datetime
 ) -> QueueItem | None:
-    """One of the user's cards as a queue item (to reveal its answer), or ``None``."""
-    return next_card(session, limits, now=now, prefer=state_id) if state_id else None
+    """That one card of the user's (to reveal its answer), or ``None`` when it is not theirs,
+    suspended or unknown. Unlike :func:`next_card` it never falls back to another card."""
+    today = local_day(now, limits.timezone)
+    with session.begin():
+        if _first(session, and_(ReviewState.id == state_id, active(limits))) is None:
+            return None
+        return _queue_item(session, limits, today, state_id, _counters(session, limits, today))
+
+
+def _queue_item(
+    session: Session,
+    limits: StudyLimits,
+    today: date,
+    state_id: int,
+    counters: tuple[dict[ReviewKind, int], int, int],
+) -> QueueItem:
+    """The state with its card, and today's progress around it (inside a transaction)."""
+    done, reviews_left, new_left = counters
+    state = _load_item(session, state_id)
+    return QueueItem(
+        state=state,
+        card=state.card,
+        kind=_kind_of(state, today),
+        done_today=sum(done.values()),
+        remaining=max(_remaining(session, limits, today, reviews_left, new_left), 1),
+    )
 
 
 def _kind_of(state: ReviewState, today: date) -> ReviewKind:
