@@ -197,7 +197,26 @@ def test_revealing_another_users_card_never_shows_a_different_card(
     papers = extract_text((DATA / "notes_ko.txt").read_text(encoding="utf-8"), source="n").papers
     with session_factory(app)() as session:
         with session.begin():
-            stranger = session.scalars(select(User.id).where(User.email == "stranger@example.com")).one()
+            stranger = session.scalars(
+                select(User.id).where(User.email == "stranger@example.com")
+            ).one()
         import_decks(session, [DeckImport(name="Stranger", papers=papers, owner_id=stranger)])
     assert client.get(f"/review/{theirs}/reveal").status_code == 404
     assert client.get("/review/999999/reveal").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("headers", "whole_page"),
+    [
+        ({}, True),
+        ({"HX-Request": "true"}, False),
+        ({"HX-Request": "true", "HX-Boosted": "true"}, True),
+        ({"HX-Request": "true", "HX-History-Restore-Request": "true"}, True),
+    ],
+)
+def test_only_an_htmx_swap_gets_the_fragment(
+    client: FlaskClient, studying: AuthActions, headers: dict[str, str], whole_page: bool
+) -> None:
+    body = client.get("/review", headers=headers).data
+    assert (b"<html" in body) is whole_page
+    assert html(body).select_one("section#review") is not None

@@ -16,7 +16,7 @@ __all__ = ["init_app"]
 
 csrf = CSRFProtect()
 
-#: The signed-in navigation after "Today", in order; an area appears once its blueprint exists.
+#: The signed-in navigation after "Today", in order.
 NAV_LINKS = (
     ("review.session", _l("Review")),
     ("library.index", _l("Library")),
@@ -42,10 +42,7 @@ def init_app(app: Flask) -> None:
             "ui_lang": str(get_locale()),
             "lang_param": LANG_PARAM,
             "languages": app.config["LANGUAGES"],
-            "has_endpoint": lambda name: name in app.view_functions,
-            "nav_links": [
-                (endpoint, label) for endpoint, label in NAV_LINKS if endpoint in app.view_functions
-            ],
+            "nav_links": NAV_LINKS,
         }
 
 

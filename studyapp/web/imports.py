@@ -27,6 +27,7 @@ from studyapp.identity import CardKind
 from studyapp.services import user_imports
 from studyapp.services.library import ImportReport
 from studyapp.web.auth import current_account, login_required
+from studyapp.web.htmx import wants_partial
 
 __all__ = ["bp"]
 
@@ -189,7 +190,7 @@ def _render(form: ImportForm, preview: Preview | None, status: int) -> ResponseR
         "language_names": LANGUAGE_NAMES,
         "topic_name": _topic_name,
     }
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    if wants_partial():
         errors = [message for messages in form.errors.values() for message in messages]
         return render_template("imports/_preview.html", errors=errors, **context), status
     return render_template("imports/new.html", **context), status
@@ -249,7 +250,7 @@ def create() -> ResponseReturnValue:
     except user_imports.DeckNotFound:
         abort(404)
     flash(_saved_message(report), "ok")
-    return redirect(_deck_url(report.deck_id), code=303)
+    return redirect(url_for("library.deck", deck_id=report.deck_id), code=303)
 
 
 def _saved_message(report: ImportReport) -> str:
@@ -273,13 +274,6 @@ def _saved_message(report: ImportReport) -> str:
             deck=report.deck_name,
         )
     return str(message)
-
-
-def _deck_url(deck_id: int) -> str:
-    # The deck page belongs to the library area, which may not exist yet.
-    if "library.deck" in current_app.view_functions:
-        return url_for("library.deck", deck_id=deck_id)
-    return url_for("home.index")
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -29,6 +29,7 @@ from studyapp.models import utcnow
 from studyapp.services import cards, decks
 from studyapp.srs.calendar import local_day
 from studyapp.web.auth import current_account, login_required, safe_next
+from studyapp.web.htmx import wants_partial
 
 __all__ = ["CardTextForm", "bp"]
 
@@ -71,14 +72,6 @@ def _today_for_user() -> date:
     return local_day(utcnow(), current_account().timezone)
 
 
-def _htmx() -> bool:
-    """An htmx request for a partial (not a boosted link, nor a history restore)."""
-    headers = request.headers
-    return bool(headers.get("HX-Request")) and not (
-        headers.get("HX-Boosted") or headers.get("HX-History-Restore-Request")
-    )
-
-
 def _this_page() -> str:
     """This page's path and query, for forms that come back to it."""
     return request.full_path.rstrip("?")
@@ -96,7 +89,7 @@ def index() -> ResponseReturnValue:
         context["overview"] = decks.library_overview(
             get_session(), user_id, today=_today_for_user()
         )
-    template = "library/_main.html" if _htmx() else "library/index.html"
+    template = "library/_main.html" if wants_partial() else "library/index.html"
     return render_template(template, **context)
 
 
@@ -165,7 +158,7 @@ def suspend(card_id: int) -> ResponseReturnValue:
     back = safe_next(
         request.form.get("next"), fallback=url_for("library.deck", deck_id=result.deck_id)
     )
-    if _htmx():
+    if wants_partial():
         return render_template(
             "library/_suspend.html", card_id=card_id, suspended=result.suspended, back=back
         )

@@ -16,6 +16,7 @@ from studyapp.db import get_session
 from studyapp.models import utcnow
 from studyapp.services import progress, review
 from studyapp.web.auth import Account, current_account, login_required
+from studyapp.web.htmx import wants_partial
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -39,7 +40,7 @@ def _render(item: review.QueueItem | None, *, revealed: bool, shown_at: int) -> 
         progress.session_summary(get_session(), _limits(), now=utcnow()) if item is None else None
     )
     context = {"item": item, "revealed": revealed, "shown_at": shown_at, "summary": summary}
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    if wants_partial():
         return render_template("review/_card.html", **context)
     return render_template("review/session.html", **context)
 
@@ -102,7 +103,7 @@ def undo() -> ResponseReturnValue:
 
 
 def _after_change(*, prefer: int | None) -> ResponseReturnValue:
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    if wants_partial():
         item = review.next_card(get_session(), _limits(), now=utcnow(), prefer=prefer)
         return _render(item, revealed=False, shown_at=int(time.time() * 1000))
     target = url_for("review.session", card=prefer) if prefer else url_for("review.session")
