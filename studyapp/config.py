@@ -25,8 +25,6 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     # How long a SQLite connection waits for another writer before giving up, in ms.
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
-    # Where the built-in library's source decks are.
-    "DECKS_DIR": "",
     # The largest summary document accepted, from a file or an upload, in bytes.
     "MAX_DOCUMENT_BYTES": 5 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -50,8 +48,6 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
 
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'studyapp.db'}"
-    if not app.config["DECKS_DIR"]:
-        app.config["DECKS_DIR"] = str(Path(app.root_path).parent / "decks")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 

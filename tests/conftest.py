@@ -52,14 +52,13 @@ def database_url(
 
 
 @pytest.fixture
-def empty_app(database_url: str, tmp_path: os.PathLike[str]) -> Iterator[Flask]:
+def empty_app(database_url: str) -> Iterator[Flask]:
     """An app whose database has no tables yet (for migration tests)."""
     app = create_app(
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret",
-            "DECKS_DIR": str(tmp_path),
         }
     )
     yield app
