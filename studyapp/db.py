@@ -12,17 +12,26 @@ half-way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["get_session", "init_app", "make_engine", "session_factory", "write_unit"]
+__all__ = [
+    "get_session",
+    "init_app",
+    "make_engine",
+    "run_write_unit",
+    "session_factory",
+    "write_unit",
+]
 
+_T = TypeVar("_T")
 _EXTENSION = "studyapp.db"
 _SQLITE_BEGIN = "studyapp_sqlite_begin"
 
@@ -101,3 +110,17 @@ def write_unit(session: Session) -> Iterator[Session]:
     with session.begin():
         session.connection(execution_options={_SQLITE_BEGIN: "IMMEDIATE"})
         yield session
+
+
+def run_write_unit(session: Session, work: Callable[[], _T], *, retries: int = 1) -> _T:
+    """``work()`` in a :func:`write_unit`, run again when it loses a race on a unique
+    constraint: the concurrent writer's rows are committed by then, and the second run finds
+    them instead of inserting them twice."""
+    for attempt in range(retries + 1):
+        try:
+            with write_unit(session):
+                return work()
+        except IntegrityError:
+            if attempt == retries:
+                raise
+    raise AssertionError("unreachable")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from studyapp.db import get_session, make_engine, session_factory, write_unit
@@ -79,3 +79,30 @@ def test_the_request_session_is_closed_at_teardown(app: Flask) -> None:
         assert session.in_transaction()
     assert not session.in_transaction()
     assert engine_of(app).pool.checkedout() == 0
+
+
+def test_a_write_unit_that_loses_a_race_runs_once_more(app: Flask) -> None:
+    from studyapp.db import run_write_unit
+
+    factory = session_factory(app)
+    with factory() as session:
+        with write_unit(session):
+            make_user(session, "first@example.com")
+        attempts = []
+
+        def insert_then_settle() -> str:
+            attempts.append(1)
+            if len(attempts) == 1:
+                make_user(session, "first@example.com")  # a concurrent writer got here first
+            return "done"
+
+        assert run_write_unit(session, insert_then_settle) == "done"
+        assert len(attempts) == 2
+
+        def always_conflicts() -> None:
+            make_user(session, "first@example.com")
+
+        with pytest.raises(IntegrityError):
+            run_write_unit(session, always_conflicts)
+    with factory() as session, session.begin():
+        assert session.scalars(select(User.email)).all() == ["first@example.com"]

@@ -20,6 +20,7 @@ __all__ = [
     "FRONT_MAX",
     "SOURCE_MAX",
     "CardTextError",
+    "clean_text",
     "Suspension",
     "edit_text",
     "editable_card",
@@ -113,8 +114,8 @@ def edit_text(
 
 
 def _checked(*, front: str, back: str, source_sentence: str | None) -> tuple[str, str, str | None]:
-    front, back = _clean(front), _clean(back)
-    source = _clean(source_sentence or "") or None
+    front, back = clean_text(front), clean_text(back)
+    source = clean_text(source_sentence or "") or None
     for field, value, limit in (
         ("front", front, FRONT_MAX),
         ("back", back, BACK_MAX),
@@ -127,6 +128,7 @@ def _checked(*, front: str, back: str, source_sentence: str | None) -> tuple[str
     return front, back, source
 
 
-def _clean(value: str) -> str:
+def clean_text(value: str) -> str:
+    """Card text as stored: plain newlines, no surrounding whitespace."""
     # Browsers send textarea line breaks as CRLF; cards store plain newlines.
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()

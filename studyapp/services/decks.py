@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from studyapp.db import write_unit
+from studyapp.db import run_write_unit
 from studyapp.identity import CardKind
 from studyapp.models import (
     Card,
@@ -373,21 +372,18 @@ def add_to_my_cards(session: Session, user_id: int, deck_id: int) -> Added:
     ``LookupError`` for anything but a library deck. A concurrent add that wins the race makes
     this one retry once, and find the deck added.
     """
-    for attempt in (1, 2):
-        try:
-            with write_unit(session):
-                deck = session.scalars(
-                    select(Deck).where(Deck.id == deck_id, Deck.owner_id.is_(None))
-                ).one_or_none()
-                if deck is None:
-                    raise LookupError(deck_id)
-                already = session.get(UserDeck, (user_id, deck_id)) is not None
-                if not already:
-                    session.add(UserDeck(user_id=user_id, deck_id=deck_id))
-                    session.flush()
-                created = enroll(session, deck_id, [user_id])
-                return Added(deck_id=deck.id, deck_name=deck.name, added=not already, cards=created)
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+
+    def add() -> Added:
+        deck = session.scalars(
+            select(Deck).where(Deck.id == deck_id, Deck.owner_id.is_(None))
+        ).one_or_none()
+        if deck is None:
+            raise LookupError(deck_id)
+        already = session.get(UserDeck, (user_id, deck_id)) is not None
+        if not already:
+            session.add(UserDeck(user_id=user_id, deck_id=deck_id))
+            session.flush()
+        created = enroll(session, deck_id, [user_id])
+        return Added(deck_id=deck.id, deck_name=deck.name, added=not already, cards=created)
+
+    return run_write_unit(session, add)

@@ -14,10 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, func, insert, literal, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from studyapp.db import write_unit
+from studyapp.db import run_write_unit
 from studyapp.extract.drafts import CardDraft, PaperDraft
 from studyapp.extract.topics import topic_by_slug
 from studyapp.identity import card_guid, paper_identity
@@ -114,14 +113,9 @@ def import_decks(
     ``progress`` is called with the number of papers stored since its last call. When a
     concurrent import of the same papers wins a race, the unit is retried once, and finds them.
     """
-    for attempt in (1, 2):
-        try:
-            with write_unit(session):
-                return [_import_deck(session, item, progress) for item in imports]
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return run_write_unit(
+        session, lambda: [_import_deck(session, item, progress) for item in imports]
+    )
 
 
 def _import_deck(
@@ -296,38 +290,25 @@ def _store_card(
     card: Card | None,
     report: ImportReport,
 ) -> None:
-    number_value = draft.number.value if draft.number else None
-    number_unit = draft.number.unit if draft.number else None
+    is_new = card is None
     if card is None:
-        card = Card(
-            kind=draft.kind,
-            guid=card_guid(identity, draft.kind),
-            lang=lang,
-            number_value=number_value,
-            number_unit=number_unit,
-        )
-        card.texts.append(
-            CardText(
-                lang=lang, front=draft.front, back=draft.back, source_sentence=draft.source_sentence
-            )
-        )
+        card = Card(kind=draft.kind, guid=card_guid(identity, draft.kind), lang=lang)
         paper.cards.append(card)
-        report.cards_new += 1
-        return
-    changed = _set_if_changed(card, number_value=number_value, number_unit=number_unit)
+    changed = _set_if_changed(
+        card,
+        number_value=draft.number.value if draft.number else None,
+        number_unit=draft.number.unit if draft.number else None,
+    )
+    wording = {"front": draft.front, "back": draft.back, "source_sentence": draft.source_sentence}
     text = next((t for t in card.texts if t.lang == lang), None)
     if text is None:
-        card.texts.append(
-            CardText(
-                lang=lang, front=draft.front, back=draft.back, source_sentence=draft.source_sentence
-            )
-        )
+        card.texts.append(CardText(lang=lang, **wording))
         changed = True
     else:
-        changed |= _set_if_changed(
-            text, front=draft.front, back=draft.back, source_sentence=draft.source_sentence
-        )
-    if changed:
+        changed |= _set_if_changed(text, **wording)
+    if is_new:
+        report.cards_new += 1
+    elif changed:
         report.cards_updated += 1
     else:
         report.cards_unchanged += 1

@@ -256,9 +256,7 @@ def answer(
 
     Raises ``LookupError`` when the state is not the user's, ``ValueError`` for a bad grade.
     """
-    quality = sm2.Grade(grade) if isinstance(grade, int) and 0 <= grade <= 5 else None
-    if quality is None or isinstance(grade, bool):
-        raise ValueError(f"grade must be an integer from 0 to 5, got {grade!r}")
+    quality = sm2.as_grade(grade)
     today = local_day(now, limits.timezone)
     with write_unit(session):
         state = session.scalars(

@@ -34,6 +34,7 @@ __all__ = [
     "REDRILL_BELOW",
     "Grade",
     "SM2State",
+    "as_grade",
     "ease_delta",
     "review",
 ]
@@ -89,7 +90,8 @@ class SM2State:
         )
 
 
-def _as_grade(grade: object) -> Grade:
+def as_grade(grade: object) -> Grade:
+    """``grade`` as a :class:`Grade`; ``ValueError`` for anything but an integer 0–5."""
     # bool is an int subclass, and 4.0 is not a grade a person gave: both are refused.
     if isinstance(grade, bool) or not isinstance(grade, int):
         raise ValueError(f"grade must be an integer from 0 to 5, got {grade!r}")
@@ -100,7 +102,7 @@ def _as_grade(grade: object) -> Grade:
 
 def ease_delta(grade: int) -> Decimal:
     """How much a review with ``grade`` moves the ease factor (before the 1.3 floor)."""
-    q = Decimal(5 - _as_grade(grade))
+    q = Decimal(5 - as_grade(grade))
     return Decimal("0.1") - q * (Decimal("0.08") + q * Decimal("0.02"))
 
 
@@ -114,7 +116,7 @@ def review(state: SM2State, grade: int) -> SM2State:
 
     ``state`` is not modified. Raises ``ValueError`` for anything but an integer 0–5.
     """
-    quality = _as_grade(grade)
+    quality = as_grade(grade)
     ease = _exact(state.ease)
 
     if quality.passed:

@@ -37,9 +37,7 @@ bp = Blueprint("library", __name__)
 
 
 def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\r\n", "\n").strip()
-    return value
+    return cards.clean_text(value) if isinstance(value, str) else value
 
 
 class CardTextForm(FlaskForm):  # type: ignore[misc]
