@@ -66,3 +66,11 @@ def test_json_has_the_contract_fields() -> None:
     assert data["method"] == "TinyJudge"
     assert data["cards"][1]["number"] == {"text": "7.5%p", "value": 7.5, "unit": "%p"}
     assert set(data) >= {"title", "arxiv_id", "url", "authors", "lang", "method", "topics", "cards"}
+
+
+def test_a_method_card_keeps_its_sentence_as_written() -> None:
+    sentence = "또한, 본 논문에서는 문단마다 점수를 매겨 상위 문단만 넘기는 SkimSum을 제안한다."
+    paper = build_paper(RawPaper(title="SkimSum: Reading Less", sentences=(sentence,)))
+    (card,) = paper.cards
+    assert card.back == "문단마다 점수를 매겨 상위 문단만 넘기는 SkimSum을 제안한다."
+    assert card.source_sentence == sentence

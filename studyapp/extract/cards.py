@@ -10,7 +10,7 @@ import re
 
 from studyapp.extract.drafts import CardDraft, NumberDraft, PaperDraft, RawPaper
 from studyapp.extract.headline import Headline, choose_headline
-from studyapp.extract.keyidea import choose_key_idea, trim_sentence
+from studyapp.extract.keyidea import key_idea_sentence, trim_sentence
 from studyapp.extract.methods import find_method
 from studyapp.extract.text import detect_lang
 from studyapp.extract.topics import classify
@@ -55,14 +55,14 @@ def build_paper(raw: RawPaper) -> PaperDraft:
     topics = tuple(classify(raw.title, list(raw.sentences) + list(raw.evidence)))
 
     cards: list[CardDraft] = []
-    key_idea = choose_key_idea(raw.sentences, method=method)
-    if key_idea:
+    source = key_idea_sentence(raw.sentences, method=method)
+    if source:
         cards.append(
             CardDraft(
                 kind=CardKind.METHOD_IDEA,
                 front=prompts[CardKind.METHOD_IDEA].format(name=name),
-                back=key_idea,
-                source_sentence=_source_of(key_idea, raw.sentences),
+                back=trim_sentence(source),
+                source_sentence=source,
             )
         )
     headline = choose_headline(raw.sentences, evidence=raw.evidence)
@@ -94,11 +94,6 @@ def build_paper(raw: RawPaper) -> PaperDraft:
         published_on=raw.published_on,
         translated_title=raw.translated_title,
     )
-
-
-def _source_of(key_idea: str, sentences: tuple[str, ...]) -> str | None:
-    core = key_idea.rstrip(" …")[:40]
-    return next((s for s in sentences if core and core in s), None)
 
 
 def _cloze(headline: Headline, *, blank: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["MAX_KEY_IDEA", "choose_key_idea", "trim_sentence"]
+__all__ = ["MAX_KEY_IDEA", "choose_key_idea", "key_idea_sentence", "trim_sentence"]
 
 #: Longest key idea a card shows; longer sentences are cut at a clause boundary.
 MAX_KEY_IDEA = 240
@@ -89,15 +89,21 @@ def _score(sentence: str, *, index: int, method: str | None) -> float:
     return score
 
 
-def choose_key_idea(sentences: Sequence[str], *, method: str | None) -> str | None:
-    """The sentence that best says how the method works, trimmed; ``None`` with no sentences."""
+def key_idea_sentence(sentences: Sequence[str], *, method: str | None) -> str | None:
+    """The summary sentence that best says how the method works, as written."""
     candidates = [(i, s) for i, s in enumerate(sentences) if len(s.strip()) >= 12]
     if not candidates:
         return None
-    best_index, best = max(
+    _, best = max(
         candidates, key=lambda pair: (_score(pair[1], index=pair[0], method=method), -pair[0])
     )
-    return trim_sentence(best)
+    return best
+
+
+def choose_key_idea(sentences: Sequence[str], *, method: str | None) -> str | None:
+    """The key idea for a card: :func:`key_idea_sentence`, trimmed; ``None`` with none."""
+    sentence = key_idea_sentence(sentences, method=method)
+    return trim_sentence(sentence) if sentence else None
 
 
 def trim_sentence(sentence: str, *, limit: int = MAX_KEY_IDEA) -> str:
