@@ -21,7 +21,7 @@ import genanki
 
 from studyapp import create_app, migrate
 from studyapp.apkg.notetypes import note_type
-from studyapp.apkg.package import _fields, write_package
+from studyapp.apkg.package import note_fields, write_package
 from studyapp.db import session_factory
 from studyapp.services import export
 from studyapp.services.library import DeckImport, import_decks
@@ -46,7 +46,9 @@ def main() -> None:
                 session, [DeckImport(name="Bench", papers=synthetic_papers(args.cards // 2))]
             )
             notes = export.notes_for_decks(session, ["Bench"], lang="en")
-        finished = [(note_type(n.kind, n.lang), _fields(n), n.guid, list(n.tags)) for n in notes]
+        finished = [
+            (note_type(n.kind, n.lang), note_fields(n), n.guid, list(n.tags)) for n in notes
+        ]
 
         ours, plain = [], []
         for _ in range(args.rounds):

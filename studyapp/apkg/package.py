@@ -19,7 +19,7 @@ from markupsafe import escape
 from studyapp.apkg.notetypes import note_type
 from studyapp.identity import CardKind
 
-__all__ = ["ExportNote", "build_package", "deck_id", "write_package"]
+__all__ = ["ExportNote", "build_package", "deck_id", "note_fields", "write_package"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,8 @@ def _link(url: str | None) -> str:
     return ""
 
 
-def _fields(note: ExportNote) -> list[str]:
+def note_fields(note: ExportNote) -> list[str]:
+    """The note's field values for its note type, each escaped."""
     topics = " · ".join(note.topics)
     common = [_text(note.source), _text(note.paper), _link(note.link), _text(topics)]
     if note.kind is CardKind.METHOD_IDEA:
@@ -85,7 +86,7 @@ def build_package(notes: Sequence[ExportNote]) -> genanki.Package:
         deck.add_note(
             _EscapedNote(
                 model=note_type(note.kind, lang),
-                fields=_fields(note),
+                fields=note_fields(note),
                 guid=note.guid,
                 tags=list(note.tags),
             )
