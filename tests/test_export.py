@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,6 +138,44 @@ def test_summaries_are_text_in_anki(tmp_path: Path, collection: Collection) -> N
     assert "<script>alert" not in answer and "&lt;script&gt;alert(2)&lt;/script&gt;" in answer
     assert "javascript:" not in answer
     assert "a &amp; b" in answer
+
+
+def test_a_stray_field_separator_cannot_shift_fields(
+    tmp_path: Path, collection: Collection
+) -> None:
+    # Fields are escaped in one pass, joined by Anki's own separator: one inside a field must
+    # not split it into two and push the answer into the wrong field.
+    out = tmp_path / "separator.apkg"
+    note = ExportNote(
+        guid="g2",
+        kind=CardKind.HEADLINE_NUMBER,
+        lang="en",
+        deck="Test",
+        question="Method\x1fX — headline number?",
+        context="It runs ＿＿ faster",
+        answer="3.5x",
+        paper="Paper <b>",
+    )
+    write_package([note], out)
+    load(collection, out)
+    (note_id,) = collection.find_notes("")
+    fields = collection.get_note(note_id).fields
+    assert len(fields) == 7
+    assert fields[:3] == ["MethodX — headline number?", "It runs ＿＿ faster", "3.5x"]
+    assert fields[4] == "Paper &lt;b&gt;"
+
+
+def test_a_failed_export_leaves_nothing_behind(tmp_path: Path) -> None:
+    note = ExportNote(
+        guid="g3", kind=CardKind.METHOD_IDEA, lang="en", deck="T", question="q", answer="a"
+    )
+    blocked = tmp_path / "deck.apkg"
+    blocked.mkdir()  # the rename onto it fails after the package was written beside it
+    assert gc.isenabled()
+    with pytest.raises(OSError):
+        write_package([note], blocked)
+    assert gc.isenabled()  # the paused collector runs again
+    assert [p.name for p in tmp_path.iterdir()] == ["deck.apkg"]  # no partial file left
 
 
 def test_model_ids_are_fixed_and_distinct() -> None:

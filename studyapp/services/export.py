@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
-from studyapp.apkg.package import ExportNote
+from studyapp.apkg.package import ExportNote, collector_paused
 from studyapp.identity import CardKind
 from studyapp.models import Card, CardText, Deck, Paper, PaperTopic, Topic, UserDeck
 
@@ -49,6 +49,7 @@ def _visible_decks(user_id: int | None) -> Select[Deck]:
     return select(Deck).where((Deck.owner_id == user_id) | (Deck.owner_id.is_(None) & added))
 
 
+@collector_paused()
 def _notes(
     session: Session,
     deck_ids: Sequence[int],
@@ -72,11 +73,13 @@ def _notes(
         query = query.join(PaperTopic, PaperTopic.paper_id == Paper.id).where(
             PaperTopic.topic_id == topic_id
         )
-    rows = session.execute(query).all()
+    # Core results on the session's connection: the ORM's row processing is not needed here.
+    connection = session.connection()
+    rows = connection.execute(query).all()
     # Each card's text in the chosen language, else in its own: chosen here, not in SQL.
     texts: dict[tuple[int, str], tuple[str, str, str | None]] = {
         (card_id, text_lang): (front, back, source)
-        for card_id, text_lang, front, back, source in session.execute(
+        for card_id, text_lang, front, back, source in connection.execute(
             select(
                 CardText.card_id,
                 CardText.lang,
@@ -90,7 +93,7 @@ def _notes(
         )
     }
     topics: dict[int, list[tuple[str, str]]] = {}
-    for paper_id, slug, name_en, name_ko in session.execute(
+    for paper_id, slug, name_en, name_ko in connection.execute(
         select(PaperTopic.paper_id, Topic.slug, Topic.name_en, Topic.name_ko)
         .join(Topic, Topic.id == PaperTopic.topic_id)
         .join(Paper, Paper.id == PaperTopic.paper_id)
@@ -98,11 +101,20 @@ def _notes(
         .order_by(Topic.slug)
     ):
         topics.setdefault(paper_id, []).append((slug, name_ko if lang == "ko" else name_en))
+    # A paper's topic names and tags, once per paper rather than once per card.
+    labels = {
+        paper_id: (
+            tuple(name for _, name in pairs),
+            # Anki tags cannot hold spaces; "::" nests them under one root.
+            tuple(f"{TOPIC_ROOT.lower()}::{slug}" for slug, _ in pairs),
+        )
+        for paper_id, pairs in topics.items()
+    }
     notes = []
     for card_id, guid, kind, own_lang, paper_id, title, url, deck in rows:
         front, back, source = texts.get((card_id, lang)) or texts[(card_id, own_lang)]
         question, _, context = front.partition("\n")
-        paper_topics = topics.get(paper_id, [])
+        topic_names, tags = labels.get(paper_id, ((), ()))
         notes.append(
             ExportNote(
                 guid=guid,
@@ -115,9 +127,8 @@ def _notes(
                 source=source,
                 paper=title,
                 link=url,
-                topics=tuple(name for _, name in paper_topics),
-                # Anki tags cannot hold spaces; "::" nests them under one root.
-                tags=tuple(f"{TOPIC_ROOT.lower()}::{slug}" for slug, _ in paper_topics),
+                topics=topic_names,
+                tags=tags,
             )
         )
     return notes

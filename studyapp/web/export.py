@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import tempfile
 from io import BytesIO
-from pathlib import Path
 
 from flask import Blueprint, abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
-from studyapp.apkg.package import write_package
+from studyapp.apkg.package import package_bytes
 from studyapp.db import get_session
 from studyapp.services import export
 from studyapp.web.auth import current_account, login_required
@@ -51,10 +49,7 @@ def download() -> ResponseReturnValue:
             name = notes[0].deck if len(deck_ids) == 1 and notes else "Paper flashcards"
     except export.UnknownSelection:
         abort(404)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "export.apkg"
-        write_package(notes, path)
-        data = BytesIO(path.read_bytes())
+    data = BytesIO(package_bytes(notes))
     # send_file writes both filename= (ASCII) and filename*= (RFC 5987) for Korean names.
     return send_file(
         data, mimetype="application/apkg", as_attachment=True, download_name=f"{name}.apkg"
