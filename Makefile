@@ -10,12 +10,12 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard studyapp/translations/*/LC_MESSAGES/
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup browser database lint typecheck pytest translations clean
+.PHONY: run test setup browser database decks lint typecheck pytest translations clean
 
 run: setup database
 	$(BIN)/studyapp run --host $(HOST) --port $(PORT)
 
-test: setup browser lint typecheck pytest
+test: setup browser lint typecheck decks pytest
 
 setup: $(INSTALLED) $(ASSETS) $(CATALOGS)
 
@@ -50,9 +50,15 @@ browser:
 	  fi; \
 	fi
 
-# Creates instance/studyapp.db (or migrates DATABASE_URL) from the Alembic revisions.
+# Creates instance/studyapp.db (or migrates DATABASE_URL) from the Alembic revisions, then
+# loads the built-in library from decks/ (idempotent: unchanged decks write nothing).
 database: setup
 	$(BIN)/studyapp db upgrade
+	$(BIN)/studyapp decks load
+
+# Validates the built-in library's deck files.
+decks: $(INSTALLED)
+	$(BIN)/studyapp decks check
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -17,7 +17,7 @@ from studyapp.apkg.package import write_package
 from studyapp.db import get_session, session_factory
 from studyapp.extract import Extraction, Format, extract_text
 from studyapp.extract.documents import DocumentError, read_document
-from studyapp.services import export, library
+from studyapp.services import builtin, export, library
 
 __all__ = ["init_app", "main"]
 
@@ -36,12 +36,14 @@ def _engine() -> Engine:
 
 db = AppGroup("db", help="Create, migrate and inspect the database schema.")
 translate = AppGroup("translate", help="Maintain the Korean and English message catalogs.")
+decks = AppGroup("decks", help="Check and load the built-in library's deck files.")
 
 
 def init_app(app: Flask) -> None:
     """Attach the command groups to ``app.cli`` (and so to ``studyapp``)."""
     app.cli.add_command(db)
     app.cli.add_command(translate)
+    app.cli.add_command(decks)
     app.cli.add_command(extract_command)
     app.cli.add_command(import_command)
     app.cli.add_command(export_command)
@@ -212,14 +214,56 @@ def import_command(
     total = sum(len(item.papers) for item in imports)
     with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
         reports = library.import_decks(get_session(), imports, progress=bar.update)
+    _print_reports(reports)
+    if failures:
+        raise SystemExit(2)
+
+
+_DECKS_DIR = click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The folder of deck files (default: the DECKS_DIR setting, the repository's decks/).",
+)
+
+
+def _read_decks(folder: Path | None) -> list[builtin.DeckFile]:
+    try:
+        return builtin.read_decks(folder or Path(current_app.config["DECKS_DIR"]))
+    except builtin.DeckFileError as error:
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo("Nothing was loaded. Fix the deck files above (see decks/README.md).", err=True)
+        raise SystemExit(2) from None
+
+
+@decks.command("check")
+@_DECKS_DIR
+@with_appcontext
+def decks_check(folder: Path | None) -> None:
+    """Validate every deck file: schema, both languages, numbers, unique ids."""
+    files = _read_decks(folder)
+    papers = sum(len(f.deck.papers) for f in files)
+    cards = sum(len(p.cards) for f in files for p in f.deck.papers)
+    click.echo(f"{len(files)} deck files, {papers} papers, {cards} cards: ok")
+
+
+@decks.command("load")
+@_DECKS_DIR
+@with_appcontext
+def decks_load(folder: Path | None) -> None:
+    """Load the deck files into the shared library (again: updates in place, keeps history)."""
+    files = _read_decks(folder)
+    _print_reports(library.import_decks(get_session(), [f.deck for f in files]))
+
+
+def _print_reports(reports: list[library.ImportReport]) -> None:
     for report in reports:
         click.echo(
             f"{report.deck_name}: {report.papers} papers, {report.cards} cards "
             f"({report.cards_new} new, {report.cards_updated} updated, "
             f"{report.cards_unchanged} unchanged)"
         )
-    if failures:
-        raise SystemExit(2)
 
 
 @click.command("export")

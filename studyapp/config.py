@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     # The largest summary document accepted, from a file or an upload, in bytes.
     "MAX_DOCUMENT_BYTES": 5 * 1024 * 1024,
+    # The built-in library's deck files (TOML), loaded by `make run` and `studyapp decks load`.
+    "DECKS_DIR": str(Path(__file__).resolve().parent.parent / "decks"),
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
 }

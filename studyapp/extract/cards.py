@@ -16,7 +16,7 @@ from studyapp.extract.text import detect_lang
 from studyapp.extract.topics import classify
 from studyapp.identity import CardKind
 
-__all__ = ["PROMPTS", "build_paper", "card_name"]
+__all__ = ["PROMPTS", "build_paper", "card_name", "cloze"]
 
 #: The questions on the cards' fronts, per card language. Whole phrases with a named
 #: placeholder, because word order differs.
@@ -98,8 +98,12 @@ def build_paper(raw: RawPaper) -> PaperDraft:
 
 def _cloze(headline: Headline, *, blank: str) -> str:
     """The headline's sentence with the number blanked: what was measured, in context."""
-    sentence, mention = headline.sentence, headline.mention
-    text = sentence[: mention.start] + blank + sentence[mention.end :]
+    return cloze(headline.sentence, headline.mention.start, headline.mention.end, blank=blank)
+
+
+def cloze(sentence: str, start: int, end: int, *, blank: str) -> str:
+    """``sentence`` with ``[start:end]`` blanked, cut to a window around the blank if long."""
+    text = sentence[:start] + blank + sentence[end:]
     text = trim_sentence(text, limit=10_000)
     if len(text) <= _MAX_CONTEXT:
         return text

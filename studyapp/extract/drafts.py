@@ -8,7 +8,7 @@ from typing import Any
 
 from studyapp.identity import CardKind
 
-__all__ = ["CardDraft", "NumberDraft", "PaperDraft", "RawPaper"]
+__all__ = ["CardDraft", "NumberDraft", "PaperDraft", "PaperTranslation", "RawPaper"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,18 @@ class CardDraft:
 
 
 @dataclass(frozen=True, slots=True)
+class PaperTranslation:
+    """A paper's summary and card wording in a language other than its own: the built-in
+    library carries every paper in Korean and English. Cards are matched by kind."""
+
+    lang: str
+    sentences: tuple[str, ...]
+    cards: tuple[CardDraft, ...]
+    #: The title in this language, when it has one of its own.
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PaperDraft:
     """A paper with its cards: the unit the importer stores and `extract --json` prints."""
 
@@ -76,6 +88,7 @@ class PaperDraft:
     authors: tuple[str, ...] = ()
     published_on: date | None = None
     translated_title: str | None = None
+    translations: tuple[PaperTranslation, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -61,6 +61,8 @@ class DeckImport:
     papers: Sequence[PaperDraft]
     owner_id: int | None = None
     slug: str | None = None
+    #: Replaces the deck's description when given (the built-in library's files carry one).
+    description: str | None = None
 
 
 @dataclass(slots=True)
@@ -227,6 +229,8 @@ def _deck(session: Session, item: DeckImport) -> Deck:
         deck = Deck(owner_id=item.owner_id, slug=slug, name=item.name)
         session.add(deck)
         session.flush()
+    if item.description is not None:
+        _set_if_changed(deck, name=item.name, description=item.description)
     return deck
 
 
@@ -267,29 +271,35 @@ def _store_paper(
     wanted_topics = [topics[slug] for slug in draft.topics]
     if [t.slug for t in paper.topics] != [t.slug for t in wanted_topics]:
         paper.topics = wanted_topics
-    text = next((t for t in paper.texts if t.lang == draft.lang), None)
-    if text is None:
-        paper.texts.append(
-            PaperText(
-                lang=draft.lang, title=draft.translated_title, sentences=list(draft.sentences)
-            )
-        )
-    else:
-        _set_if_changed(text, title=draft.translated_title, sentences=list(draft.sentences))
+    versions = [(draft.lang, draft.translated_title, draft.sentences, draft.cards)]
+    versions += [(t.lang, t.title, t.sentences, t.cards) for t in draft.translations]
+    texts = {text.lang: text for text in paper.texts}
+    for lang, title, sentences, _ in versions:
+        if lang in texts:
+            _set_if_changed(texts[lang], title=title, sentences=list(sentences))
+        else:
+            paper.texts.append(PaperText(lang=lang, title=title, sentences=list(sentences)))
 
     by_kind = {card.kind: card for card in paper.cards}
     for card_draft in draft.cards:
-        _store_card(paper, identity, draft.lang, card_draft, by_kind.get(card_draft.kind), report)
+        wordings = [
+            (lang, wording)
+            for lang, _, _, cards in versions
+            for wording in cards
+            if wording.kind is card_draft.kind
+        ]
+        _store_card(paper, identity, wordings, by_kind.get(card_draft.kind), report)
 
 
 def _store_card(
     paper: Paper,
     identity: str,
-    lang: str,
-    draft: CardDraft,
+    wordings: list[tuple[str, CardDraft]],
     card: Card | None,
     report: ImportReport,
 ) -> None:
+    """Store one card: the first wording is its own language's, the others translations."""
+    lang, draft = wordings[0]
     is_new = card is None
     if card is None:
         card = Card(kind=draft.kind, guid=card_guid(identity, draft.kind), lang=lang)
@@ -299,13 +309,18 @@ def _store_card(
         number_value=draft.number.value if draft.number else None,
         number_unit=draft.number.unit if draft.number else None,
     )
-    wording = {"front": draft.front, "back": draft.back, "source_sentence": draft.source_sentence}
-    text = next((t for t in card.texts if t.lang == lang), None)
-    if text is None:
-        card.texts.append(CardText(lang=lang, **wording))
-        changed = True
-    else:
-        changed |= _set_if_changed(text, **wording)
+    texts = {text.lang: text for text in card.texts}
+    for text_lang, wording in wordings:
+        values = {
+            "front": wording.front,
+            "back": wording.back,
+            "source_sentence": wording.source_sentence,
+        }
+        if text_lang in texts:
+            changed |= _set_if_changed(texts[text_lang], **values)
+        else:
+            card.texts.append(CardText(lang=text_lang, **values))
+            changed = True
     if is_new:
         report.cards_new += 1
     elif changed:
