@@ -176,7 +176,8 @@ def test_preview_shows_papers_and_cards_and_saves_nothing(app: Flask, auth: Auth
         "RiverDiff: Flow Matching for Audio Continuation",
     ]
     first = papers[0]
-    assert first.select_one("h3")["lang"] == "ko"
+    # The title is English even in a Korean digest: it is marked as what it is.
+    assert first.select_one("h3")["lang"] == "en"
     arxiv = first.select_one(".preview-facts a[href='https://arxiv.org/abs/2503.11111']")
     assert arxiv is not None and arxiv.get_text(strip=True) == "2503.11111"
     facts = {dt.get_text(strip=True): dt.find_next_sibling("dd") for dt in first.select("dt")}
@@ -238,9 +239,14 @@ def test_the_format_can_be_chosen(auth: AuthActions) -> None:
     forced = post(auth, "/import/preview", form(NOTES_EN, format="blog-listing"))
     assert forced.status_code == 422
     assert errors(html(forced.data)) == [
-        "pasted text: no paper was recognised (read as blog-listing). Give each paper a title "
-        "line followed by sentences about it, or choose the format with --format."
+        "No paper was recognised in “pasted text” (read as: Blog listing). Give each paper a "
+        "title line followed by sentences about it, or choose the format above."
     ]
+    # The same problem in the reader's language, naming the format as the page does.
+    forced = post(auth, "/import/preview?lang=ko", form(NOTES_EN, format="blog-listing"))
+    (message,) = errors(html(forced.data))
+    assert message.startswith("“붙여 넣은 텍스트”에서 논문을 찾지 못했습니다")
+    assert "블로그" in message and "--format" not in message
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp949"])
@@ -379,12 +385,13 @@ def test_another_users_deck_is_refused(app: Flask, client: FlaskClient, auth: Au
 
 # ---- Bad input -----------------------------------------------------------------------------
 
-EMPTY = "is empty. Paste or upload a summary with at least one paper."
-BINARY = "looks like a binary file, not text. Save the summary as .md or .txt and try again."
-UNDECODABLE = "is not UTF-8 or CP949/EUC-KR text. Re-save it as UTF-8 and try again."
+# The page says what the command line says, in the reader's language and naming the input.
+EMPTY = "“{}” is empty. Paste or upload a summary with at least one paper."
+BINARY = "“{}” looks like a binary file, not text. Save the summary as .md or .txt and try again."
+UNDECODABLE = "“{}” is not UTF-8 or CP949/EUC-KR text. Save it as UTF-8 and try again."
 NO_PAPER = (
-    "no paper was recognised (read as notes). Give each paper a title line followed by "
-    "sentences about it, or choose the format with --format."
+    "No paper was recognised in “{}” (read as: Plain notes). Give each paper a title line "
+    "followed by sentences about it, or choose the format above."
 )
 
 
@@ -392,20 +399,20 @@ NO_PAPER = (
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("", f"pasted text: {EMPTY}"),
-        ("  \n\t\n", f"pasted text: {EMPTY}"),
-        ("\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f" * 4, f"pasted text: {BINARY}"),
-        ("hello", f"pasted text: {NO_PAPER}"),
+        ("", EMPTY),
+        ("  \n\t\n", EMPTY),
+        ("\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f" * 4, BINARY),
+        ("hello", NO_PAPER),
     ],
 )
-def test_bad_pasted_text_is_refused_with_the_clis_message(
+def test_bad_pasted_text_is_refused_with_what_is_wrong(
     app: Flask, auth: AuthActions, url: str, text: str, message: str
 ) -> None:
     auth.register()
     response = post(auth, url, form(text))
     assert response.status_code == 422
     page = html(response.data)
-    assert errors(page) == [message]
+    assert errors(page) == [message.format("pasted text")]
     # The form comes back with what was typed.
     assert page.select_one("form#import-form textarea[name=text]") is not None
     assert counts(app) == NOTHING
@@ -413,11 +420,17 @@ def test_bad_pasted_text_is_refused_with_the_clis_message(
 
 @pytest.mark.parametrize("url", ["/import/preview", "/import"])
 @pytest.mark.parametrize(
-    "data",
-    [b"", b"\n\n", b"\x00\x01\x02binary\x00", b"abc \x80\xff def", b"hello"],
+    ("data", "cli", "message"),
+    [
+        (b"", "is empty", EMPTY),
+        (b"\n\n", "is empty", EMPTY),
+        (b"\x00\x01\x02binary\x00", "looks like a binary file", BINARY),
+        (b"abc \x80\xff def", "is not UTF-8 or CP949/EUC-KR text", UNDECODABLE),
+        (b"hello", "no paper was recognised (read as notes)", NO_PAPER),
+    ],
     ids=["empty", "blank", "binary", "undecodable", "no-paper"],
 )
-def test_bad_files_get_exactly_the_clis_message(
+def test_bad_files_get_the_clis_verdict_in_the_readers_words(
     app: Flask,
     auth: AuthActions,
     runner: FlaskCliRunner,
@@ -425,18 +438,19 @@ def test_bad_files_get_exactly_the_clis_message(
     monkeypatch: pytest.MonkeyPatch,
     url: str,
     data: bytes,
+    cli: str,
+    message: str,
 ) -> None:
     (tmp_path / "notes.md").write_bytes(data)
     monkeypatch.chdir(tmp_path)
-    cli = runner.invoke(args=["extract", "notes.md"])
-    assert cli.exit_code == 2
-    expected = cli.stderr.strip().removeprefix("error: ")
-    assert expected.startswith("notes.md: ")
+    result = runner.invoke(args=["extract", "notes.md"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: notes.md: {cli}")
 
     auth.register()
     response = post(auth, url, upload(data, "notes.md"))
     assert response.status_code == 422
-    assert errors(html(response.data)) == [expected]
+    assert errors(html(response.data)) == [message.format("notes.md")]
     assert counts(app) == NOTHING
 
 
@@ -453,7 +467,7 @@ def test_files_that_are_not_text_summaries_are_refused_by_name(
     assert counts(app) == NOTHING
 
 
-def test_a_document_over_the_limit_gets_the_clis_message(
+def test_a_document_over_the_limit_says_the_size_and_the_limit(
     app: Flask,
     auth: AuthActions,
     runner: FlaskCliRunner,
@@ -470,11 +484,13 @@ def test_a_document_over_the_limit_gets_the_clis_message(
     auth.register()
     response = post(auth, "/import", upload(big, "notes.md"))
     assert response.status_code == 422
-    assert errors(html(response.data)) == [expected]
-    pasted = post(auth, "/import", form(big.decode()))
+    assert errors(html(response.data)) == [
+        "“notes.md” is 1.5 MB; the limit is 1 MB. Split it into smaller files."
+    ]
+    pasted = post(auth, "/import?lang=ko", form(big.decode()))
     assert pasted.status_code == 422
     assert errors(html(pasted.data)) == [
-        "pasted text: is 1.5 MB; the limit is 1 MB. Split it into smaller files."
+        "“붙여 넣은 텍스트”의 크기는 1.5 MB로, 한도인 1 MB를 넘습니다. 더 작은 파일로 나누어 주세요."
     ]
     assert counts(app) == NOTHING
 
@@ -507,7 +523,7 @@ def test_htmx_preview_errors_come_back_in_the_partial(auth: AuthActions) -> None
     assert page.select_one("form#import-form") is None
     alert = page.select_one("section#import-preview .preview-errors[role=alert]")
     assert alert is not None
-    assert [p.get_text() for p in alert.select("p")] == [f"pasted text: {EMPTY}"]
+    assert [p.get_text() for p in alert.select("p")] == [EMPTY.format("pasted text")]
 
 
 def test_the_buttons_are_disabled_while_a_request_runs(auth: AuthActions) -> None:

@@ -33,9 +33,5 @@ def extract_text(text: str, *, source: str, fmt: Format | None = None) -> Extrac
     chosen, document = parse_document(text, fmt)
     papers = tuple(build_paper(raw) for raw in document.papers if raw.title)
     if not papers:
-        raise DocumentError(
-            source,
-            f"no paper was recognised (read as {chosen.value}). Give each paper a title line "
-            "followed by sentences about it, or choose the format with --format.",
-        )
+        raise DocumentError(source, "no_paper", format=chosen.value)
     return Extraction(format=chosen, document=document, papers=papers)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "PROBLEMS",
     "DocumentError",
     "decode_document",
     "normalize_text",
@@ -18,13 +19,31 @@ __all__ = [
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 
-class DocumentError(ValueError):
-    """A document that cannot be read as a summary. ``str()`` is the message for the user."""
+#: What can be wrong with a document, in English for the command line. The web interface says
+#: the same in the reader's language, keyed by the same codes (``studyapp.web.imports``).
+PROBLEMS = {
+    "too_large": "is %(size).1f MB; the limit is %(limit).0f MB. Split it into smaller files.",
+    "folder": "is a folder, not a file",
+    "missing": "no such file",
+    "unreadable": "cannot be read (permission denied)",
+    "empty": "is empty. Paste or upload a summary with at least one paper.",
+    "binary": "looks like a binary file, not text. Save the summary as .md or .txt and try again.",
+    "encoding": "is not UTF-8 or CP949/EUC-KR text. Re-save it as UTF-8 and try again.",
+    "no_paper": "no paper was recognised (read as %(format)s). Give each paper a title line "
+    "followed by sentences about it, or choose the format with --format.",
+}
 
-    def __init__(self, source: str, problem: str) -> None:
-        super().__init__(f"{source}: {problem}")
+
+class DocumentError(ValueError):
+    """A document that cannot be read as a summary. ``str()`` is the message for the user;
+    ``code`` (a key of :data:`PROBLEMS`) and ``params`` let an interface say it in its language.
+    """
+
+    def __init__(self, source: str, code: str, **params: object) -> None:
+        super().__init__(f"{source}: {PROBLEMS[code] % params}")
         self.source = source
-        self.problem = problem
+        self.code = code
+        self.params = params
 
 
 def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
@@ -33,22 +52,19 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise DocumentError(source, _too_large(size, max_bytes))
+            raise _too_large(source, size, max_bytes)
         data = path.read_bytes()
     except IsADirectoryError:
-        raise DocumentError(source, "is a folder, not a file") from None
+        raise DocumentError(source, "folder") from None
     except FileNotFoundError:
-        raise DocumentError(source, "no such file") from None
+        raise DocumentError(source, "missing") from None
     except PermissionError:
-        raise DocumentError(source, "cannot be read (permission denied)") from None
+        raise DocumentError(source, "unreadable") from None
     return decode_document(data, source=source, max_bytes=max_bytes)
 
 
-def _too_large(size: int, limit: int) -> str:
-    return (
-        f"is {size / 1024 / 1024:.1f} MB; the limit is {limit / 1024 / 1024:.0f} MB. "
-        "Split it into smaller files."
-    )
+def _too_large(source: str, size: int, limit: int) -> DocumentError:
+    return DocumentError(source, "too_large", size=size / 1024 / 1024, limit=limit / 1024 / 1024)
 
 
 def decode_document(data: bytes, *, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
@@ -56,9 +72,9 @@ def decode_document(data: bytes, *, source: str, max_bytes: int = DEFAULT_MAX_BY
     else CP949/EUC-KR, which Korean files often use. Refuses empty, binary and oversized input.
     """
     if len(data) > max_bytes:
-        raise DocumentError(source, _too_large(len(data), max_bytes))
+        raise _too_large(source, len(data), max_bytes)
     if not data.strip():
-        raise DocumentError(source, "is empty. Paste or upload a summary with at least one paper.")
+        raise DocumentError(source, "empty")
     return normalize_text(_decode(data, source), source=source)
 
 
@@ -66,15 +82,12 @@ def normalize_text(text: str, *, source: str) -> str:
     """Check and normalise text that arrived as text (a pasted summary) or was just decoded."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _looks_binary(text):
-        raise DocumentError(
-            source,
-            "looks like a binary file, not text. Save the summary as .md or .txt and try again.",
-        )
+        raise DocumentError(source, "binary")
     # Lone surrogates cannot be stored or printed; they come from broken converters.
     text = text.encode("utf-8", "replace").decode("utf-8")
     text = unicodedata.normalize("NFC", text)
     if not text.strip():
-        raise DocumentError(source, "is empty. Paste or upload a summary with at least one paper.")
+        raise DocumentError(source, "empty")
     return text
 
 
@@ -85,19 +98,13 @@ def _decode(data: bytes, source: str) -> str:
         except UnicodeDecodeError:
             pass
     if b"\x00" in data:
-        raise DocumentError(
-            source,
-            "looks like a binary file, not text. Save the summary as .md or .txt and try again.",
-        )
+        raise DocumentError(source, "binary")
     for encoding in ("utf-8-sig", "cp949"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DocumentError(
-        source,
-        "is not UTF-8 or CP949/EUC-KR text. Re-save it as UTF-8 and try again.",
-    )
+    raise DocumentError(source, "encoding")
 
 
 def _looks_binary(text: str) -> bool:

@@ -115,6 +115,9 @@ class PaperView:
     editable: bool
     #: The user studies the deck (owns it or added it).
     studied: bool
+    #: The summary in the paper's other languages (the built-in library has two), offered
+    #: beside the one shown.
+    other_texts: tuple[PaperText, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,12 +359,16 @@ def _paper_view(
 ) -> PaperView:
     texts = {text.lang: text for text in paper.texts}
     cards = sorted(paper.cards, key=lambda card: _KIND_ORDER[card.kind])
+    shown = texts.get(lang) or texts.get(paper.lang)
     return PaperView(
         paper=paper,
-        text=texts.get(lang) or texts.get(paper.lang),
+        text=shown,
         cards=tuple(CardView(card=card, state=states.get(card.id)) for card in cards),
         editable=editable,
         studied=studied,
+        other_texts=tuple(
+            text for code, text in sorted(texts.items()) if text is not shown and text.sentences
+        ),
     )
 
 

@@ -76,6 +76,14 @@ class QueueItem:
         total = self.done_today + self.remaining
         return round(100 * self.done_today / total) if total else 100
 
+    def next_intervals(self) -> dict[int, int]:
+        """Days until the card is due again after each grade, for the grade buttons; empty for
+        a same-day re-drill, which never moves the schedule."""
+        if self.kind is ReviewKind.REDRILL:
+            return {}
+        state = sm2.SM2State(self.state.repetitions, self.state.ease, self.state.interval_days)
+        return {grade: sm2.review(state, grade).interval_days for grade in sm2.Grade}
+
 
 @dataclass(frozen=True, slots=True)
 class Answered:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import available_timezones
 
+from babel.dates import get_timezone_location
+from flask_babel import get_locale
+
 __all__ = ["timezone_choices"]
 
 
@@ -14,5 +17,23 @@ def _zones() -> tuple[str, ...]:
 
 
 def timezone_choices() -> list[tuple[str, str]]:
-    """Every IANA time zone, as (value, label) pairs for a select."""
-    return [(zone, zone.replace("_", " ")) for zone in _zones()]
+    """Every IANA time zone, as (value, label) pairs for a select, labelled in the page's
+    language where Babel knows the place: ``Asia/Seoul · 대한민국 시간``."""
+    return list(_labelled_zones(str(get_locale() or "en")))
+
+
+@cache
+def _labelled_zones(locale: str) -> tuple[tuple[str, str], ...]:
+    # CLDR names zones it cannot place "Unknown Region (UTC) Time": those keep only their id.
+    unknown = get_timezone_location("UTC", locale=locale).split("(")[0]
+    choices = []
+    for zone in _zones():
+        label = zone.replace("_", " ")
+        try:
+            place = get_timezone_location(zone, locale=locale)
+        except LookupError:  # a zone newer than Babel's data
+            place = unknown
+        if unknown not in place:
+            label = f"{label} · {place}"
+        choices.append((zone, label))
+    return tuple(choices)

@@ -48,6 +48,24 @@ FORMAT_LABELS = {
     Format.BLOG_LISTING: _l("Blog listing"),
     Format.PLAIN_NOTES: _l("Plain notes"),
 }
+#: What is wrong with a document, by :data:`studyapp.extract.documents.PROBLEMS` code.
+DOCUMENT_PROBLEMS = {
+    "too_large": _l(
+        "“%(source)s” is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files."
+    ),
+    "empty": _l("“%(source)s” is empty. Paste or upload a summary with at least one paper."),
+    "binary": _l(
+        "“%(source)s” looks like a binary file, not text. "
+        "Save the summary as .md or .txt and try again."
+    ),
+    "encoding": _l(
+        "“%(source)s” is not UTF-8 or CP949/EUC-KR text. Save it as UTF-8 and try again."
+    ),
+    "no_paper": _l(
+        "No paper was recognised in “%(source)s” (read as: %(format)s). Give each paper a "
+        "title line followed by sentences about it, or choose the format above."
+    ),
+}
 KIND_LABELS = {
     CardKind.METHOD_IDEA: _l("Method → key idea"),
     CardKind.HEADLINE_NUMBER: _l("Paper → headline number"),
@@ -155,6 +173,19 @@ def _read(form: ImportForm) -> tuple[str, str, str | None]:
     return decode_document(data, source=source, max_bytes=limit), source, None
 
 
+def _document_problem(error: DocumentError) -> str:
+    """The error in the reader's language (the command line prints it in English)."""
+    message = DOCUMENT_PROBLEMS.get(error.code)
+    if message is None:
+        return str(error)
+    params = dict(error.params)
+    if error.code == "too_large":
+        params = {k: format_decimal(v, format="#,##0.#") for k, v in params.items()}
+    if error.code == "no_paper":
+        params["format"] = str(FORMAT_LABELS[Format(str(params["format"]))])
+    return str(message % {"source": error.source, **params})
+
+
 def _preview(form: ImportForm) -> Preview | None:
     """Extract the submitted document, or put what is wrong on the form and return None."""
     if not form.validate_on_submit():
@@ -165,7 +196,7 @@ def _preview(form: ImportForm) -> Preview | None:
         extraction = extract_text(text, source=source, fmt=fmt)
     except DocumentError as error:
         uploaded = isinstance(form.file.data, FileStorage) and form.file.data.filename
-        (form.file if uploaded else form.text).errors.append(str(error))
+        (form.file if uploaded else form.text).errors.append(_document_problem(error))
         return None
     if form.target.data == "existing":
         deck_name = next(c.label for c in form.deck_id.choices if c.value == form.deck_id.data)

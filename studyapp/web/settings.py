@@ -45,8 +45,8 @@ class SettingsForm(FlaskForm):  # type: ignore[misc]
         _l("Interface language"),
         choices=[
             SelectChoice("", _l("Follow the browser")),
-            SelectChoice("ko", "한국어"),
-            SelectChoice("en", "English"),
+            SelectChoice("ko", "한국어", render_kw={"lang": "ko"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
         ],
         default="",
     )

@@ -131,3 +131,34 @@ def test_pages_render_in_both_languages(
         page.goto(f"{live_server}/login?lang={lang}")
         shots.take(page, f"login-{lang}-{width}")
     context.close()
+
+
+def test_switching_language_on_the_review_page(
+    browser: Browser, live_server: str, shots: Shots
+) -> None:
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-US")
+    page = context.new_page()
+    register_and_import(page, live_server, shots)
+    page.goto(f"{live_server}/review")
+    page.keyboard.press("Space")
+    grade_5 = page.locator("form.grades button[value='5']")
+    expect(grade_5.locator(".grade-desc")).to_have_text("Right at once")
+    # A new card answered 5 comes back in one day, said in the page's language.
+    expect(grade_5.locator(".grade-next")).to_have_text("next: in 1 day")
+    expect(page.locator(".review-top .meta")).to_contain_text("5 left today")
+
+    page.click(".lang-switch a[hreflang=ko]")
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    page.keyboard.press("Space")
+    expect(grade_5.locator(".grade-desc")).to_have_text("맞음, 바로")
+    expect(grade_5.locator(".grade-next")).to_have_text("다음: 1일 후")
+    expect(page.locator(".review-top .meta")).to_contain_text("오늘 5장 남음")
+    shots.take(page, "review-ko")
+
+    # The choice holds for the session: the home page's date is Korean too.
+    page.goto(f"{live_server}/")
+    expect(page.locator(".today-head p.meta")).to_contain_text("년")
+    page.click(".lang-switch a[hreflang=en]")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Today")
+    context.close()

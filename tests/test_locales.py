@@ -1,0 +1,219 @@
+"""Every page in both languages: no English interface text on a Korean page, no Korean
+interface text on an English one, and content in another language marked with ``lang``.
+
+The tour visits every GET route of the app (a new page is toured without being listed here),
+signed out and signed in, empty and with cards due, plus the pages a POST or an error shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from studyapp.models import Card, Deck, Paper, ReviewState
+from tests.conftest import AuthActions
+
+DATA = Path(__file__).parent / "data"
+CATALOG = Path(__file__).parents[1] / "studyapp" / "translations" / "ko" / "LC_MESSAGES"
+_PLACEHOLDER = re.compile(r"%\([^)]*\)[sd]|%[sd]|%%")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# Interface text that stays the same in Korean (names, symbols, keys).
+_SAME_IN_BOTH = {"arXiv", "SM-2", "Anki", "ID"}
+
+
+@cache
+def english_fragments() -> list[tuple[str, re.Pattern[str]]]:
+    """The literal parts of every English msgid that Korean translates differently."""
+    with (CATALOG / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    fragments: dict[str, re.Pattern[str]] = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        translated = " ".join(strings)
+        for msgid in ids:
+            for part in _PLACEHOLDER.split(msgid):
+                part = part.strip(" .,:;·—–-()“”\"'?!…/\n")
+                if len(part) < 3 or not re.search("[A-Za-z]{2}", part) or part in _SAME_IN_BOTH:
+                    continue
+                if part in translated:
+                    continue
+                fragments[part] = re.compile(rf"(?<![A-Za-z]){re.escape(part)}(?![A-Za-z])")
+    return sorted(fragments.items())
+
+
+def interface_text(data: bytes, lang: str) -> str:
+    """The page's text and labels, without content marked as another language."""
+    soup = BeautifulSoup(data, "html.parser")
+    for tag in soup(["script", "style", "textarea"]):
+        tag.decompose()
+    for tag in soup.select("[lang]"):
+        if tag.decomposed:  # inside another language's element, already gone
+            continue
+        if tag.name != "html" and not str(tag["lang"]).startswith(lang):
+            tag.decompose()
+    for option in soup.select("option[value]"):
+        # An option may show its value, an identifier (a time zone's "America/New_York").
+        identifier = str(option["value"]).replace("_", " ")
+        option.string = option.get_text().replace(identifier, "")
+    labels = [
+        str(tag[attr])
+        for tag in soup.find_all(True)
+        for attr in ("title", "aria-label", "placeholder", "alt")
+        if tag.has_attr(attr)
+    ]
+    return "\n".join([soup.get_text(" "), *labels])
+
+
+def check_page(data: bytes, lang: str, where: str) -> None:
+    page = BeautifulSoup(data, "html.parser")
+    if page.html is not None:
+        assert page.html["lang"] == lang, where
+    text = interface_text(data, lang)
+    if lang == "ko":
+        leftovers = [
+            line.strip()[:160]
+            for part, pattern in english_fragments()
+            for line in text.splitlines()
+            if pattern.search(line)
+        ]
+        assert not leftovers, f"{where}: untranslated on a Korean page: {leftovers}"
+    else:
+        hangul = [line.strip() for line in text.splitlines() if _HANGUL.search(line)]
+        assert not hangul, f"{where}: Korean outside lang=ko on an English page: {hangul}"
+
+
+class Tour:
+    """A reader with the sample library added, in one language."""
+
+    def __init__(self, app: Flask, client: FlaskClient, auth: AuthActions, lang: str) -> None:
+        self.app, self.client, self.auth, self.lang = app, client, auth, lang
+
+    def get(self, url: str, expect: int = 200) -> bytes:
+        response = self.client.get(url)
+        assert response.status_code == expect, (url, response.status_code)
+        check_page(response.data, self.lang, url)
+        return response.data
+
+    def post(self, url: str, data: dict[str, object], expect: int = 200, **kw: object) -> bytes:
+        response = self.auth.post(url, data, **kw)
+        assert response.status_code == expect, (url, response.status_code)  # type: ignore[attr-defined]
+        if expect in (302, 303):
+            return b""
+        check_page(response.data, self.lang, f"POST {url}")  # type: ignore[attr-defined]
+        return response.data  # type: ignore[attr-defined, no-any-return]
+
+    def every_get_route(self, fill: Callable[[str], dict[str, object] | None]) -> set[str]:
+        """Visit every GET page whose arguments ``fill`` can give; return the endpoints seen."""
+        seen = set()
+        for rule in self.app.url_map.iter_rules():
+            if "GET" not in (rule.methods or set()) or rule.endpoint in _NOT_PAGES:
+                continue
+            args = fill(rule.endpoint)
+            if args is None:
+                continue
+            with self.app.test_request_context():
+                url = self.app.url_for(rule.endpoint, **args)
+            self.get(url)
+            seen.add(rule.endpoint)
+        return seen
+
+
+# Not HTML pages: files, a JSON health check, a download, the reveal fragment (toured through
+# the review page) and the preview's GET, which only sends a reloaded form back to /import.
+_NOT_PAGES = {
+    "static",
+    "home.health",
+    "export.download",
+    "auth.logout",
+    "review.reveal",
+    "imports.preview_again",
+}
+
+
+@pytest.fixture
+def library(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["import", str(DATA / "digest_ko.md"), str(DATA / "notes_en.md")])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_page_speaks_one_language(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    session: Session,
+    library: None,
+    lang: str,
+) -> None:
+    tour = Tour(app, client, auth, lang)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/explode")
+    def explode() -> str:
+        raise RuntimeError("boom")
+
+    # Signed out: the choice of language is remembered for the session.
+    tour.get(f"/?lang={lang}")
+    tour.get("/login")
+    tour.get("/register")
+    tour.get("/no-such-page", expect=404)
+    tour.get("/explode", expect=500)
+    tour.post("/login", {"email": "nobody@example.com", "password": "wrong"}, expect=422)
+
+    auth.register(timezone="Asia/Seoul")
+    # Signed in with nothing to study yet.
+    tour.get("/")
+    tour.get("/review")
+    with session.begin():
+        deck_ids = list(session.scalars(select(Deck.id).order_by(Deck.id)))
+    tour.get("/library")
+    for deck_id in deck_ids:
+        tour.post(f"/library/decks/{deck_id}/add", {}, expect=303)
+    # A deck of one's own (its cards can be edited), from an import.
+    own = {
+        "text": (DATA / "notes_ko.txt").read_text("utf-8"),
+        "target": "new",
+        "deck_name": {"ko": "내 노트", "en": "My notes"}[lang],
+    }
+    tour.post("/import", own, expect=303)
+    with session.begin():
+        paper_id = session.scalars(select(Paper.id).order_by(Paper.id)).first()
+        card_id = session.scalars(
+            select(Card.id).join(Paper).join(Deck).where(Deck.owner_id.is_not(None))
+        ).first()
+        state_id = session.scalars(select(ReviewState.id).order_by(ReviewState.id)).first()
+
+    def fill(endpoint: str) -> dict[str, object] | None:
+        if endpoint.startswith("auth.") or endpoint == "explode":
+            return None  # toured above
+        known: dict[str, dict[str, object]] = {
+            "library.deck": {"deck_id": deck_ids[0]},
+            "library.paper": {"paper_id": paper_id},
+            "library.edit_card": {"card_id": card_id},
+        }
+        return known.get(endpoint, {})
+
+    # Signed in with cards due: every page, then the review's steps.
+    seen = tour.every_get_route(fill)
+    assert {"home.index", "review.session", "library.index", "settings.edit"} <= seen
+    tour.get(f"/review?card={state_id}&reveal=1")
+    page = tour.get(f"/review/{state_id}/reveal")
+    assert b'name="grade"' in page
+    tour.post(f"/review/{state_id}/answer", {"grade": "4", "version": "1"}, expect=303)
+    tour.get("/review")
+    tour.post("/import/preview", {"text": (DATA / "digest_ko.md").read_text("utf-8")})
+    tour.post("/import/preview", {"text": "   "}, expect=422)
+    tour.post("/settings", {"new_cards_per_day": "-1"}, expect=422)
