@@ -48,6 +48,8 @@ __all__ = [
     "Deck",
     "Paper",
     "PaperText",
+    "Quiz",
+    "QuizQuestion",
     "ReviewKind",
     "ReviewLog",
     "ReviewState",
@@ -388,3 +390,52 @@ class ReviewLog(Base):
         Index("ix_review_log_user_day", "user_id", "reviewed_on"),
         CheckConstraint("grade BETWEEN 0 AND 5", name="grade_0_to_5"),
     )
+
+
+class Quiz(Base):
+    """A quiz on one topic or deck: questions fixed when it starts, scored as they are answered.
+    Quizzes never touch review states or the review log."""
+
+    __tablename__ = "quizzes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # What it was on, as shown when it started (the topic's or deck's name in the UI language).
+    title: Mapped[str] = mapped_column(String(200))
+    lang: Mapped[str] = mapped_column(String(8))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the missed cards were made due today (once per quiz).
+    missed_due_at: Mapped[datetime | None] = mapped_column()
+
+    questions: Mapped[list[QuizQuestion]] = relationship(
+        back_populates="quiz",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="QuizQuestion.position",
+    )
+
+
+class QuizQuestion(Base):
+    __tablename__ = "quiz_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    # idea_choice, number_choice, number_typed, paper_from_idea, paper_from_number.
+    kind: Mapped[str] = mapped_column(String(32))
+    prompt: Mapped[str] = mapped_column(Text)
+    context: Mapped[str | None] = mapped_column(Text)
+    # The choices, shuffled; empty for a typed answer.
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    correct_index: Mapped[int | None] = mapped_column(SmallInteger)
+    answer: Mapped[str] = mapped_column(Text)
+    given: Mapped[str | None] = mapped_column(Text)
+    correct: Mapped[bool | None] = mapped_column(Boolean)
+    answered_at: Mapped[datetime | None] = mapped_column()
+
+    quiz: Mapped[Quiz] = relationship(back_populates="questions")
+    card: Mapped[Card] = relationship()
+
+    __table_args__ = (UniqueConstraint("quiz_id", "position"),)

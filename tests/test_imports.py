@@ -490,7 +490,8 @@ def test_a_document_over_the_limit_says_the_size_and_the_limit(
     pasted = post(auth, "/import?lang=ko", form(big.decode()))
     assert pasted.status_code == 422
     assert errors(html(pasted.data)) == [
-        "“붙여 넣은 텍스트”의 크기는 1.5 MB로, 한도인 1 MB를 넘습니다. 더 작은 파일로 나누어 주세요."
+        "“붙여 넣은 텍스트”의 크기는 1.5 MB로, 한도인 1 MB를 넘습니다. "
+        "더 작은 파일로 나누어 주세요."
     ]
     assert counts(app) == NOTHING
 

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studyapp.models import Card, Deck, Paper, ReviewState
+from studyapp.models import Card, Deck, Paper, Quiz, ReviewState
 from tests.conftest import AuthActions
 
 DATA = Path(__file__).parent / "data"
@@ -54,15 +54,15 @@ def english_fragments() -> list[tuple[str, re.Pattern[str]]]:
     return sorted(fragments.items())
 
 
-def interface_text(data: bytes, lang: str) -> str:
-    """The page's text and labels, without content marked as another language."""
+def interface_text(data: bytes) -> str:
+    """The page's own text and labels: everything but content marked with a ``lang``."""
     soup = BeautifulSoup(data, "html.parser")
     for tag in soup(["script", "style", "textarea"]):
         tag.decompose()
-    for tag in soup.select("[lang]"):
-        if tag.decomposed:  # inside another language's element, already gone
-            continue
-        if tag.name != "html" and not str(tag["lang"]).startswith(lang):
+    # Content is marked with its language (a Korean card's front can hold an English title);
+    # the interface is what is left unmarked.
+    for tag in soup.select("body [lang]"):
+        if not tag.decomposed:  # else inside another marked element, already gone
             tag.decompose()
     for option in soup.select("option[value]"):
         # An option may show its value, an identifier (a time zone's "America/New_York").
@@ -81,7 +81,7 @@ def check_page(data: bytes, lang: str, where: str) -> None:
     page = BeautifulSoup(data, "html.parser")
     if page.html is not None:
         assert page.html["lang"] == lang, where
-    text = interface_text(data, lang)
+    text = interface_text(data)
     if lang == "ko":
         leftovers = [
             line.strip()[:160]
@@ -196,6 +196,10 @@ def test_every_page_speaks_one_language(
         ).first()
         state_id = session.scalars(select(ReviewState.id).order_by(ReviewState.id)).first()
 
+    tour.post("/quiz", {"deck": str(deck_ids[0]), "size": "5"}, expect=303)
+    with session.begin():
+        quiz_id = session.scalars(select(Quiz.id)).one()
+
     def fill(endpoint: str) -> dict[str, object] | None:
         if endpoint.startswith("auth.") or endpoint == "explode":
             return None  # toured above
@@ -203,6 +207,8 @@ def test_every_page_speaks_one_language(
             "library.deck": {"deck_id": deck_ids[0]},
             "library.paper": {"paper_id": paper_id},
             "library.edit_card": {"card_id": card_id},
+            "quiz.take": {"quiz_id": quiz_id},
+            "quiz.results": {"quiz_id": quiz_id},
         }
         return known.get(endpoint, {})
 
@@ -214,6 +220,13 @@ def test_every_page_speaks_one_language(
     assert b'name="grade"' in page
     tour.post(f"/review/{state_id}/answer", {"grade": "4", "version": "1"}, expect=303)
     tour.get("/review")
+    # A quiz: a question, its feedback, an empty answer, a topic too small, the results.
+    tour.post(f"/quiz/{quiz_id}/answer", {"position": "0", "choice": "0", "typed": "1"}, expect=303)
+    tour.get(f"/quiz/{quiz_id}?q=0")
+    tour.post(f"/quiz/{quiz_id}/answer", {"position": "1"}, expect=422)
+    tour.post("/quiz", {"topic": "general"}, expect=404)
+    tour.post(f"/quiz/{quiz_id}/missed", {}, expect=303)
+    tour.get(f"/quiz/{quiz_id}/results")
     tour.post("/import/preview", {"text": (DATA / "digest_ko.md").read_text("utf-8")})
     tour.post("/import/preview", {"text": "   "}, expect=422)
     tour.post("/settings", {"new_cards_per_day": "-1"}, expect=422)

@@ -32,6 +32,12 @@ PRIVATE = {
     "settings.edit": "/settings",
     "export.page": "/export",
     "export.download": "/export/download",
+    "quiz.index": "/quiz",
+    "quiz.start": "/quiz",
+    "quiz.take": "/quiz/1",
+    "quiz.answer": "/quiz/1/answer",
+    "quiz.results": "/quiz/1/results",
+    "quiz.missed": "/quiz/1/missed",
 }
 
 
@@ -80,7 +86,14 @@ def test_every_post_needs_a_csrf_token_when_signed_in(
 
 @pytest.mark.parametrize(
     "url",
-    ["/review/999999/reveal", "/library/decks/999999", "/papers/999999", "/cards/999999/edit"],
+    [
+        "/review/999999/reveal",
+        "/library/decks/999999",
+        "/papers/999999",
+        "/cards/999999/edit",
+        "/quiz/999999",
+        "/quiz/999999/results",
+    ],
 )
 def test_unknown_ids_are_404_for_a_signed_in_user(
     client: FlaskClient, auth: AuthActions, url: str

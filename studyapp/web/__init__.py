@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from studyapp.i18n import LANG_PARAM
-from studyapp.web import auth, export, home, imports, library, review, settings
+from studyapp.web import auth, export, home, imports, library, quiz, review, settings
 
 __all__ = ["init_app"]
 
@@ -24,6 +24,7 @@ LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 #: The signed-in navigation after "Today", in order.
 NAV_LINKS = (
     ("review.session", _l("Review")),
+    ("quiz.index", _l("Quiz")),
     ("library.index", _l("Library")),
     ("imports.new", _l("Import")),
     ("export.page", _l("Export")),
@@ -34,7 +35,15 @@ NAV_LINKS = (
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     auth.init_app(app)
-    for blueprint in (home.bp, review.bp, library.bp, imports.bp, export.bp, settings.bp):
+    for blueprint in (
+        home.bp,
+        review.bp,
+        quiz.bp,
+        library.bp,
+        imports.bp,
+        export.bp,
+        settings.bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

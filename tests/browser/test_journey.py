@@ -162,3 +162,36 @@ def test_switching_language_on_the_review_page(
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Today")
     context.close()
+
+
+def test_a_whole_quiz_with_the_keyboard(browser: Browser, live_server: str, shots: Shots) -> None:
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-US")
+    page = context.new_page()
+    register_and_import(page, live_server, shots)
+    page.goto(f"{live_server}/quiz")
+    shots.take(page, "quiz-topics")
+    # The imported deck: its start form is the last on the page.
+    page.locator("form.quiz-start").last.locator("button[type=submit]").click()
+    asked = 0
+    while True:
+        expect(page.locator("#quiz")).to_be_visible()
+        typed = page.locator("#quiz input[name=typed]:not([disabled])")
+        if typed.count():
+            typed.fill("1")
+            typed.press("Enter")
+        else:
+            page.keyboard.press("1")
+        expect(page.locator(".quiz-feedback")).to_be_visible()
+        if asked == 0:
+            shots.take(page, "quiz-feedback")
+        asked += 1
+        last = (page.locator("[data-action=next]").get_attribute("href") or "").endswith("/results")
+        page.keyboard.press("Enter")
+        if last:
+            expect(page).to_have_url(re.compile(r"/quiz/\d+/results$"))
+            break
+        expect(page.locator(".quiz-feedback")).to_have_count(0)
+    expect(page.locator(".quiz-row")).to_have_count(asked)
+    expect(page.locator(".quiz-score")).to_contain_text(f"of {asked} right")
+    shots.take(page, "quiz-results")
+    context.close()

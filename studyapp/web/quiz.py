@@ -1,0 +1,168 @@
+"""Quiz mode: pick a topic or deck, answer N mixed questions, see the score and what was missed.
+
+The flow is plain forms and links (it works without JavaScript); htmx swaps only the question
+card, and ``static/js/quiz.js`` adds keys 1–4 and Enter. A quiz never changes a schedule: the
+one action that does — making the missed cards due today — is an explicit button on the results.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+
+from studyapp.db import get_session
+from studyapp.models import utcnow
+from studyapp.services import quiz
+from studyapp.web.auth import current_account, login_required
+from studyapp.web.htmx import wants_partial
+
+__all__ = ["bp"]
+
+bp = Blueprint("quiz", __name__, url_prefix="/quiz")
+
+SIZES = (5, 10, 20)
+
+
+def _choices_page(status: int = 200, problem: str | None = None) -> ResponseReturnValue:
+    user_id = current_account().id
+    lang = str(get_locale())
+    return (
+        render_template(
+            "quiz/index.html",
+            topics=quiz.topic_choices(get_session(), user_id, lang=lang),
+            decks=quiz.deck_choices(get_session(), user_id),
+            sizes=SIZES,
+            default_size=quiz.DEFAULT_SIZE,
+            min_cards=quiz.MIN_CARDS,
+            problem=problem,
+        ),
+        status,
+    )
+
+
+@bp.get("")
+@login_required
+def index() -> ResponseReturnValue:
+    return _choices_page()
+
+
+@bp.post("")
+@login_required
+def start() -> ResponseReturnValue:
+    topic = request.form.get("topic") or None
+    deck = request.form.get("deck", "")
+    size_raw = request.form.get("size", "")
+    size = int(size_raw) if size_raw.isdigit() else quiz.DEFAULT_SIZE
+    if (topic is None) == (not deck.isdigit()):
+        abort(400)
+    try:
+        quiz_id = quiz.start(
+            get_session(),
+            current_account().id,
+            lang=str(get_locale()),
+            now=utcnow(),
+            topic=topic,
+            deck_id=int(deck) if deck.isdigit() else None,
+            size=size,
+        )
+    except LookupError:
+        abort(404)
+    except quiz.TooFewCards as few:
+        problem = ngettext(
+            "There is only %(num)d card to quiz you on there; a quiz needs at least %(min)d. "
+            "Choose a bigger topic or deck, or add a library deck first.",
+            "There are only %(num)d cards to quiz you on there; a quiz needs at least %(min)d. "
+            "Choose a bigger topic or deck, or add a library deck first.",
+            few.available,
+            min=quiz.MIN_CARDS,
+        )
+        return _choices_page(422, problem)
+    return redirect(url_for("quiz.take", quiz_id=quiz_id), code=303)
+
+
+def _result(quiz_id: int) -> quiz.QuizResult:
+    try:
+        return quiz.result(get_session(), current_account().id, quiz_id)
+    except LookupError:
+        abort(404)
+
+
+def _question_page(
+    found: quiz.QuizResult, position: int, status: int = 200, problem: str | None = None
+) -> ResponseReturnValue:
+    question = found.questions[position]
+    context = {"result": found, "question": question, "problem": problem}
+    template = "quiz/_question.html" if wants_partial() else "quiz/take.html"
+    return render_template(template, **context), status
+
+
+@bp.get("/<int:quiz_id>")
+@login_required
+def take(quiz_id: int) -> ResponseReturnValue:
+    """The first unanswered question, or ``?q=N`` to see question N's feedback again."""
+    found = _result(quiz_id)
+    asked = request.args.get("q", "")
+    if asked.isdigit() and int(asked) < len(found.questions):
+        return _question_page(found, int(asked))
+    unanswered = next((q for q in found.questions if q.answered_at is None), None)
+    if unanswered is None:
+        return redirect(url_for("quiz.results", quiz_id=quiz_id))
+    return _question_page(found, unanswered.position)
+
+
+@bp.post("/<int:quiz_id>/answer")
+@login_required
+def answer(quiz_id: int) -> ResponseReturnValue:
+    position = request.form.get("position", "")
+    if not position.isdigit():
+        abort(400)
+    given = request.form.get("choice") or request.form.get("typed") or ""
+    try:
+        quiz.answer(
+            get_session(),
+            current_account().id,
+            quiz_id,
+            int(position),
+            given=given,
+            now=utcnow(),
+        )
+    except LookupError:
+        abort(404)
+    except ValueError:
+        found = _result(quiz_id)
+        problem = _("Type a number, or choose one of the answers.")
+        return _question_page(found, int(position), 422, problem)
+    found = _result(quiz_id)
+    if wants_partial():
+        return _question_page(found, int(position))
+    return redirect(url_for("quiz.take", quiz_id=quiz_id, q=position), code=303)
+
+
+@bp.get("/<int:quiz_id>/results")
+@login_required
+def results(quiz_id: int) -> ResponseReturnValue:
+    return render_template("quiz/results.html", result=_result(quiz_id))
+
+
+@bp.post("/<int:quiz_id>/missed")
+@login_required
+def missed(quiz_id: int) -> ResponseReturnValue:
+    account = current_account()
+    try:
+        moved = quiz.make_missed_due(
+            get_session(), account.id, quiz_id, timezone=account.timezone, now=utcnow()
+        )
+    except LookupError:
+        abort(404)
+    if moved:
+        flash(
+            ngettext(
+                "%(num)d missed card is due today.", "%(num)d missed cards are due today.", moved
+            ),
+            "ok",
+        )
+    else:
+        flash(_("The missed cards are already due today or still new."), "info")
+    return redirect(url_for("quiz.results", quiz_id=quiz_id), code=303)
