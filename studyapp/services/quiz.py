@@ -67,7 +67,6 @@ MAX_SIZE = 50
 #: A multiple-choice question needs its answer and three others.
 MIN_CARDS = 4
 OPTIONS = 4
-CHOICE_KINDS = ("idea_choice", "number_choice", "paper_from_idea", "paper_from_number")
 
 
 class TooFewCards(ValueError):
@@ -406,7 +405,7 @@ def _number_options(
         factors = [0.5, 2.0, 1.5, 0.75, 3.0, 0.25, 4.0, 10.0]
         rng.shuffle(factors)
         scaled = (s for s in (_scaled(item.back, f) for f in factors) if s is not None)
-        picked = _distinct(item.back, [*picked, *scaled], list)
+        picked = _distinct(item.back, [*picked, *scaled], lambda: ())
     return picked
 
 
