@@ -259,10 +259,11 @@ def decks_load(folder: Path | None) -> None:
 
 def _print_reports(reports: list[library.ImportReport]) -> None:
     for report in reports:
+        papers = f"{report.papers} paper{'' if report.papers == 1 else 's'}"
+        cards = f"{report.cards} card{'' if report.cards == 1 else 's'}"
         click.echo(
-            f"{report.deck_name}: {report.papers} papers, {report.cards} cards "
-            f"({report.cards_new} new, {report.cards_updated} updated, "
-            f"{report.cards_unchanged} unchanged)"
+            f"{report.deck_name}: {papers}, {cards} ({report.cards_new} new, "
+            f"{report.cards_updated} updated, {report.cards_unchanged} unchanged)"
         )
 
 

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from studyapp.identity import CardKind
 from studyapp.models import Card, CardText, Deck, Paper, PaperText, ReviewState
 from studyapp.services import builtin
+from tests.conftest import AuthActions, html
 from tests.factories import make_user
 
 DECKS = Path(__file__).parents[1] / "decks"
@@ -249,3 +250,24 @@ def test_check_reports_the_counts_of_a_good_library(runner: FlaskCliRunner, tmp_
 def test_an_empty_folder_is_an_error(runner: FlaskCliRunner, tmp_path: Path) -> None:
     result = runner.invoke(args=["decks", "check", "--dir", str(tmp_path)])
     assert result.exit_code == 2 and "no deck files" in result.output
+
+
+def test_a_paper_shows_the_readers_language_and_offers_the_other(
+    runner: FlaskCliRunner, client: FlaskClient, auth: AuthActions, session: Session, tmp_path: Path
+) -> None:
+    load(runner, write(tmp_path / "decks", SMALL).parent)
+    auth.register()
+    with session.begin():
+        paper_id = session.scalars(select(Paper.id).where(Paper.method == "FoldNet")).one()
+        deck_id = session.scalars(select(Deck.id)).one()
+    assert auth.post(f"/library/decks/{deck_id}/add", {}).status_code == 303  # type: ignore[attr-defined]
+    for lang, shown, offered, other in (
+        ("en", "FoldNet merges pairs of adjacent layers.", "한국어", "ko"),
+        ("ko", "FoldNet은 인접한 두 층을 하나로 합친다.", "English", "en"),
+    ):
+        page = html(client.get(f"/papers/{paper_id}?lang={lang}").data)
+        summary = page.select_one(".lib-summary")
+        assert summary["lang"] == lang and shown in summary.get_text()
+        details = page.select_one("details.lib-other-lang")
+        assert offered in details.select_one("summary").get_text()
+        assert details.select_one(".lib-summary")["lang"] == other
