@@ -341,6 +341,17 @@ class ReviewState(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "card_id"),
         Index("ix_review_states_due_queue", "user_id", "due_on"),
+        # Everything the stats page counts per card (mastery by topic, ease and interval
+        # histograms), so that those counts never read the table.
+        Index(
+            "ix_review_states_stats",
+            "user_id",
+            "suspended",
+            "card_id",
+            "last_reviewed_at",
+            "interval_days",
+            "ease",
+        ),
         # Today's re-drills are few among many cards: index only the rows that have one.
         Index(
             "ix_review_states_redrill",
@@ -387,7 +398,9 @@ class ReviewLog(Base):
     duration_ms: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
-        Index("ix_review_log_user_day", "user_id", "reviewed_on"),
+        # A user's answers by local day; the grade and the interval before ride along so that
+        # the stats page's counts (per day, retention) read the index alone.
+        Index("ix_review_log_user_day", "user_id", "reviewed_on", "interval_before", "grade"),
         CheckConstraint("grade BETWEEN 0 AND 5", name="grade_0_to_5"),
     )
 

@@ -38,6 +38,7 @@ PRIVATE = {
     "quiz.answer": "/quiz/1/answer",
     "quiz.results": "/quiz/1/results",
     "quiz.missed": "/quiz/1/missed",
+    "stats.page": "/stats",
 }
 
 

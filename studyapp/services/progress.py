@@ -22,7 +22,7 @@ from studyapp.services.review import (
 from studyapp.srs import sm2
 from studyapp.srs.calendar import local_day
 
-__all__ = ["DeckDue", "Overview", "SessionSummary", "overview", "session_summary"]
+__all__ = ["DeckDue", "Overview", "SessionSummary", "overview", "session_summary", "streak"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,7 @@ def overview(session: Session, limits: StudyLimits, *, now: datetime) -> Overvie
             .group_by(Deck.id, Deck.name)
             .order_by(Deck.name)
         ).all()
-        streak = _streak(session, limits, today)
+        streak_days = streak(session, limits, today)
     decks = tuple(DeckDue(r[0], r[1], r[2], r[3], r[4]) for r in rows)
     return Overview(
         today=today,
@@ -97,11 +97,11 @@ def overview(session: Session, limits: StudyLimits, *, now: datetime) -> Overvie
         reviews_due=min(reviews_left, sum(d.review for d in decks)),
         redrills_due=sum(d.redrill for d in decks),
         answered_today=sum(done.values()),
-        streak_days=streak,
+        streak_days=streak_days,
     )
 
 
-def _streak(session: Session, limits: StudyLimits, today: date) -> int:
+def streak(session: Session, limits: StudyLimits, today: date) -> int:
     """Days in a row with at least one answer, ending today (or yesterday, if not yet today)."""
     days = session.scalars(
         select(ReviewLog.reviewed_on)
@@ -111,13 +111,13 @@ def _streak(session: Session, limits: StudyLimits, today: date) -> int:
         .limit(3660)
     ).all()
     expected = today if days and days[0] == today else today - timedelta(days=1)
-    streak = 0
+    count = 0
     for day in days:
         if day != expected:
             break
-        streak += 1
+        count += 1
         expected -= timedelta(days=1)
-    return streak
+    return count
 
 
 def session_summary(session: Session, limits: StudyLimits, *, now: datetime) -> SessionSummary:

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from studyapp.i18n import LANG_PARAM
-from studyapp.web import auth, export, home, imports, library, quiz, review, settings
+from studyapp.web import auth, export, home, imports, library, quiz, review, settings, stats
 
 __all__ = ["init_app"]
 
@@ -28,6 +28,7 @@ NAV_LINKS = (
     ("library.index", _l("Library")),
     ("imports.new", _l("Import")),
     ("export.page", _l("Export")),
+    ("stats.page", _l("Stats")),
     ("settings.edit", _l("Settings")),
 )
 
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
         library.bp,
         imports.bp,
         export.bp,
+        stats.bp,
         settings.bp,
     ):
         app.register_blueprint(blueprint)

@@ -9,9 +9,10 @@ from flask_login import current_user
 from studyapp import migrate
 from studyapp.db import get_session
 from studyapp.models import utcnow
-from studyapp.services import library, progress
+from studyapp.services import library, progress, stats
 from studyapp.web.auth import current_account
 from studyapp.web.review import limits_for
+from studyapp.web.stats import forecast_chart
 
 bp = Blueprint("home", __name__)
 
@@ -22,8 +23,13 @@ def index() -> ResponseReturnValue:
         counts = library.library_counts(get_session())
         return render_template("home.html", counts=counts)
     account = current_account()
-    overview = progress.overview(get_session(), limits_for(account), now=utcnow())
-    return render_template("today.html", overview=overview, account=account)
+    limits = limits_for(account)
+    now = utcnow()
+    overview = progress.overview(get_session(), limits, now=now)
+    week = stats.forecast(get_session(), limits, now=now, days=7)
+    return render_template(
+        "today.html", overview=overview, account=account, forecast=forecast_chart(week, width=360)
+    )
 
 
 @bp.get("/healthz")

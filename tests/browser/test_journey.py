@@ -194,4 +194,9 @@ def test_a_whole_quiz_with_the_keyboard(browser: Browser, live_server: str, shot
     expect(page.locator(".quiz-row")).to_have_count(asked)
     expect(page.locator(".quiz-score")).to_contain_text(f"of {asked} right")
     shots.take(page, "quiz-results")
+    # The quiz left no trace in the stats: no answer was logged.
+    page.goto(f"{live_server}/stats")
+    expect(page.locator("svg[role=img]")).to_have_count(5)
+    expect(page.locator(".stats-head dd").nth(1)).to_have_text("0")
+    shots.take(page, "stats")
     context.close()

@@ -1,0 +1,254 @@
+"""The stats page's figures, from synthetic review logs at a pinned clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from studyapp.identity import CardKind
+from studyapp.models import Card, ReviewKind, ReviewLog, Topic, User
+from studyapp.services import stats
+from studyapp.services.review import StudyLimits
+from studyapp.web.charts import bar_chart, heatmap
+from tests.conftest import AuthActions, html
+from tests.factories import make_card, make_deck, make_paper, make_state, make_user
+
+# 16:30 UTC on 9 March is 01:30 on 10 March in Seoul: "today" is the 10th there.
+NOW = datetime(2025, 3, 9, 16, 30, tzinfo=UTC)
+TODAY = date(2025, 3, 10)
+
+
+@dataclass
+class World:
+    user_id: int
+    cards: list[int]
+
+    @property
+    def limits(self) -> StudyLimits:
+        return StudyLimits(self.user_id, "Asia/Seoul", 20, 200)
+
+
+def log(session: Session, world: World, card: int, day: date, grade: int, interval: int) -> None:
+    when = datetime(day.year, day.month, day.day, 3, tzinfo=UTC)
+    session.add(
+        ReviewLog(
+            user_id=world.user_id,
+            card_id=world.cards[card],
+            reviewed_at=when,
+            reviewed_on=day,
+            grade=grade,
+            kind=ReviewKind.REVIEW,
+            repetitions_before=3,
+            ease_before=2.5,
+            interval_before=interval,
+            due_before=day,
+            repetitions_after=4,
+            ease_after=2.5,
+            interval_after=interval * 2,
+            due_after=day + timedelta(days=interval * 2),
+        )
+    )
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    """Eight cards over two topics (quantization: papers 0-2, attention: papers 2-3)."""
+    with session.begin():
+        user = make_user(session)
+        deck = make_deck(session)
+        quant = Topic(slug="quantization", name_en="Quantization", name_ko="양자화")
+        attn = Topic(slug="attention", name_en="Attention", name_ko="어텐션")
+        cards = []
+        for i in range(4):
+            paper = make_paper(session, deck, arxiv_id=f"2501.0000{i}", title=f"Paper {i}")
+            paper.topics = [quant] if i < 2 else [attn, quant] if i == 2 else [attn]
+            for kind in CardKind:
+                cards.append(make_card(session, paper, kind).id)
+        session.flush()
+        return World(user.id, cards)
+
+
+def states(session: Session, world: World, rows: list[dict[str, object]]) -> None:
+    """One state per card, in card order; {} is a new card."""
+    with session.begin():
+        user = session.get_one(User, world.user_id)
+        for card_id, row in zip(world.cards, rows, strict=False):
+            state = make_state(session, user, session.get_one(Card, card_id))
+            if row:
+                state.last_reviewed_at = NOW - timedelta(days=1)
+            for name, value in row.items():
+                setattr(state, name, value)
+
+
+def test_reviews_per_day_count_local_days_and_keep_empty_ones(
+    session: Session, world: World
+) -> None:
+    states(session, world, [{}] * 8)
+    with session.begin():
+        for _ in range(3):
+            log(session, world, 0, TODAY, 4, 1)
+        log(session, world, 1, TODAY - timedelta(days=1), 5, 1)
+        log(session, world, 1, TODAY - timedelta(days=364), 5, 1)
+        log(session, world, 1, TODAY - timedelta(days=365), 5, 1)  # out of the year
+        log(session, world, 1, TODAY + timedelta(days=1), 5, 1)  # a clock ahead: not counted
+    figures = stats.stats(session, world.limits, now=NOW, lang="en")
+    assert figures.today == TODAY
+    assert len(figures.daily) == 365
+    assert figures.daily[-1] == (TODAY, 3)
+    assert figures.daily[-2] == (TODAY - timedelta(days=1), 1)
+    assert figures.daily[0] == (TODAY - timedelta(days=364), 1)
+    assert sum(count for _, count in figures.daily) == 5
+    assert [day for day, _ in figures.last(30)] == [
+        TODAY - timedelta(days=29 - i) for i in range(30)
+    ]
+    assert figures.total_reviews == 7
+    assert figures.streak_days == 2
+
+
+def test_the_forecast_puts_overdue_cards_today_and_skips_new_and_suspended(
+    session: Session, world: World
+) -> None:
+    states(
+        session,
+        world,
+        [
+            {"due_on": TODAY - timedelta(days=5)},
+            {"due_on": TODAY},
+            {"due_on": TODAY + timedelta(days=1)},
+            {"due_on": TODAY + timedelta(days=29)},
+            {"due_on": TODAY + timedelta(days=30)},
+            {"due_on": TODAY + timedelta(days=1), "suspended": True},
+            {},
+            {},
+        ],
+    )
+    figures = stats.stats(session, world.limits, now=NOW, lang="en")
+    forecast = dict(figures.forecast)
+    assert len(figures.forecast) == 30 and figures.forecast[0][0] == TODAY
+    assert forecast[TODAY] == 2
+    assert forecast[TODAY + timedelta(days=1)] == 1
+    assert forecast[TODAY + timedelta(days=29)] == 1
+    assert sum(forecast.values()) == 4
+    week = stats.forecast(session, world.limits, now=NOW, days=7)
+    assert [count for _, count in week] == [2, 1, 0, 0, 0, 0, 0]
+
+
+def test_true_retention_counts_mature_reviews_graded_3_or_more(
+    session: Session, world: World
+) -> None:
+    states(session, world, [{}] * 8)
+    with session.begin():
+        for grade in (5, 4, 3, 2, 0):
+            log(session, world, 0, TODAY - timedelta(days=2), grade, 21)
+        log(session, world, 1, TODAY - timedelta(days=2), 0, 20)  # not mature: ignored
+        log(session, world, 2, TODAY - timedelta(days=40), 5, 30)  # mature, but 40 days ago
+    figures = stats.stats(session, world.limits, now=NOW, lang="en")
+    assert (figures.retention_month.reviews, figures.retention_month.passed) == (5, 3)
+    assert figures.retention_month.rate == pytest.approx(0.6)
+    assert (figures.retention_all.reviews, figures.retention_all.passed) == (6, 4)
+
+
+def test_ease_and_interval_distributions_cover_reviewed_cards(
+    session: Session, world: World
+) -> None:
+    states(
+        session,
+        world,
+        [
+            {"ease": 1.3, "interval_days": 1},
+            {"ease": 1.5, "interval_days": 3},
+            {"ease": 2.5, "interval_days": 21},
+            {"ease": 2.8, "interval_days": 400},
+            {"ease": 2.8, "interval_days": 400, "suspended": True},
+            {},
+            {},
+            {},
+        ],
+    )
+    figures = stats.stats(session, world.limits, now=NOW, lang="en")
+    ease = [(b.low, b.high, b.count) for b in figures.ease if b.count]
+    assert ease == [(1.3, 1.5, 1), (1.5, 1.7, 1), (2.5, 2.7, 1), (2.7, None, 1)]
+    intervals = [(b.low, b.high, b.count) for b in figures.intervals if b.count]
+    assert intervals == [(0, 1, 1), (1, 3, 1), (14, 30, 1), (365, None, 1)]
+
+
+def test_topic_mastery_counts_new_learning_and_mature_cards(session: Session, world: World) -> None:
+    states(
+        session,
+        world,
+        [
+            {"interval_days": 30},
+            {"interval_days": 21},
+            {"interval_days": 6},
+            {},
+            {"interval_days": 40},
+            {},
+            {"interval_days": 2},
+            {"interval_days": 2, "suspended": True},
+        ],
+    )
+    figures = stats.stats(session, world.limits, now=NOW, lang="ko")
+    topics = {t.slug: (t.name, t.cards, t.new, t.learning, t.mature) for t in figures.topics}
+    # Quantization: papers 0-2 (cards 0-5); attention: papers 2-3 (cards 4-6, 7 suspended).
+    assert topics["quantization"] == ("양자화", 6, 2, 1, 3)
+    assert topics["attention"] == ("어텐션", 3, 1, 1, 1)
+    assert figures.topics[0].slug == "quantization"  # most mastered first
+    assert figures.topics[0].mastery == pytest.approx(0.5)
+
+
+def test_bars_scale_to_a_round_top_and_thin_out_labels() -> None:
+    chart = bar_chart([(3, "a", "A"), (0, "b", "B"), (7, "c", "C"), (1, "d", "D")], labels_every=2)
+    assert chart.top_value == 10 and chart.total == 11
+    heights = [bar.height for bar in chart.bars]
+    assert heights[1] == 0 and heights[2] == pytest.approx(heights[0] * 7 / 3)
+    assert [bar.label for bar in chart.bars] == ["A", "", "C", ""]
+    assert bar_chart([]).top_value == 1
+
+
+def test_the_calendar_starts_on_monday_and_shades_by_quarters() -> None:
+    days = [
+        (date(2025, 3, 3) + timedelta(days=i), count, "")
+        for i, count in enumerate([0, 1, 4, 8, 2, 0, 0, 6])
+    ]
+    cal = heatmap(days, month_label={3: "Mar"}, weekday_label={0: "Mon", 2: "Wed", 4: "Fri"})
+    levels = [cell.level for cell in cal.cells]
+    assert levels == [0, 1, 2, 4, 1, 0, 0, 3]
+    # 3 March 2025 is a Monday: the eighth day starts the second column, on the first row.
+    assert cal.cells[7].x > cal.cells[0].x and cal.cells[7].y == cal.cells[0].y
+
+
+def test_the_stats_page_draws_accessible_localized_charts(
+    client: FlaskClient, auth: AuthActions, session: Session
+) -> None:
+    auth.register(timezone="Asia/Seoul")
+    with session.begin():
+        user = session.scalars(select(User)).one()
+        deck = make_deck(session)
+        card = make_card(session, make_paper(session, deck))
+        state = make_state(session, user, card)
+        state.due_on, state.interval_days, state.last_reviewed_at = TODAY, 25, NOW
+        world = World(user.id, [card.id])
+        log(session, world, 0, date.today(), 5, 25)
+    page = html(client.get("/stats?lang=ko&days=90").data)
+    charts = page.select("svg[role=img]")
+    assert len(charts) == 5
+    for chart in charts:
+        ids = chart["aria-labelledby"].split()
+        assert chart.select_one(f"title#{ids[0]}").get_text() and chart.select_one(f"desc#{ids[1]}")
+    daily = page.select_one("svg[aria-labelledby^=daily]")
+    assert len(daily.select("g.bar-slot")) == 90
+    assert daily.select_one(".axis-label").get_text() == "답한 횟수"
+    assert "1회" in " ".join(t.get_text() for t in daily.select("g.bar-slot title"))
+    assert page.select_one(".period [aria-current]").get_text() == "90일"
+    days = page.select("svg.calendar rect.day")
+    assert len(days) == 365 and sum("level-0" not in d["class"] for d in days) == 1
+    assert page.select_one("dl.stats-head").get_text().count("100%") == 1
+    home = html(client.get("/?lang=en").data)
+    assert home.select_one(".mini-forecast svg[role=img] title").get_text() == (
+        "Reviews due in the next 7 days"
+    )
