@@ -43,6 +43,14 @@ def register_and_import(page: Page, base: str, shots: Shots) -> None:
     shots.take(page, "after-import")
 
 
+def settled(page: Page) -> None:
+    """Wait until the page is ready for a key: its scripts loaded (after a full navigation)
+    and no htmx request, swap or settle under way (after a fragment swap)."""
+    page.wait_for_load_state("load")
+    busy = ".htmx-request, .htmx-swapping, .htmx-settling"
+    page.wait_for_function(f"() => window.htmx && !document.querySelector('{busy}')")
+
+
 def log_out_and_back_in(page: Page, base: str) -> None:
     page.click("form[action='/logout'] button")
     # Wait for the logout to land: its new session replaces the login form's CSRF token.
@@ -69,14 +77,17 @@ def test_morning_journey_with_the_keyboard(
         reviewed.append(page.locator(".flashcard .front p").first.inner_text())
         if step == 0:
             shots.take(page, "front")
+        settled(page)
         page.keyboard.press("Space")
         expect(page.locator("form.grades")).to_be_visible()
         if step == 0:
             shots.take(page, "answer")
+        settled(page)
         page.keyboard.press("5" if step != 1 else "4")
     expect(page.locator("[data-action=reveal]")).to_be_visible()
     assert answers_logged(empty_app) == 3
 
+    settled(page)
     page.keyboard.press("u")
     expect(page.locator(".flashcard .front p").first).to_have_text(reviewed[2])
     assert answers_logged(empty_app) == 2
@@ -140,6 +151,7 @@ def test_switching_language_on_the_review_page(
     page = context.new_page()
     register_and_import(page, live_server, shots)
     page.goto(f"{live_server}/review")
+    settled(page)
     page.keyboard.press("Space")
     grade_5 = page.locator("form.grades button[value='5']")
     expect(grade_5.locator(".grade-desc")).to_have_text("Right at once")
@@ -149,6 +161,7 @@ def test_switching_language_on_the_review_page(
 
     page.click(".lang-switch a[hreflang=ko]")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
+    settled(page)
     page.keyboard.press("Space")
     expect(grade_5.locator(".grade-desc")).to_have_text("맞음, 바로")
     expect(grade_5.locator(".grade-next")).to_have_text("다음: 1일 후")
@@ -175,6 +188,7 @@ def test_a_whole_quiz_with_the_keyboard(browser: Browser, live_server: str, shot
     asked = 0
     while True:
         expect(page.locator("#quiz")).to_be_visible()
+        settled(page)
         typed = page.locator("#quiz input[name=typed]:not([disabled])")
         if typed.count():
             typed.fill("1")
@@ -186,6 +200,7 @@ def test_a_whole_quiz_with_the_keyboard(browser: Browser, live_server: str, shot
             shots.take(page, "quiz-feedback")
         asked += 1
         last = (page.locator("[data-action=next]").get_attribute("href") or "").endswith("/results")
+        settled(page)
         page.keyboard.press("Enter")
         if last:
             expect(page).to_have_url(re.compile(r"/quiz/\d+/results$"))
