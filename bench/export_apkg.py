@@ -13,13 +13,13 @@ jitter by ±50 %), and the medians are shown beside it.
 from __future__ import annotations
 
 import argparse
-import runpy
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import genanki
+from common import synthetic_papers
 
 from studyapp import create_app, migrate
 from studyapp.apkg.notetypes import note_type
@@ -27,10 +27,6 @@ from studyapp.apkg.package import note_fields, write_package
 from studyapp.db import session_factory
 from studyapp.services import export
 from studyapp.services.library import DeckImport, import_decks
-
-synthetic_papers = runpy.run_path(str(Path(__file__).with_name("review_step.py")))[
-    "synthetic_papers"
-]
 
 
 def main() -> None:

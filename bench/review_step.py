@@ -20,40 +20,11 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from common import signed_in_app, synthetic_papers
 from sqlalchemy import update
 
-from studyapp import create_app, migrate
-from studyapp.db import session_factory
-from studyapp.extract.drafts import CardDraft, NumberDraft, PaperDraft
-from studyapp.identity import CardKind
-from studyapp.models import ReviewState, User
+from studyapp.models import ReviewState
 from studyapp.services.library import DeckImport, import_decks
-
-
-def synthetic_papers(count: int) -> list[PaperDraft]:
-    papers = []
-    for index in range(count):
-        name = f"Method{index}"
-        papers.append(
-            PaperDraft(
-                title=f"{name}: A Synthetic Paper Number {index}",
-                lang="en",
-                sentences=(f"We propose {name}, which does something useful.",),
-                method=name,
-                topics=("general",),
-                arxiv_id=f"2501.{index:05d}",
-                cards=(
-                    CardDraft(CardKind.METHOD_IDEA, f"{name} — key idea?", "It does a thing."),
-                    CardDraft(
-                        CardKind.HEADLINE_NUMBER,
-                        f"{name} — headline result?\nIt is ___ faster.",
-                        f"{index % 9 + 1}.5x",
-                        number=NumberDraft(f"{index % 9 + 1}.5x", index % 9 + 1.5, "×"),
-                    ),
-                ),
-            )
-        )
-    return papers
 
 
 def main() -> None:
@@ -65,28 +36,8 @@ def main() -> None:
     rng = random.Random(7)
 
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            {
-                "DATABASE_URL": f"sqlite:///{folder}/bench.db",
-                "SECRET_KEY": "bench",
-                "WTF_CSRF_ENABLED": False,
-            }
-        )
-        factory = session_factory(app)
-        migrate.upgrade(factory.kw["bind"])
-        client = app.test_client()
-        client.post(
-            "/register",
-            data={
-                "email": "bench@example.com",
-                "password": "benchmark!",
-                "confirm": "benchmark!",
-                "timezone": "UTC",
-            },
-        )
+        app, factory, client, user_id = signed_in_app(folder)
         with factory() as session:
-            with session.begin():
-                user_id = session.query(User.id).scalar()
             import_decks(
                 session,
                 [

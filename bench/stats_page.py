@@ -12,23 +12,16 @@ from __future__ import annotations
 
 import argparse
 import random
-import runpy
 import statistics
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
+from common import signed_in_app, synthetic_papers
 from sqlalchemy import insert, select, update
 
-from studyapp import create_app, migrate
-from studyapp.db import session_factory
-from studyapp.models import ReviewKind, ReviewLog, ReviewState, User
+from studyapp.models import ReviewKind, ReviewLog, ReviewState
 from studyapp.services.library import DeckImport, import_decks
-
-synthetic_papers = runpy.run_path(str(Path(__file__).with_name("review_step.py")))[
-    "synthetic_papers"
-]
 
 
 def main() -> None:
@@ -41,28 +34,8 @@ def main() -> None:
     today = date.today()
 
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            {
-                "DATABASE_URL": f"sqlite:///{folder}/bench.db",
-                "SECRET_KEY": "bench",
-                "WTF_CSRF_ENABLED": False,
-            }
-        )
-        factory = session_factory(app)
-        migrate.upgrade(factory.kw["bind"])
-        client = app.test_client()
-        client.post(
-            "/register",
-            data={
-                "email": "bench@example.com",
-                "password": "benchmark!",
-                "confirm": "benchmark!",
-                "timezone": "UTC",
-            },
-        )
+        app, factory, client, user_id = signed_in_app(folder)
         with factory() as session:
-            with session.begin():
-                user_id = session.scalars(select(User.id)).one()
             papers = synthetic_papers(args.cards // 2)
             import_decks(session, [DeckImport(name="Bench", papers=papers, owner_id=user_id)])
             with session.begin():
