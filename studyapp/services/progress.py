@@ -4,6 +4,7 @@ the streak, and a summary of the day. Read-only; the queue itself is in :mod:`.r
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -22,7 +23,15 @@ from studyapp.services.review import (
 from studyapp.srs import sm2
 from studyapp.srs.calendar import local_day
 
-__all__ = ["DeckDue", "Overview", "SessionSummary", "overview", "session_summary", "streak"]
+__all__ = [
+    "DeckDue",
+    "Overview",
+    "SessionSummary",
+    "overview",
+    "session_summary",
+    "streak",
+    "streak_in",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +119,16 @@ def streak(session: Session, limits: StudyLimits, today: date) -> int:
         .order_by(ReviewLog.reviewed_on.desc())
         .limit(3660)
     ).all()
-    expected = today if days and days[0] == today else today - timedelta(days=1)
+    return streak_in(set(days), today)
+
+
+def streak_in(studied: Container[date], today: date) -> int:
+    """The streak ending today (or yesterday, if not yet today) among the days ``studied``."""
+    day = today if today in studied else today - timedelta(days=1)
     count = 0
-    for day in days:
-        if day != expected:
-            break
+    while day in studied:
         count += 1
-        expected -= timedelta(days=1)
+        day -= timedelta(days=1)
     return count
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Case, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from studyapp.models import Card, PaperTopic, ReviewLog, ReviewState, Topic
-from studyapp.services.progress import streak
+from studyapp.services.progress import streak_in
 from studyapp.services.review import StudyLimits
 from studyapp.srs import sm2
 from studyapp.srs.calendar import local_day
@@ -234,17 +234,6 @@ def _topics(session: Session, user_id: int, lang: str) -> tuple[TopicMastery, ..
     return tuple(sorted(topics, key=lambda t: (-t.mastery, -t.cards, t.name)))
 
 
-def _streak(per_day: dict[date, int], today: date) -> int | None:
-    """Days in a row with answers, ending today (or yesterday), from the year's counts; None
-    when the streak is as long as the year and the log must be asked."""
-    day = today if per_day.get(today) else today - timedelta(days=1)
-    count = 0
-    while per_day.get(day):
-        count += 1
-        day -= timedelta(days=1)
-    return None if count >= HEATMAP_DAYS - 1 else count
-
-
 def stats(session: Session, limits: StudyLimits, *, now: datetime, lang: str) -> Stats:
     """Every figure of the stats page for one user, at ``now``."""
     user_id = limits.user_id
@@ -253,9 +242,6 @@ def stats(session: Session, limits: StudyLimits, *, now: datetime, lang: str) ->
     with session.begin():
         by_day = _log_by_day(session, user_id)
         per_day = {day: d.answers for day, d in by_day.items() if first <= day <= today}
-        streak_days = _streak(per_day, today)
-        if streak_days is None:
-            streak_days = streak(session, limits, today)
         cards, ease, intervals = _distributions(session, user_id)
         return Stats(
             today=today,
@@ -266,7 +252,8 @@ def stats(session: Session, limits: StudyLimits, *, now: datetime, lang: str) ->
             ease=ease,
             intervals=intervals,
             topics=_topics(session, user_id, lang),
-            streak_days=streak_days,
+            # Every day the user studied is in by_day: the streak needs no query of its own.
+            streak_days=streak_in(by_day.keys(), today),
             total_reviews=sum(d.answers for d in by_day.values()),
             cards=cards,
         )
