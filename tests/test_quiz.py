@@ -14,6 +14,7 @@ from studyapp.identity import CardKind
 from studyapp.models import Deck, Quiz, QuizQuestion, ReviewLog, ReviewState, User
 from studyapp.services import quiz
 from studyapp.services.library import DeckImport, enroll, import_decks
+from studyapp.services.quiz_questions import number_matches
 from tests.conftest import AuthActions, html
 from tests.factories import make_user
 
@@ -190,7 +191,7 @@ def test_a_topic_with_fewer_than_four_cards_is_refused(session: Session) -> None
 def test_typed_numbers_match_at_the_precision_shown(
     typed: str, shown: str, value: float, unit: str | None, right: bool
 ) -> None:
-    assert quiz.number_matches(typed, shown, value, unit) is right
+    assert number_matches(typed, shown, value, unit) is right
 
 
 def schedule(session: Session, user: User) -> tuple[list[tuple[object, ...]], int]:

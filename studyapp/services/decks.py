@@ -44,6 +44,7 @@ __all__ = [
     "library_overview",
     "paper_detail",
     "search",
+    "visible_to",
 ]
 
 PAPERS_PER_PAGE = 50
@@ -145,7 +146,8 @@ class Added:
     cards: int
 
 
-def _visible(user_id: int) -> ColumnElement[bool]:
+def visible_to(user_id: int) -> ColumnElement[bool]:
+    """Decks a user may open: the shared library's and their own."""
     return or_(Deck.owner_id.is_(None), Deck.owner_id == user_id)
 
 
@@ -211,7 +213,7 @@ def _summaries(
         .outerjoin(papers, papers.c.deck_id == Deck.id)
         .outerjoin(cards, cards.c.deck_id == Deck.id)
         .outerjoin(states, states.c.deck_id == Deck.id)
-        .where(_visible(user_id), *([Deck.id == deck_id] if deck_id is not None else []))
+        .where(visible_to(user_id), *([Deck.id == deck_id] if deck_id is not None else []))
         .order_by(Deck.name, Deck.id)
     ).all()
     return [
@@ -251,7 +253,7 @@ def search(session: Session, user_id: int, query: str) -> SearchResults:
             select(Paper)
             .join(Deck, Deck.id == Paper.deck_id)
             .where(
-                _visible(user_id),
+                visible_to(user_id),
                 or_(
                     Paper.title.icontains(needle, autoescape=True),
                     Paper.method.icontains(needle, autoescape=True),
@@ -290,7 +292,7 @@ def deck_page(
     """
     with session.begin():
         deck = session.scalars(
-            select(Deck).where(Deck.id == deck_id, _visible(user_id))
+            select(Deck).where(Deck.id == deck_id, visible_to(user_id))
         ).one_or_none()
         if deck is None:
             raise LookupError(deck_id)
@@ -323,7 +325,7 @@ def paper_detail(session: Session, user_id: int, paper_id: int, *, lang: str) ->
         paper = session.scalars(
             _with_content(select(Paper))
             .join(Deck, Deck.id == Paper.deck_id)
-            .where(Paper.id == paper_id, _visible(user_id))
+            .where(Paper.id == paper_id, visible_to(user_id))
             .options(joinedload(Paper.deck))
         ).one_or_none()
         if paper is None:
