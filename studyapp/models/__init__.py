@@ -1,0 +1,50 @@
+"""The database tables, as typed SQLAlchemy 2 models.
+
+Content: a :class:`Deck` (in the shared library when it has no owner, else one user's) holds
+:class:`Paper` rows; a paper has up to one :class:`Card` of each :class:`CardKind`. Text lives
+in per-language rows (:class:`PaperText`, :class:`CardText`) so one card can carry its Korean
+and English wording while having one schedule and one GUID.
+
+Study: one :class:`ReviewState` per user and card, an append-only :class:`ReviewLog`, and quizzes.
+
+The tables live in three modules by idea — :mod:`.base`, :mod:`.content`, :mod:`.study` — and
+are all imported here, so that ``Base.metadata`` knows every table.
+"""
+
+from __future__ import annotations
+
+from studyapp.identity import CardKind
+from studyapp.models.base import Base, UTCDateTime, utcnow
+from studyapp.models.content import (
+    Card,
+    CardText,
+    Deck,
+    Paper,
+    PaperText,
+    PaperTopic,
+    Topic,
+    User,
+    UserDeck,
+)
+from studyapp.models.study import Quiz, QuizQuestion, ReviewKind, ReviewLog, ReviewState
+
+__all__ = [
+    "Base",
+    "Card",
+    "CardKind",
+    "CardText",
+    "Deck",
+    "Paper",
+    "PaperText",
+    "PaperTopic",
+    "Quiz",
+    "QuizQuestion",
+    "ReviewKind",
+    "ReviewLog",
+    "ReviewState",
+    "Topic",
+    "User",
+    "UTCDateTime",
+    "UserDeck",
+    "utcnow",
+]

@@ -1,0 +1,182 @@
+"""Study: one :class:`ReviewState` per user and card, an append-only :class:`ReviewLog`, and
+quizzes (:class:`Quiz`, :class:`QuizQuestion`), which never touch either."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from studyapp.models.base import Base, BigIntId, enum_column, utcnow
+from studyapp.models.content import Card
+from studyapp.srs.sm2 import INITIAL_EASE
+
+__all__ = ["Quiz", "QuizQuestion", "ReviewKind", "ReviewLog", "ReviewState"]
+
+
+class ReviewKind(enum.StrEnum):
+    """Why an answer was given: a first sight, a scheduled review, or a same-day re-drill."""
+
+    LEARN = "learn"
+    REVIEW = "review"
+    REDRILL = "redrill"
+
+
+class ReviewState(Base):
+    """One user's SM-2 state for one card. No row: the user does not study the card."""
+
+    __tablename__ = "review_states"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    repetitions: Mapped[int] = mapped_column(Integer, default=0)
+    ease: Mapped[float] = mapped_column(Float, default=INITIAL_EASE)
+    interval_days: Mapped[int] = mapped_column(Integer, default=0)
+    # None until the first review: the card is new.
+    due_on: Mapped[date | None] = mapped_column(Date)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    last_reviewed_at: Mapped[datetime | None] = mapped_column()
+    # Set when the card was graded below 4 on this local date: SM-2's same-day rule asks it
+    # again in that day's session, without touching the schedule, until it scores 4 or more.
+    redrill_on: Mapped[date | None] = mapped_column(Date)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Optimistic concurrency: an update made from a stale read matches no row and fails.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    card: Mapped[Card] = relationship()
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint("user_id", "card_id"),
+        Index("ix_review_states_due_queue", "user_id", "due_on"),
+        # Everything the stats page counts per card (mastery by topic, ease and interval
+        # histograms), so that those counts never read the table.
+        Index(
+            "ix_review_states_stats",
+            "user_id",
+            "suspended",
+            "card_id",
+            "last_reviewed_at",
+            "interval_days",
+            "ease",
+        ),
+        # Today's re-drills are few among many cards: index only the rows that have one.
+        Index(
+            "ix_review_states_redrill",
+            "user_id",
+            "redrill_on",
+            sqlite_where=text("redrill_on IS NOT NULL"),
+            postgresql_where=text("redrill_on IS NOT NULL"),
+        ),
+        CheckConstraint("ease >= 1.3", name="ease_at_least_1_3"),
+        CheckConstraint("repetitions >= 0 AND interval_days >= 0", name="counts_not_negative"),
+    )
+
+    @property
+    def is_new(self) -> bool:
+        return self.last_reviewed_at is None
+
+
+class ReviewLog(Base):
+    """One answer, as given: never updated, never deleted but with its user or card."""
+
+    __tablename__ = "review_log"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    reviewed_at: Mapped[datetime] = mapped_column()
+    # The local date of the answer in the user's time zone at the time: what "a day" meant then.
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    grade: Mapped[int] = mapped_column(SmallInteger)
+    kind: Mapped[ReviewKind] = mapped_column(enum_column(ReviewKind, "review_kind"))
+    repetitions_before: Mapped[int] = mapped_column(Integer)
+    ease_before: Mapped[float] = mapped_column(Float)
+    interval_before: Mapped[int] = mapped_column(Integer)
+    due_before: Mapped[date | None] = mapped_column(Date)
+    repetitions_after: Mapped[int] = mapped_column(Integer)
+    ease_after: Mapped[float] = mapped_column(Float)
+    interval_after: Mapped[int] = mapped_column(Integer)
+    due_after: Mapped[date] = mapped_column(Date)
+    # The rest of the state before the answer, so that undo restores it exactly.
+    lapses_before: Mapped[int] = mapped_column(Integer, default=0)
+    last_reviewed_before: Mapped[datetime | None] = mapped_column()
+    redrill_before: Mapped[date | None] = mapped_column(Date)
+    # How long the user looked at the card before answering.
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        # A user's answers by local day; the grade and the interval before ride along so that
+        # the stats page's counts (per day, retention) read the index alone.
+        Index("ix_review_log_user_day", "user_id", "reviewed_on", "interval_before", "grade"),
+        CheckConstraint("grade BETWEEN 0 AND 5", name="grade_0_to_5"),
+    )
+
+
+class Quiz(Base):
+    """A quiz on one topic or deck: questions fixed when it starts, scored as they are answered.
+    Quizzes never touch review states or the review log."""
+
+    __tablename__ = "quizzes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # What it was on, as shown when it started (the topic's or deck's name in the UI language).
+    title: Mapped[str] = mapped_column(String(200))
+    lang: Mapped[str] = mapped_column(String(8))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the missed cards were made due today (once per quiz).
+    missed_due_at: Mapped[datetime | None] = mapped_column()
+
+    questions: Mapped[list[QuizQuestion]] = relationship(
+        back_populates="quiz",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="QuizQuestion.position",
+    )
+
+
+class QuizQuestion(Base):
+    __tablename__ = "quiz_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    # idea_choice, number_choice, number_typed, paper_from_idea, paper_from_number.
+    kind: Mapped[str] = mapped_column(String(32))
+    prompt: Mapped[str] = mapped_column(Text)
+    context: Mapped[str | None] = mapped_column(Text)
+    # The choices, shuffled; empty for a typed answer.
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    correct_index: Mapped[int | None] = mapped_column(SmallInteger)
+    answer: Mapped[str] = mapped_column(Text)
+    given: Mapped[str | None] = mapped_column(Text)
+    correct: Mapped[bool | None] = mapped_column(Boolean)
+    answered_at: Mapped[datetime | None] = mapped_column()
+
+    quiz: Mapped[Quiz] = relationship(back_populates="questions")
+    card: Mapped[Card] = relationship()
+
+    __table_args__ = (UniqueConstraint("quiz_id", "position"),)
