@@ -10,12 +10,12 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard studyapp/translations/*/LC_MESSAGES/
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup browser database decks lint typecheck pytest translations clean
+.PHONY: run test setup browser database decks lint typecheck pytest bench bench-smoke translations clean
 
 run: setup database
 	$(BIN)/studyapp run --host $(HOST) --port $(PORT)
 
-test: setup browser lint typecheck decks pytest
+test: setup browser lint typecheck decks pytest bench-smoke
 
 setup: $(INSTALLED) $(ASSETS) $(CATALOGS)
 
@@ -24,7 +24,7 @@ $(BIN)/python:
 
 $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -69,6 +69,16 @@ typecheck: $(INSTALLED)
 
 pytest: setup
 	$(BIN)/pytest
+
+# Every benchmark at full size (about five minutes): bench/report.json and bench/report.md.
+# PostgreSQL figures need the server on 127.0.0.1:5432 (BENCH_POSTGRES_URL); they are skipped
+# when it does not answer.
+bench: setup
+	cd bench && ../$(BIN)/python run.py
+
+# The same benchmarks at tiny sizes, so that none of them rots (part of `make test`).
+bench-smoke: setup
+	cd bench && ../$(BIN)/python run.py --smoke
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor $(CATALOGS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,13 +1,30 @@
-"""What the benchmarks share: synthetic papers, and an app on a fresh SQLite file with one
-signed-in user (the benchmarks import this file as ``bench/common.py`` beside them)."""
+"""What the benchmarks share (each imports this file as ``bench/common.py`` beside it).
+
+Every benchmark module exposes the same interface, which ``bench/run.py`` (``make bench``)
+drives:
+
+- ``NAME``: its key in the JSON report;
+- ``FULL`` and ``SMOKE``: the keyword arguments of ``measure()`` for the real run and for
+  ``make bench-smoke`` (tiny sizes, seconds, part of ``make test`` so that nothing rots);
+- ``measure(**kwargs) -> dict``: JSON-ready figures;
+- ``rows(figures) -> list[Row]``: its lines of the Markdown table, with target and verdict.
+
+Also here: synthetic papers, an app on a fresh SQLite file with one signed-in user, and a
+scratch PostgreSQL database when one is reachable.
+"""
 
 from __future__ import annotations
 
+import os
+import statistics
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from studyapp import create_app, migrate
@@ -16,7 +33,78 @@ from studyapp.extract.drafts import CardDraft, NumberDraft, PaperDraft
 from studyapp.identity import CardKind
 from studyapp.models import User
 
-__all__ = ["signed_in_app", "synthetic_papers"]
+__all__ = [
+    "Row",
+    "mean",
+    "p95",
+    "postgres_database",
+    "print_table",
+    "signed_in_app",
+    "synthetic_papers",
+    "table",
+]
+
+#: Where the benchmarks make scratch PostgreSQL databases (trust auth on this machine).
+POSTGRES_ADMIN_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the report's table."""
+
+    benchmark: str
+    measure: str
+    result: str
+    target: str = "—"
+    met: bool | None = None
+
+
+def table(rows: Sequence[Row]) -> str:
+    lines = ["| benchmark | measure | result | target | met |", "| --- | --- | ---: | ---: | :-: |"]
+    for row in rows:
+        verdict = {True: "yes", False: "**no**", None: ""}[row.met]
+        lines.append(
+            f"| {row.benchmark} | {row.measure} | {row.result} | {row.target} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def print_table(rows: Sequence[Row]) -> None:
+    print(table(rows))
+
+
+def p95(values: Sequence[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, round(len(ordered) * 0.95) - 1)]
+
+
+def mean(values: Sequence[float]) -> float:
+    return statistics.fmean(values)
+
+
+@contextmanager
+def postgres_database(name: str) -> Iterator[str | None]:
+    """A fresh, empty PostgreSQL database for one benchmark, dropped afterwards; ``None`` when
+    no PostgreSQL server answers (the report then says the PostgreSQL figures were skipped)."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    database = f"bench_{name}_{os.getpid()}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+            connection.execute(text(f'CREATE DATABASE "{database}"'))
+    except Exception:  # noqa: BLE001 - any failure to reach the server means "no PostgreSQL"
+        admin.dispose()
+        yield None
+        return
+    try:
+        yield admin.url.set(database=database).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def synthetic_papers(count: int) -> list[PaperDraft]:

@@ -12,6 +12,8 @@ half-way.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -19,10 +21,11 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
+    "core_transaction",
     "get_session",
     "init_app",
     "make_engine",
@@ -36,18 +39,29 @@ _EXTENSION = "studyapp.db"
 _SQLITE_BEGIN = "studyapp_sqlite_begin"
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 5000, **options: Any) -> Engine:
+#: What ``SQLITE_SYNCHRONOUS`` may say: how hard each commit is pushed to the disk.
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
+
+
+def make_engine(
+    url: str, *, busy_timeout_ms: int = 5000, synchronous: str = "FULL", **options: Any
+) -> Engine:
     """Create an engine for ``url`` with this app's per-dialect connection settings."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if synchronous.upper() not in SQLITE_SYNCHRONOUS:
+            raise ValueError(
+                f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS)}, "
+                f"not {synchronous!r}"
+            )
         engine = create_engine(url, **options)
-        _configure_sqlite(engine, busy_timeout_ms=busy_timeout_ms)
+        _configure_sqlite(engine, busy_timeout_ms=busy_timeout_ms, synchronous=synchronous.upper())
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_engine(url, **options)
 
 
-def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Hand transaction control to SQLAlchemy's "begin" event below instead of letting
@@ -58,20 +72,59 @@ def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
-            # FULL: an acknowledged answer survives a power cut, not only a crashed process.
-            cursor.execute("PRAGMA synchronous = FULL")
+            # FULL (the default): an acknowledged answer survives a power cut. NORMAL: it
+            # survives a crashed or killed process; the WAL reaches the disk at checkpoints.
+            cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get(_SQLITE_BEGIN, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # Straight to the driver: every transaction begins here, and SQLAlchemy's statement
+        # machinery would cost several times what SQLite needs for it.
+        driver = connection.connection.driver_connection
+        try:
+            if mode == "IMMEDIATE":
+                _begin_immediate(driver, busy_timeout_ms)
+            else:
+                driver.execute(f"BEGIN {mode}")  # type: ignore[union-attr]
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(f"BEGIN {mode}", (), error, sqlite3.Error) from error
+
+
+#: How long a writer waits between tries for SQLite's write lock.
+_LOCK_POLL_S = 0.0002
+
+
+def _begin_immediate(driver: Any, busy_timeout_ms: int) -> None:
+    """``BEGIN IMMEDIATE``, waiting for the write lock in short steps.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10, 15... ms between tries. A review answer holds
+    the lock for well under a millisecond, so two workers answering at once would each wait
+    several times longer than the other needed. Here the first try fails at once and the
+    next ones come every 0.2 ms until the busy timeout has passed.
+    """
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    driver.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+            time.sleep(_LOCK_POLL_S)
+    finally:
+        driver.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
 
 
 def init_app(app: Flask) -> None:
     """Create the app's engine and session factory and close each request's session."""
     engine = make_engine(
-        app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"]
+        app.config["DATABASE_URL"],
+        busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
+        synchronous=str(app.config["SQLITE_SYNCHRONOUS"]),
     )
     app.extensions[_EXTENSION] = sessionmaker(bind=engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
@@ -110,6 +163,27 @@ def write_unit(session: Session) -> Iterator[Session]:
     with session.begin():
         session.connection(execution_options={_SQLITE_BEGIN: "IMMEDIATE"})
         yield session
+
+
+@contextmanager
+def core_transaction(session: Session, *, write: bool) -> Iterator[Connection]:
+    """A transaction on a connection of the session's engine, for Core statements that need no
+    unit of work (the review step): committed when the block ends, rolled back on error.
+
+    A write transaction begins like :func:`write_unit` (``BEGIN IMMEDIATE`` on SQLite). It
+    skips the session's bookkeeping, which costs more than the statements of a review step;
+    ORM objects the session holds are not refreshed. The session must not be inside a
+    transaction, as for :func:`write_unit`.
+    """
+    if session.in_transaction():
+        raise RuntimeError("core_transaction() needs a session outside any transaction")
+    engine = session.get_bind()
+    assert isinstance(engine, Engine), "sessions here are bound to an engine"
+    with engine.connect() as connection:
+        if write:
+            connection.execution_options(**{_SQLITE_BEGIN: "IMMEDIATE"})
+        with connection.begin():
+            yield connection
 
 
 def run_write_unit(session: Session, work: Callable[[], _T], *, retries: int = 1) -> _T:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
@@ -30,6 +32,44 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path: Path) -> 
         "busy_timeout": 1234,
         "synchronous": 2,
     }
+
+
+def test_sqlite_synchronous_is_a_setting_and_refuses_other_values(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/x.db", synchronous="normal")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+    engine.dispose()
+    with pytest.raises(ValueError, match="SQLITE_SYNCHRONOUS must be one of FULL, NORMAL"):
+        make_engine(f"sqlite:///{tmp_path}/x.db", synchronous="OFF")
+
+
+def test_a_waiting_writer_gets_the_lock_once_it_is_free(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/x.db", busy_timeout_ms=2000)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    factory = sessionmaker(bind=engine)
+    waited: list[float] = []
+
+    def second_writer() -> None:
+        with factory() as waiter:
+            started = time.perf_counter()
+            with write_unit(waiter):
+                waited.append(time.perf_counter() - started)
+                waiter.execute(insert_row, {"x": 2})
+
+    insert_row = text("INSERT INTO t (x) VALUES (:x)")
+    with factory() as holder:
+        with write_unit(holder):
+            holder.execute(insert_row, {"x": 1})
+            thread = threading.Thread(target=second_writer)
+            thread.start()
+            time.sleep(0.05)
+            assert not waited  # still waiting for the lock
+        thread.join(5)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2
+    assert len(waited) == 1  # it kept trying, and got in once the holder committed
+    engine.dispose()
 
 
 def test_a_write_unit_takes_the_sqlite_write_lock_before_reading(tmp_path: Path) -> None:

@@ -131,14 +131,13 @@ class Tour:
         return seen
 
 
-# Not HTML pages: files, a JSON health check, a download, the reveal fragment (toured through
-# the review page) and the preview's GET, which only sends a reloaded form back to /import.
+# Not HTML pages: files, a JSON health check, a download, and the preview's GET, which only
+# sends a reloaded form back to /import.
 _NOT_PAGES = {
     "static",
     "home.health",
     "export.download",
     "auth.logout",
-    "review.reveal",
     "imports.preview_again",
 }
 
@@ -215,8 +214,7 @@ def test_every_page_speaks_one_language(
     # Signed in with cards due: every page, then the review's steps.
     seen = tour.every_get_route(fill)
     assert {"home.index", "review.session", "library.index", "settings.edit"} <= seen
-    tour.get(f"/review?card={state_id}&reveal=1")
-    page = tour.get(f"/review/{state_id}/reveal")
+    page = tour.get(f"/review?card={state_id}&reveal=1")
     assert b'name="grade"' in page
     tour.post(f"/review/{state_id}/answer", {"grade": "4", "version": "1"}, expect=303)
     tour.get("/review")

@@ -52,7 +52,15 @@ def test_the_due_queue_is_indexed(empty_app: Flask) -> None:
     indexes = {
         ix["name"]: ix["column_names"] for ix in inspect(engine).get_indexes("review_states")
     }
-    assert indexes["ix_review_states_due_queue"] == ["user_id", "due_on"]
+    # Everything the review queue reads, in the order it picks cards.
+    assert indexes["ix_review_states_due_queue"] == [
+        "user_id",
+        "due_on",
+        "card_id",
+        "suspended",
+        "redrill_on",
+    ]
+    assert indexes["ix_review_states_redrill"] == ["user_id", "redrill_on", "suspended"]
 
 
 def test_cli_db_upgrade_creates_the_schema(empty_app: Flask) -> None:

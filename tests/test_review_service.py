@@ -272,3 +272,53 @@ def test_session_summary(session: Session) -> None:
     summary = progress.session_summary(session, limits, now=MORNING)
     assert (summary.answered, summary.learned, summary.redrilled, summary.passed) == (3, 2, 1, 1)
     assert summary.pass_rate == 0.5
+
+
+def test_counts_left_stop_at_the_cap_and_say_so(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limits = setup_cards(session, 5, new=20)
+    item = review.next_card(session, limits, now=MORNING)
+    assert item is not None and (item.remaining, item.more) == (5, False)
+    monkeypatch.setattr(review, "COUNT_CAP", 3)
+    capped = review.next_card(session, limits, now=MORNING)
+    assert capped is not None and (capped.remaining, capped.more) == (3, True)
+    # Under the cap the daily limit decides, and the count is exact again.
+    small = review.StudyLimits(limits.user_id, "UTC", new_per_day=2, reviews_per_day=200)
+    limited = review.next_card(session, small, now=MORNING)
+    assert limited is not None and (limited.remaining, limited.more) == (2, False)
+
+
+def test_answer_and_next_commits_the_answer_and_returns_the_following_card(
+    session: Session,
+) -> None:
+    limits = setup_cards(session, 3)
+    first = review.next_card(session, limits, now=MORNING)
+    assert first is not None
+    answered, second = review.answer_and_next(
+        session, limits, state_id=first.state.id, version=first.state.version, grade=2, now=MORNING
+    )
+    assert answered.applied and answered.log_id is not None
+    assert second is not None and second.state.id != first.state.id
+    # The next card already counts the answer: one done, two new left and one re-drill.
+    assert (second.done_today, second.remaining) == (1, 3)
+    assert state_of(session, first.state.id).version == first.state.version + 1
+    # The same answer again (a double click) changes nothing but still shows the next card.
+    again, shown = review.answer_and_next(
+        session, limits, state_id=first.state.id, version=first.state.version, grade=5, now=MORNING
+    )
+    assert not again.applied and shown is not None and shown.state.id == second.state.id
+    with session.begin():
+        assert session.scalar(select(func.count(ReviewLog.id))) == 1
+
+
+def test_the_review_page_reads_what_the_orm_wrote(session: Session) -> None:
+    limits = setup_cards(session, 1, timezone="Asia/Seoul")
+    item = answer_next(session, limits, 2, MORNING)
+    again = review.next_card(session, limits, now=MORNING)
+    assert again is not None and again.kind is ReviewKind.REDRILL
+    stored = state_of(session, item.state.id)
+    assert (again.state.due_on, again.state.redrill_on) == (stored.due_on, stored.redrill_on)
+    assert again.state.last_reviewed_at == stored.last_reviewed_at == MORNING
+    assert again.card.kind is CardKind.METHOD_IDEA
+    assert again.card.text("ko").lang == again.card.lang

@@ -58,10 +58,15 @@ def test_the_front_then_the_answer_without_javascript(
 ) -> None:
     page = html(client.get("/review").data)
     assert page.select_one(".flashcard .front p").get_text().endswith("핵심 아이디어는?")
-    assert page.select_one(".flashcard .back") is None
+    # The answer and the grades come with the card, hidden until it is revealed.
+    hidden = page.select("[data-answer]")
+    assert [part.name for part in hidden] == ["div", "p", "form"]
+    assert all(part.has_attr("hidden") for part in hidden)
     assert page.select_one(".flashcard")["lang"] == "ko"
     reveal = page.select_one("a[data-action=reveal]")
     revealed = html(client.get(str(reveal["href"])).data)
+    assert not any(part.has_attr("hidden") for part in revealed.select("[data-answer]"))
+    assert revealed.select_one("a[data-action=reveal]") is None
     assert revealed.select_one(".flashcard .back .answer") is not None
     assert len(revealed.select("form.grades button[name=grade]")) == 6
     assert revealed.select_one(".paper-line a")["href"].startswith("https://arxiv.org/abs/")
@@ -154,7 +159,9 @@ def test_another_users_cards_are_404(
         state_id = session.scalars(select(ReviewState.id)).first()
     studying.logout()
     studying.register(email="other@example.com")
-    assert client.get(f"/review/{state_id}/reveal").status_code == 404
+    # Asking to see it shows the other user's own (empty) session, not the card.
+    page = html(client.get(f"/review?card={state_id}&reveal=1").data)
+    assert page.select_one(".flashcard") is None
     token = csrf_token(client)
     response = client.post(
         f"/review/{state_id}/answer", data={"grade": "5", "version": "1", "csrf_token": token}
@@ -201,8 +208,10 @@ def test_revealing_another_users_card_never_shows_a_different_card(
                 select(User.id).where(User.email == "stranger@example.com")
             ).one()
         import_decks(session, [DeckImport(name="Stranger", papers=papers, owner_id=stranger)])
-    assert client.get(f"/review/{theirs}/reveal").status_code == 404
-    assert client.get("/review/999999/reveal").status_code == 404
+    for card in (theirs, 999999):
+        page = html(client.get(f"/review?card={card}&reveal=1").data)
+        form = page.select_one("form.grades")
+        assert form is not None and form["action"] != f"/review/{card}/answer"
 
 
 @pytest.mark.parametrize(

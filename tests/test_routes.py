@@ -16,7 +16,6 @@ PUBLIC = {"home.index", "home.health", "auth.login", "auth.register", "auth.logo
 # Routes that need a signed-in user, with an example URL for each.
 PRIVATE = {
     "review.session": "/review",
-    "review.reveal": "/review/1/reveal",
     "review.answer": "/review/1/answer",
     "review.undo": "/review/undo",
     "library.index": "/library",
@@ -88,7 +87,6 @@ def test_every_post_needs_a_csrf_token_when_signed_in(
 @pytest.mark.parametrize(
     "url",
     [
-        "/review/999999/reveal",
         "/library/decks/999999",
         "/papers/999999",
         "/cards/999999/edit",

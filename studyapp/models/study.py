@@ -68,7 +68,16 @@ class ReviewState(Base):
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
     __table_args__ = (
         UniqueConstraint("user_id", "card_id"),
-        Index("ix_review_states_due_queue", "user_id", "due_on"),
+        # Everything the review queue reads: picking the next card follows this order (due
+        # date, then card), and counting what is left reads the index alone.
+        Index(
+            "ix_review_states_due_queue",
+            "user_id",
+            "due_on",
+            "card_id",
+            "suspended",
+            "redrill_on",
+        ),
         # Everything the stats page counts per card (mastery by topic, ease and interval
         # histograms), so that those counts never read the table.
         Index(
@@ -80,11 +89,13 @@ class ReviewState(Base):
             "interval_days",
             "ease",
         ),
-        # Today's re-drills are few among many cards: index only the rows that have one.
+        # Today's re-drills are few among many cards: index only the rows that have one (with
+        # what the queue checks, so that counting them reads this small index alone).
         Index(
             "ix_review_states_redrill",
             "user_id",
             "redrill_on",
+            "suspended",
             sqlite_where=text("redrill_on IS NOT NULL"),
             postgresql_where=text("redrill_on IS NOT NULL"),
         ),
@@ -126,9 +137,17 @@ class ReviewLog(Base):
     duration_ms: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
-        # A user's answers by local day; the grade and the interval before ride along so that
-        # the stats page's counts (per day, retention) read the index alone.
-        Index("ix_review_log_user_day", "user_id", "reviewed_on", "interval_before", "grade"),
+        # A user's answers by local day; the kind, the interval before and the grade ride along
+        # so that the review queue's answers-today and the stats page's counts (per day,
+        # retention) read the index alone.
+        Index(
+            "ix_review_log_user_day",
+            "user_id",
+            "reviewed_on",
+            "kind",
+            "interval_before",
+            "grade",
+        ),
         CheckConstraint("grade BETWEEN 0 AND 5", name="grade_0_to_5"),
     )
 

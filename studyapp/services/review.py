@@ -9,6 +9,10 @@ the schedule.
 Every answer is one transaction: the new state and its log row are committed together before
 the caller responds. A state carries a version; an answer for a version that is no longer
 current (a double click, a retried request, a second tab) changes nothing.
+
+Showing a card and answering it is the path every study minute takes, so its statements are
+built once, here, and run as :class:`~studyapp.prepared.Prepared` statements on the driver:
+no statement building, no ORM loading per step (``bench/review_vs_anki.py`` measures it).
 """
 
 from __future__ import annotations
@@ -17,31 +21,63 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Integer,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
 
-from studyapp.db import write_unit
+from studyapp.db import core_transaction, write_unit
 from studyapp.models import (
     Card,
+    CardText,
     Paper,
+    PaperTopic,
     ReviewKind,
     ReviewLog,
     ReviewState,
+    Topic,
+)
+from studyapp.prepared import Prepared
+from studyapp.services.review_items import (
+    CardFace,
+    PaperLine,
+    QueueItem,
+    ReviewCard,
+    StateView,
+    TopicName,
 )
 from studyapp.srs import sm2
 from studyapp.srs.calendar import due_on, local_day
 
 __all__ = [
+    "COUNT_CAP",
     "Answered",
+    "CardFace",
+    "PaperLine",
     "QueueItem",
+    "ReviewCard",
+    "StateView",
     "StudyLimits",
     "active",
     "allowance",
     "answer",
+    "answer_and_next",
     "done_today",
     "new_cards",
     "next_card",
-    "queue_item",
     "redrills",
     "review_due",
     "undo_last",
@@ -49,6 +85,11 @@ __all__ = [
 
 #: Longest plausible look at one card; longer means the tab was left open.
 _MAX_DURATION_MS = 10 * 60 * 1000
+#: The session counts cards left up to this many per kind ("200+ left today"), the default
+#: daily review limit, so that under the default limits every count is exact: counting a
+#: backlog of 20,000 exactly would cost more than the rest of the step (Anki's deck list
+#: stops at "1000+" for the same reason).
+COUNT_CAP = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,63 +103,47 @@ class StudyLimits:
 
 
 @dataclass(frozen=True, slots=True)
-class QueueItem:
-    """The card to show next, with what the review page shows around it."""
-
-    state: ReviewState
-    card: Card
-    kind: ReviewKind
-    done_today: int
-    remaining: int
-
-    @property
-    def progress_percent(self) -> int:
-        total = self.done_today + self.remaining
-        return round(100 * self.done_today / total) if total else 100
-
-    def next_intervals(self) -> dict[int, int]:
-        """Days until the card is due again after each grade, for the grade buttons; empty for
-        a same-day re-drill, which never moves the schedule."""
-        if self.kind is ReviewKind.REDRILL:
-            return {}
-        state = sm2.SM2State(self.state.repetitions, self.state.ease, self.state.interval_days)
-        return {grade: sm2.review(state, grade).interval_days for grade in sm2.Grade}
-
-
-@dataclass(frozen=True, slots=True)
 class Answered:
     applied: bool
     state_id: int
     log_id: int | None = None
 
 
-def done_today(session: Session, limits: StudyLimits, today: date) -> dict[ReviewKind, int]:
-    rows = session.execute(
-        select(ReviewLog.kind, func.count())
-        .where(ReviewLog.user_id == limits.user_id, ReviewLog.reviewed_on == today)
-        .group_by(ReviewLog.kind)
-    ).all()
-    return {ReviewKind(kind): int(count) for kind, count in rows}
+# The queue's conditions, over values or over the bound parameters of the statements below.
+def _active(user: Any) -> ColumnElement[bool]:
+    return and_(ReviewState.user_id == user, ReviewState.suspended.is_(False))
 
 
-def active(limits: StudyLimits) -> ColumnElement[bool]:
-    return and_(ReviewState.user_id == limits.user_id, ReviewState.suspended.is_(False))
-
-
-def review_due(limits: StudyLimits, today: date) -> ColumnElement[bool]:
+def _review_due(user: Any, today: Any) -> ColumnElement[bool]:
     return and_(
-        active(limits),
+        _active(user),
         ReviewState.due_on <= today,
         or_(ReviewState.redrill_on.is_(None), ReviewState.redrill_on != today),
     )
 
 
+def _new_cards(user: Any) -> ColumnElement[bool]:
+    return and_(_active(user), ReviewState.due_on.is_(None))
+
+
+def _redrills(user: Any, today: Any) -> ColumnElement[bool]:
+    return and_(_active(user), ReviewState.redrill_on == today)
+
+
+def active(limits: StudyLimits) -> ColumnElement[bool]:
+    return _active(limits.user_id)
+
+
+def review_due(limits: StudyLimits, today: date) -> ColumnElement[bool]:
+    return _review_due(limits.user_id, today)
+
+
 def new_cards(limits: StudyLimits) -> ColumnElement[bool]:
-    return and_(active(limits), ReviewState.due_on.is_(None))
+    return _new_cards(limits.user_id)
 
 
 def redrills(limits: StudyLimits, today: date) -> ColumnElement[bool]:
-    return and_(active(limits), ReviewState.redrill_on == today)
+    return _redrills(limits.user_id, today)
 
 
 def allowance(limits: StudyLimits, done: dict[ReviewKind, int]) -> tuple[int, int]:
@@ -128,31 +153,158 @@ def allowance(limits: StudyLimits, done: dict[ReviewKind, int]) -> tuple[int, in
     return reviews_left, new_left
 
 
-def _load_item(session: Session, state_id: int) -> ReviewState:
-    """A state with its card, texts, paper and topics, in two small queries."""
+_USER: BindParameter[int] = bindparam("user_id")
+_TODAY: BindParameter[date] = bindparam("today")
+_STATE: BindParameter[int] = bindparam("state_id")
+_STATE_COLUMNS = (
+    ReviewState.id,
+    ReviewState.card_id,
+    ReviewState.version,
+    ReviewState.repetitions,
+    ReviewState.ease,
+    ReviewState.interval_days,
+    ReviewState.due_on,
+    ReviewState.lapses,
+    ReviewState.last_reviewed_at,
+    ReviewState.redrill_on,
+)
+
+_KINDS = tuple(ReviewKind)
+
+
+def _answered_as(kind: ReviewKind) -> ScalarSelect[int]:
     return (
-        session.scalars(
-            select(ReviewState)
-            .where(ReviewState.id == state_id)
-            .options(
-                joinedload(ReviewState.card, innerjoin=True).joinedload(Card.texts),
-                joinedload(ReviewState.card, innerjoin=True)
-                .joinedload(Card.paper, innerjoin=True)
-                # A second, tiny query: joined into the first, SQLite would build the
-                # paper-topic join for every paper before picking one.
-                .selectinload(Paper.topics),
-            )
-        )
-        .unique()
-        .one()
+        select(func.count())
+        .where(ReviewLog.user_id == _USER, ReviewLog.reviewed_on == _TODAY, ReviewLog.kind == kind)
+        .scalar_subquery()
     )
 
 
-def _first(session: Session, condition: ColumnElement[bool], *order: Any) -> int | None:
-    state_id: int | None = session.scalar(
-        select(ReviewState.id).where(condition).order_by(*order).limit(1)
+# Today's answers of each kind: three ranges of the log's day index, counted without grouping.
+_DONE_TODAY = Prepared(select(*(_answered_as(kind) for kind in _KINDS)))
+_PREFERRED = Prepared(select(ReviewState.id).where(ReviewState.id == _STATE, _active(_USER)))
+# Today's answers and the first due review and new card, in one statement. Reviews come
+# oldest due first, in the queue index's own order (user, due date, card), so each pick reads
+# one index entry however many cards are due.
+_CANDIDATES = Prepared(
+    select(
+        *(_answered_as(kind) for kind in _KINDS),
+        select(ReviewState.id)
+        .where(_review_due(_USER, _TODAY))
+        .order_by(ReviewState.due_on, ReviewState.card_id)
+        .limit(1)
+        .scalar_subquery(),
+        select(ReviewState.id)
+        .where(_new_cards(_USER))
+        .order_by(ReviewState.card_id)
+        .limit(1)
+        .scalar_subquery(),
     )
-    return state_id
+)
+# Re-drills come last, in the order they were failed: sorting them reads every one, so this
+# runs only when nothing else is left.
+_FIRST_REDRILL = Prepared(
+    select(ReviewState.id)
+    .where(_redrills(_USER, _TODAY))
+    .order_by(ReviewState.last_reviewed_at, ReviewState.id)
+    .limit(1)
+)
+
+
+def _bounded(condition: ColumnElement[bool], cap: str) -> ScalarSelect[int]:
+    rows: Select[Any] = (
+        select(literal_column("1")).where(condition).limit(bindparam(cap, type_=Integer))
+    )
+    return select(func.count()).select_from(rows.subquery()).scalar_subquery()
+
+
+# Cards left today, each kind counted only as far as the daily limit (and COUNT_CAP) reach.
+_LEFT = Prepared(
+    select(
+        _bounded(_review_due(_USER, _TODAY), "review_cap"),
+        _bounded(_new_cards(_USER), "new_cap"),
+        _bounded(_redrills(_USER, _TODAY), "redrill_cap"),
+    )
+)
+# The state with its card, paper and the card's texts: one row per language.
+_ITEM = Prepared(
+    select(
+        *_STATE_COLUMNS,
+        Card.kind,
+        Card.lang,
+        Paper.id,
+        Paper.title,
+        Paper.url,
+        Paper.arxiv_id,
+        CardText.lang,
+        CardText.front,
+        CardText.back,
+        CardText.source_sentence,
+    )
+    .join(Card, Card.id == ReviewState.card_id)
+    .join(Paper, Paper.id == Card.paper_id)
+    .join(CardText, CardText.card_id == Card.id)
+    .where(ReviewState.id == _STATE)
+)
+_TOPICS = Prepared(
+    select(Topic.name_en, Topic.name_ko)
+    .join(PaperTopic, PaperTopic.topic_id == Topic.id)
+    .where(PaperTopic.paper_id == bindparam("paper_id"))
+    .order_by(Topic.slug)
+)
+_STATE_FOR_ANSWER = Prepared(
+    select(*_STATE_COLUMNS)
+    .where(ReviewState.id == _STATE, ReviewState.user_id == _USER)
+    .with_for_update()
+)
+_LOGGED = (
+    "user_id",
+    "card_id",
+    "reviewed_at",
+    "reviewed_on",
+    "grade",
+    "kind",
+    "repetitions_before",
+    "ease_before",
+    "interval_before",
+    "due_before",
+    "lapses_before",
+    "last_reviewed_before",
+    "redrill_before",
+    "repetitions_after",
+    "ease_after",
+    "interval_after",
+    "due_after",
+    "duration_ms",
+)
+_INSERT_LOG = Prepared(insert(ReviewLog).returning(ReviewLog.id), columns=_LOGGED)
+_SCHEDULED = (
+    "repetitions",
+    "ease",
+    "interval_days",
+    "due_on",
+    "redrill_on",
+    "lapses",
+    "last_reviewed_at",
+    "version",
+)
+# The version check makes a write from a stale read match nothing.
+_UPDATE_STATE = Prepared(
+    update(ReviewState).where(
+        ReviewState.id == bindparam("target_id"),
+        ReviewState.version == bindparam("seen_version"),
+    ),
+    columns=_SCHEDULED,
+)
+
+
+def done_today(session: Session, limits: StudyLimits, today: date) -> dict[ReviewKind, int]:
+    return _done(session.connection(), limits.user_id, today)
+
+
+def _done(connection: Connection, user_id: int, today: date) -> dict[ReviewKind, int]:
+    counts = _DONE_TODAY.first(connection, user_id=user_id, today=today) or ()
+    return {kind: count for kind, count in zip(_KINDS, counts, strict=True) if count}
 
 
 def next_card(
@@ -163,91 +315,88 @@ def next_card(
     ``prefer`` asks for one state first (the card just undone), if it is still actionable.
     """
     today = local_day(now, limits.timezone)
-    with session.begin():
-        done, reviews_left, new_left = _counters(session, limits, today)
-        state_id: int | None = None
-        if prefer is not None:
-            state_id = _first(session, and_(ReviewState.id == prefer, active(limits)))
-        if state_id is None and reviews_left:
-            state_id = _first(
-                session, review_due(limits, today), ReviewState.due_on, ReviewState.id
-            )
-        if state_id is None and new_left:
-            state_id = _first(session, new_cards(limits), ReviewState.card_id)
-        if state_id is None:
-            state_id = _first(
-                session, redrills(limits, today), ReviewState.last_reviewed_at, ReviewState.id
-            )
-        if state_id is None:
-            return None
-        return _queue_item(session, limits, today, state_id, (done, reviews_left, new_left))
+    with core_transaction(session, write=False) as connection:
+        return _pick(connection, limits, today, prefer)
 
 
-def queue_item(
-    session: Session, limits: StudyLimits, state_id: int, *, now: datetime
+def _pick(
+    connection: Connection, limits: StudyLimits, today: date, prefer: int | None
 ) -> QueueItem | None:
-    """That one card of the user's (to reveal its answer), or ``None`` when it is not theirs,
-    suspended or unknown. Unlike :func:`next_card` it never falls back to another card."""
-    today = local_day(now, limits.timezone)
-    with session.begin():
-        if _first(session, and_(ReviewState.id == state_id, active(limits))) is None:
-            return None
-        return _queue_item(session, limits, today, state_id, _counters(session, limits, today))
+    """The next card, inside the caller's transaction."""
+    user_id = limits.user_id
+    row = _CANDIDATES.first(connection, user_id=user_id, today=today)
+    assert row is not None  # one row: three counts and two candidates
+    done = {kind: count for kind, count in zip(_KINDS, row[:3], strict=True) if count}
+    reviews_left, new_left = allowance(limits, done)
+    first_due, first_new = row[3:]
+    state_id: int | None = None
+    if prefer is not None:
+        state_id = _PREFERRED.scalar(connection, user_id=user_id, state_id=prefer)
+    if state_id is None:
+        state_id = (reviews_left and first_due) or (new_left and first_new) or None
+    if state_id is None:
+        state_id = _FIRST_REDRILL.scalar(connection, user_id=user_id, today=today)
+    if state_id is None:
+        return None
+    return _queue_item(connection, limits, today, state_id, done)
 
 
 def _queue_item(
-    session: Session,
+    connection: Connection,
     limits: StudyLimits,
     today: date,
     state_id: int,
-    counters: tuple[dict[ReviewKind, int], int, int],
+    done: dict[ReviewKind, int],
 ) -> QueueItem:
     """The state with its card, and today's progress around it (inside a transaction)."""
-    done, reviews_left, new_left = counters
-    state = _load_item(session, state_id)
+    rows = _ITEM.rows(connection, state_id=state_id)
+    first = rows[0]
+    state = StateView(*first[:10])
+    kind, lang, paper_id, title, url, arxiv_id = first[10:16]
+    topics = _TOPICS.rows(connection, paper_id=paper_id)
+    card = ReviewCard(
+        id=state.card_id,
+        kind=kind,
+        lang=lang,
+        faces=tuple(CardFace(*row[16:]) for row in rows),
+        paper=PaperLine(
+            paper_id, title, url, arxiv_id, tuple(TopicName(en, ko) for en, ko in topics)
+        ),
+    )
+    remaining, more = _remaining(connection, limits, today, done)
     return QueueItem(
         state=state,
-        card=state.card,
+        card=card,
         kind=_kind_of(state, today),
         done_today=sum(done.values()),
-        remaining=max(_remaining(session, limits, today, reviews_left, new_left), 1),
+        remaining=max(remaining, 1),
+        more=more,
     )
 
 
-def _kind_of(state: ReviewState, today: date) -> ReviewKind:
+def _kind_of(state: StateView, today: date) -> ReviewKind:
     if state.redrill_on == today:
         return ReviewKind.REDRILL
     return ReviewKind.LEARN if state.last_reviewed_at is None else ReviewKind.REVIEW
 
 
-def _counters(
-    session: Session, limits: StudyLimits, today: date
-) -> tuple[dict[ReviewKind, int], int, int]:
-    """Today's answers by kind, and how many reviews and new cards today's limits still allow."""
-    done = done_today(session, limits, today)
-    reviews_left, new_left = allowance(limits, done)
-    return done, reviews_left, new_left
-
-
 def _remaining(
-    session: Session, limits: StudyLimits, today: date, reviews_left: int, new_left: int
-) -> int:
-    """Cards left today, in one statement. Each count stops at what the daily limits still
-    allow, so a user with 20,000 due cards costs no more than one with 200."""
-
-    def bounded(condition: ColumnElement[bool], cap: int | None) -> ScalarSelect[int]:
-        rows = select(ReviewState.id).where(condition)
-        if cap is not None:
-            rows = rows.limit(cap)
-        return select(func.count()).select_from(rows.subquery()).scalar_subquery()
-
-    counts = select(
-        bounded(review_due(limits, today), reviews_left),
-        bounded(new_cards(limits), new_left),
-        bounded(redrills(limits, today), None),
+    connection: Connection, limits: StudyLimits, today: date, done: dict[ReviewKind, int]
+) -> tuple[int, bool]:
+    """Cards left today in one statement, and whether a count stopped at :data:`COUNT_CAP`.
+    Each count stops at what the daily limits still allow and at the cap, so a user with
+    20,000 due cards costs no more than one with a few hundred."""
+    reviews_left, new_left = allowance(limits, done)
+    counts = _LEFT.first(
+        connection,
+        user_id=limits.user_id,
+        today=today,
+        review_cap=min(reviews_left, COUNT_CAP),
+        new_cap=min(new_left, COUNT_CAP),
+        redrill_cap=COUNT_CAP,
     )
-    reviews, new, repeats = session.execute(counts).one()
-    return min(reviews, reviews_left) + min(new, new_left) + repeats
+    assert counts is not None  # one row of three counts
+    return sum(counts), any(count == COUNT_CAP for count in counts)
 
 
 def answer(
@@ -265,58 +414,105 @@ def answer(
     Raises ``LookupError`` when the state is not the user's, ``ValueError`` for a bad grade.
     """
     quality = sm2.as_grade(grade)
-    today = local_day(now, limits.timezone)
-    with write_unit(session):
-        state = session.scalars(
-            select(ReviewState)
-            .where(ReviewState.id == state_id, ReviewState.user_id == limits.user_id)
-            .with_for_update()
-        ).one_or_none()
-        if state is None:
-            raise LookupError(state_id)
-        if state.version != version:
-            return Answered(applied=False, state_id=state_id)
+    with core_transaction(session, write=True) as connection:
+        answered = _grade(connection, limits, state_id, version, quality, now, duration_ms)
+    _forget(session, state_id)
+    return answered
 
-        log = ReviewLog(
-            user_id=limits.user_id,
-            card_id=state.card_id,
-            reviewed_at=now,
-            reviewed_on=today,
-            grade=int(quality),
-            repetitions_before=state.repetitions,
-            ease_before=state.ease,
-            interval_before=state.interval_days,
-            due_before=state.due_on,
-            lapses_before=state.lapses,
-            last_reviewed_before=state.last_reviewed_at,
-            redrill_before=state.redrill_on,
-            duration_ms=None if duration_ms is None else max(0, min(duration_ms, _MAX_DURATION_MS)),
-        )
-        if state.redrill_on == today:
-            log.kind = ReviewKind.REDRILL
-            if quality >= sm2.REDRILL_BELOW:
-                state.redrill_on = None
-        else:
-            log.kind = ReviewKind.LEARN if state.last_reviewed_at is None else ReviewKind.REVIEW
-            after = sm2.review(
-                sm2.SM2State(state.repetitions, state.ease, state.interval_days), quality
-            )
-            if not quality.passed and log.kind is ReviewKind.REVIEW:
-                state.lapses += 1
-            state.repetitions = after.repetitions
-            state.ease = after.ease
-            state.interval_days = after.interval_days
-            state.due_on = due_on(now, after.interval_days, limits.timezone)
-            state.redrill_on = today if quality < sm2.REDRILL_BELOW else None
-        state.last_reviewed_at = now
-        log.repetitions_after = state.repetitions
-        log.ease_after = state.ease
-        log.interval_after = state.interval_days
-        log.due_after = state.due_on or today
-        session.add(log)
-        session.flush()
-        log_id = log.id
+
+def answer_and_next(
+    session: Session,
+    limits: StudyLimits,
+    *,
+    state_id: int,
+    version: int,
+    grade: int,
+    now: datetime,
+    duration_ms: int | None = None,
+) -> tuple[Answered, QueueItem | None]:
+    """:func:`answer`, then :func:`next_card`, in the one transaction: the review page's step.
+    The next card is read under the answer's write lock, so it already counts that answer."""
+    quality = sm2.as_grade(grade)
+    with core_transaction(session, write=True) as connection:
+        answered = _grade(connection, limits, state_id, version, quality, now, duration_ms)
+        item = _pick(connection, limits, local_day(now, limits.timezone), None)
+    _forget(session, state_id)
+    return answered, item
+
+
+def _grade(
+    connection: Connection,
+    limits: StudyLimits,
+    state_id: int,
+    version: int,
+    quality: sm2.Grade,
+    now: datetime,
+    duration_ms: int | None,
+) -> Answered:
+    """Apply one answer inside the caller's write unit."""
+    today = local_day(now, limits.timezone)
+    row = _STATE_FOR_ANSWER.first(connection, state_id=state_id, user_id=limits.user_id)
+    if row is None:
+        raise LookupError(state_id)
+    state = StateView(*row)
+    if state.version != version:
+        return Answered(applied=False, state_id=state_id)
+    before = sm2.SM2State(state.repetitions, state.ease, state.interval_days)
+    if state.redrill_on == today:
+        kind, after, due_after = ReviewKind.REDRILL, before, state.due_on or today
+        redrill_after = None if quality >= sm2.REDRILL_BELOW else today
+        lapses = state.lapses
+    else:
+        kind = ReviewKind.LEARN if state.last_reviewed_at is None else ReviewKind.REVIEW
+        after = sm2.review(before, quality)
+        due_after = due_on(now, after.interval_days, limits.timezone)
+        redrill_after = today if quality < sm2.REDRILL_BELOW else None
+        lapses = state.lapses + (not quality.passed and kind is ReviewKind.REVIEW)
+    log_id = _INSERT_LOG.scalar(
+        connection,
+        user_id=limits.user_id,
+        card_id=state.card_id,
+        reviewed_at=now,
+        reviewed_on=today,
+        grade=int(quality),
+        kind=kind,
+        repetitions_before=state.repetitions,
+        ease_before=state.ease,
+        interval_before=state.interval_days,
+        due_before=state.due_on,
+        lapses_before=state.lapses,
+        last_reviewed_before=state.last_reviewed_at,
+        redrill_before=state.redrill_on,
+        repetitions_after=after.repetitions,
+        ease_after=after.ease,
+        interval_after=after.interval_days,
+        due_after=due_after,
+        duration_ms=None if duration_ms is None else max(0, min(duration_ms, _MAX_DURATION_MS)),
+    )
+    updated = _UPDATE_STATE.run(
+        connection,
+        target_id=state_id,
+        seen_version=state.version,
+        repetitions=after.repetitions,
+        ease=after.ease,
+        interval_days=after.interval_days,
+        due_on=due_after if kind is not ReviewKind.REDRILL else state.due_on,
+        redrill_on=redrill_after,
+        lapses=lapses,
+        last_reviewed_at=now,
+        version=state.version + 1,
+    )
+    if updated != 1:  # the row is locked: only a broken invariant gets here
+        raise RuntimeError(f"review state {state_id} changed under its lock")
     return Answered(applied=True, state_id=state_id, log_id=log_id)
+
+
+def _forget(session: Session, state_id: int) -> None:
+    """Expire a copy of the state that this session's identity map may hold: the answer wrote
+    the row without the ORM."""
+    held = session.identity_map.get(session.identity_key(ReviewState, state_id))
+    if held is not None:
+        session.expire(held)
 
 
 def undo_last(session: Session, limits: StudyLimits, *, now: datetime) -> int | None:
@@ -334,9 +530,9 @@ def undo_last(session: Session, limits: StudyLimits, *, now: datetime) -> int | 
         if log is None:
             return None
         state = session.scalars(
-            select(ReviewState).where(
-                ReviewState.user_id == limits.user_id, ReviewState.card_id == log.card_id
-            )
+            select(ReviewState)
+            .where(ReviewState.user_id == limits.user_id, ReviewState.card_id == log.card_id)
+            .execution_options(populate_existing=True)
         ).one()
         state.repetitions = log.repetitions_before
         state.ease = log.ease_before

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from flask import Flask, Response, render_template, request
-from flask_babel import format_timedelta, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
@@ -51,8 +50,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_vary_on_htmx)
     app.add_template_filter(cloze)
-    app.add_template_filter(in_days)
     app.add_template_filter(text_lang)
+    app.add_template_global(review.grade_buttons)
+    app.add_template_global(review.next_labels)
 
     @app.context_processor
     def _page_globals() -> dict[str, object]:
@@ -77,11 +77,6 @@ def text_lang(text: str) -> str:
     """The language to mark a piece of content with (a title, a name): Korean when it holds
     Hangul, else English, so that fonts and screen readers read it right."""
     return "ko" if _HANGUL.search(text or "") else "en"
-
-
-def in_days(days: int) -> str:
-    """``in 6 days`` / ``6일 후``: Babel's relative time, exact up to the next whole unit."""
-    return str(format_timedelta(timedelta(days=days), threshold=1, add_direction=True))
 
 
 def cloze(text: str) -> Markup:

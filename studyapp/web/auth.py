@@ -14,11 +14,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_login import login_required as _login_required
 from flask_wtf import FlaskForm
+from sqlalchemy import bindparam, select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from studyapp.db import get_session
+from studyapp.db import core_transaction, get_session
 from studyapp.models import User
+from studyapp.prepared import Prepared
 from studyapp.services import accounts
 from studyapp.web.forms import timezone_choices
 
@@ -78,13 +80,27 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
+# Every signed-in request reads its account: one prepared statement, no ORM object.
+_ACCOUNT = Prepared(
+    select(
+        User.id,
+        User.email,
+        User.display_name,
+        User.locale,
+        User.timezone,
+        User.new_cards_per_day,
+        User.reviews_per_day,
+        User.four_grade_buttons,
+    ).where(User.id == bindparam("user_id"))
+)
+
+
 def _load(user_id: str) -> Account | None:
     if not user_id.isdigit():
         return None
-    db = get_session()
-    with db.begin():
-        user = db.get(User, int(user_id))
-        return Account.of(user) if user else None
+    with core_transaction(get_session(), write=False) as connection:
+        row = _ACCOUNT.first(connection, user_id=int(user_id))
+    return None if row is None else Account(*row)
 
 
 class RegisterForm(FlaskForm):  # type: ignore[misc]

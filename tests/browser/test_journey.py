@@ -71,15 +71,22 @@ def test_morning_journey_with_the_keyboard(
     page.goto(f"{live_server}/")
     shots.take(page, "today")
     page.click("a.button.primary[href='/review']")
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     reviewed = []
     for step in range(3):
         expect(page.locator("[data-action=reveal]")).to_be_visible()
+        expect(page.locator("form.grades")).to_be_hidden()
         reviewed.append(page.locator(".flashcard .front p").first.inner_text())
         if step == 0:
             shots.take(page, "front")
         settled(page)
+        before = len(requested)
         page.keyboard.press("Space")
         expect(page.locator("form.grades")).to_be_visible()
+        expect(page.locator(".flashcard .back .answer")).to_be_visible()
+        # The answer came with the card: showing it asks the server for nothing.
+        assert requested[before:] == []
         if step == 0:
             shots.take(page, "answer")
         settled(page)
