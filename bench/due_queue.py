@@ -29,7 +29,7 @@ from studyapp import create_app, migrate
 from studyapp.db import session_factory
 from studyapp.identity import CardKind
 from studyapp.models import Card, CardText, Deck, Paper, ReviewState, User
-from studyapp.services import review
+from studyapp.services import review, review_sql
 
 NAME = "due_queue"
 FULL: dict[str, Any] = {"sizes": (1_000, 10_000, 100_000), "fetches": 300}
@@ -118,9 +118,9 @@ def _state(user_id: int, card_id: int, rng: random.Random) -> dict[str, Any]:
 def _plans(engine: Engine) -> dict[str, list[str]]:
     """SQLite's plan for each statement of a fetch (EXPLAIN QUERY PLAN, one line per step)."""
     statements = {
-        "answers today and first candidates": review._CANDIDATES,  # noqa: SLF001
-        "cards left": review._LEFT,  # noqa: SLF001
-        "card, paper and texts": review._ITEM,  # noqa: SLF001
+        "answers today and first candidates": review_sql.CANDIDATES,
+        "cards left": review_sql.LEFT,
+        "card, paper and texts": review_sql.ITEM,
     }
     plans = {}
     with engine.connect() as connection:

@@ -11,46 +11,30 @@ the caller responds. A state carries a version; an answer for a version that is 
 current (a double click, a retried request, a second tab) changes nothing.
 
 Showing a card and answering it is the path every study minute takes, so its statements are
-built once, here, and run as :class:`~studyapp.prepared.Prepared` statements on the driver:
-no statement building, no ORM loading per step (``bench/review_vs_anki.py`` measures it).
+built once, in :mod:`.review_sql`, and run as :class:`~studyapp.prepared.Prepared` statements
+on the driver: no statement building, no ORM loading per step (``bench/review_vs_anki.py``
+measures it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
     Connection,
-    Integer,
-    ScalarSelect,
-    Select,
-    and_,
-    bindparam,
-    func,
-    insert,
-    literal_column,
-    or_,
     select,
-    update,
 )
 from sqlalchemy.orm import Session
 
 from studyapp.db import core_transaction, write_unit
 from studyapp.models import (
-    Card,
-    CardText,
-    Paper,
-    PaperTopic,
     ReviewKind,
     ReviewLog,
     ReviewState,
-    Topic,
 )
-from studyapp.prepared import Prepared
+from studyapp.services import review_sql as sql
 from studyapp.services.review_items import (
     CardFace,
     PaperLine,
@@ -110,40 +94,20 @@ class Answered:
 
 
 # The queue's conditions, over values or over the bound parameters of the statements below.
-def _active(user: Any) -> ColumnElement[bool]:
-    return and_(ReviewState.user_id == user, ReviewState.suspended.is_(False))
-
-
-def _review_due(user: Any, today: Any) -> ColumnElement[bool]:
-    return and_(
-        _active(user),
-        ReviewState.due_on <= today,
-        or_(ReviewState.redrill_on.is_(None), ReviewState.redrill_on != today),
-    )
-
-
-def _new_cards(user: Any) -> ColumnElement[bool]:
-    return and_(_active(user), ReviewState.due_on.is_(None))
-
-
-def _redrills(user: Any, today: Any) -> ColumnElement[bool]:
-    return and_(_active(user), ReviewState.redrill_on == today)
-
-
 def active(limits: StudyLimits) -> ColumnElement[bool]:
-    return _active(limits.user_id)
+    return sql.active_of(limits.user_id)
 
 
 def review_due(limits: StudyLimits, today: date) -> ColumnElement[bool]:
-    return _review_due(limits.user_id, today)
+    return sql.review_due_of(limits.user_id, today)
 
 
 def new_cards(limits: StudyLimits) -> ColumnElement[bool]:
-    return _new_cards(limits.user_id)
+    return sql.new_cards_of(limits.user_id)
 
 
 def redrills(limits: StudyLimits, today: date) -> ColumnElement[bool]:
-    return _redrills(limits.user_id, today)
+    return sql.redrills_of(limits.user_id, today)
 
 
 def allowance(limits: StudyLimits, done: dict[ReviewKind, int]) -> tuple[int, int]:
@@ -153,158 +117,13 @@ def allowance(limits: StudyLimits, done: dict[ReviewKind, int]) -> tuple[int, in
     return reviews_left, new_left
 
 
-_USER: BindParameter[int] = bindparam("user_id")
-_TODAY: BindParameter[date] = bindparam("today")
-_STATE: BindParameter[int] = bindparam("state_id")
-_STATE_COLUMNS = (
-    ReviewState.id,
-    ReviewState.card_id,
-    ReviewState.version,
-    ReviewState.repetitions,
-    ReviewState.ease,
-    ReviewState.interval_days,
-    ReviewState.due_on,
-    ReviewState.lapses,
-    ReviewState.last_reviewed_at,
-    ReviewState.redrill_on,
-)
-
-_KINDS = tuple(ReviewKind)
-
-
-def _answered_as(kind: ReviewKind) -> ScalarSelect[int]:
-    return (
-        select(func.count())
-        .where(ReviewLog.user_id == _USER, ReviewLog.reviewed_on == _TODAY, ReviewLog.kind == kind)
-        .scalar_subquery()
-    )
-
-
-# Today's answers of each kind: three ranges of the log's day index, counted without grouping.
-_DONE_TODAY = Prepared(select(*(_answered_as(kind) for kind in _KINDS)))
-_PREFERRED = Prepared(select(ReviewState.id).where(ReviewState.id == _STATE, _active(_USER)))
-# Today's answers and the first due review and new card, in one statement. Reviews come
-# oldest due first, in the queue index's own order (user, due date, card), so each pick reads
-# one index entry however many cards are due.
-_CANDIDATES = Prepared(
-    select(
-        *(_answered_as(kind) for kind in _KINDS),
-        select(ReviewState.id)
-        .where(_review_due(_USER, _TODAY))
-        .order_by(ReviewState.due_on, ReviewState.card_id)
-        .limit(1)
-        .scalar_subquery(),
-        select(ReviewState.id)
-        .where(_new_cards(_USER))
-        .order_by(ReviewState.card_id)
-        .limit(1)
-        .scalar_subquery(),
-    )
-)
-# Re-drills come last, in the order they were failed: sorting them reads every one, so this
-# runs only when nothing else is left.
-_FIRST_REDRILL = Prepared(
-    select(ReviewState.id)
-    .where(_redrills(_USER, _TODAY))
-    .order_by(ReviewState.last_reviewed_at, ReviewState.id)
-    .limit(1)
-)
-
-
-def _bounded(condition: ColumnElement[bool], cap: str) -> ScalarSelect[int]:
-    rows: Select[Any] = (
-        select(literal_column("1")).where(condition).limit(bindparam(cap, type_=Integer))
-    )
-    return select(func.count()).select_from(rows.subquery()).scalar_subquery()
-
-
-# Cards left today, each kind counted only as far as the daily limit (and COUNT_CAP) reach.
-_LEFT = Prepared(
-    select(
-        _bounded(_review_due(_USER, _TODAY), "review_cap"),
-        _bounded(_new_cards(_USER), "new_cap"),
-        _bounded(_redrills(_USER, _TODAY), "redrill_cap"),
-    )
-)
-# The state with its card, paper and the card's texts: one row per language.
-_ITEM = Prepared(
-    select(
-        *_STATE_COLUMNS,
-        Card.kind,
-        Card.lang,
-        Paper.id,
-        Paper.title,
-        Paper.url,
-        Paper.arxiv_id,
-        CardText.lang,
-        CardText.front,
-        CardText.back,
-        CardText.source_sentence,
-    )
-    .join(Card, Card.id == ReviewState.card_id)
-    .join(Paper, Paper.id == Card.paper_id)
-    .join(CardText, CardText.card_id == Card.id)
-    .where(ReviewState.id == _STATE)
-)
-_TOPICS = Prepared(
-    select(Topic.name_en, Topic.name_ko)
-    .join(PaperTopic, PaperTopic.topic_id == Topic.id)
-    .where(PaperTopic.paper_id == bindparam("paper_id"))
-    .order_by(Topic.slug)
-)
-_STATE_FOR_ANSWER = Prepared(
-    select(*_STATE_COLUMNS)
-    .where(ReviewState.id == _STATE, ReviewState.user_id == _USER)
-    .with_for_update()
-)
-_LOGGED = (
-    "user_id",
-    "card_id",
-    "reviewed_at",
-    "reviewed_on",
-    "grade",
-    "kind",
-    "repetitions_before",
-    "ease_before",
-    "interval_before",
-    "due_before",
-    "lapses_before",
-    "last_reviewed_before",
-    "redrill_before",
-    "repetitions_after",
-    "ease_after",
-    "interval_after",
-    "due_after",
-    "duration_ms",
-)
-_INSERT_LOG = Prepared(insert(ReviewLog).returning(ReviewLog.id), columns=_LOGGED)
-_SCHEDULED = (
-    "repetitions",
-    "ease",
-    "interval_days",
-    "due_on",
-    "redrill_on",
-    "lapses",
-    "last_reviewed_at",
-    "version",
-)
-# The version check makes a write from a stale read match nothing.
-_UPDATE_STATE = Prepared(
-    update(ReviewState).where(
-        ReviewState.id == bindparam("target_id"),
-        ReviewState.version == bindparam("seen_version"),
-    ),
-    columns=_SCHEDULED,
-)
-
-
 def done_today(session: Session, limits: StudyLimits, today: date) -> dict[ReviewKind, int]:
     return _done(session.connection(), limits.user_id, today)
 
 
 def _done(connection: Connection, user_id: int, today: date) -> dict[ReviewKind, int]:
-    counts = _DONE_TODAY.first(connection, user_id=user_id, today=today) or ()
-    return {kind: count for kind, count in zip(_KINDS, counts, strict=True) if count}
+    counts = sql.DONE_TODAY.first(connection, user_id=user_id, today=today) or ()
+    return {kind: count for kind, count in zip(sql.KINDS, counts, strict=True) if count}
 
 
 def next_card(
@@ -324,18 +143,18 @@ def _pick(
 ) -> QueueItem | None:
     """The next card, inside the caller's transaction."""
     user_id = limits.user_id
-    row = _CANDIDATES.first(connection, user_id=user_id, today=today)
+    row = sql.CANDIDATES.first(connection, user_id=user_id, today=today)
     assert row is not None  # one row: three counts and two candidates
-    done = {kind: count for kind, count in zip(_KINDS, row[:3], strict=True) if count}
+    done = {kind: count for kind, count in zip(sql.KINDS, row[:3], strict=True) if count}
     reviews_left, new_left = allowance(limits, done)
     first_due, first_new = row[3:]
     state_id: int | None = None
     if prefer is not None:
-        state_id = _PREFERRED.scalar(connection, user_id=user_id, state_id=prefer)
+        state_id = sql.PREFERRED.scalar(connection, user_id=user_id, state_id=prefer)
     if state_id is None:
         state_id = (reviews_left and first_due) or (new_left and first_new) or None
     if state_id is None:
-        state_id = _FIRST_REDRILL.scalar(connection, user_id=user_id, today=today)
+        state_id = sql.FIRST_REDRILL.scalar(connection, user_id=user_id, today=today)
     if state_id is None:
         return None
     return _queue_item(connection, limits, today, state_id, done)
@@ -349,11 +168,11 @@ def _queue_item(
     done: dict[ReviewKind, int],
 ) -> QueueItem:
     """The state with its card, and today's progress around it (inside a transaction)."""
-    rows = _ITEM.rows(connection, state_id=state_id)
+    rows = sql.ITEM.rows(connection, state_id=state_id)
     first = rows[0]
     state = StateView(*first[:10])
     kind, lang, paper_id, title, url, arxiv_id = first[10:16]
-    topics = _TOPICS.rows(connection, paper_id=paper_id)
+    topics = sql.TOPICS.rows(connection, paper_id=paper_id)
     card = ReviewCard(
         id=state.card_id,
         kind=kind,
@@ -387,7 +206,7 @@ def _remaining(
     Each count stops at what the daily limits still allow and at the cap, so a user with
     20,000 due cards costs no more than one with a few hundred."""
     reviews_left, new_left = allowance(limits, done)
-    counts = _LEFT.first(
+    counts = sql.LEFT.first(
         connection,
         user_id=limits.user_id,
         today=today,
@@ -451,7 +270,7 @@ def _grade(
 ) -> Answered:
     """Apply one answer inside the caller's write unit."""
     today = local_day(now, limits.timezone)
-    row = _STATE_FOR_ANSWER.first(connection, state_id=state_id, user_id=limits.user_id)
+    row = sql.STATE_FOR_ANSWER.first(connection, state_id=state_id, user_id=limits.user_id)
     if row is None:
         raise LookupError(state_id)
     state = StateView(*row)
@@ -468,7 +287,7 @@ def _grade(
         due_after = due_on(now, after.interval_days, limits.timezone)
         redrill_after = today if quality < sm2.REDRILL_BELOW else None
         lapses = state.lapses + (not quality.passed and kind is ReviewKind.REVIEW)
-    log_id = _INSERT_LOG.scalar(
+    log_id = sql.INSERT_LOG.scalar(
         connection,
         user_id=limits.user_id,
         card_id=state.card_id,
@@ -489,7 +308,7 @@ def _grade(
         due_after=due_after,
         duration_ms=None if duration_ms is None else max(0, min(duration_ms, _MAX_DURATION_MS)),
     )
-    updated = _UPDATE_STATE.run(
+    updated = sql.UPDATE_STATE.run(
         connection,
         target_id=state_id,
         seen_version=state.version,
