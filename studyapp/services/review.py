@@ -71,8 +71,7 @@ __all__ = [
 _MAX_DURATION_MS = 10 * 60 * 1000
 #: The session counts cards left up to this many per kind ("200+ left today"), the default
 #: daily review limit, so that under the default limits every count is exact: counting a
-#: backlog of 20,000 exactly would cost more than the rest of the step (Anki's deck list
-#: stops at "1000+" for the same reason).
+#: backlog of 20,000 exactly would cost more than the rest of the step.
 COUNT_CAP = 200
 
 
