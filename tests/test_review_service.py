@@ -287,6 +287,10 @@ def test_counts_left_stop_at_the_cap_and_say_so(
     small = review.StudyLimits(limits.user_id, "UTC", new_per_day=2, reviews_per_day=200)
     limited = review.next_card(session, small, now=MORNING)
     assert limited is not None and (limited.remaining, limited.more) == (2, False)
+    # A daily limit equal to the cap is still exact: nothing beyond it is left today.
+    at_cap = review.StudyLimits(limits.user_id, "UTC", new_per_day=3, reviews_per_day=200)
+    exact = review.next_card(session, at_cap, now=MORNING)
+    assert exact is not None and (exact.remaining, exact.more) == (3, False)
 
 
 def test_answer_and_next_commits_the_answer_and_returns_the_following_card(
@@ -322,3 +326,19 @@ def test_the_review_page_reads_what_the_orm_wrote(session: Session) -> None:
     assert again.state.last_reviewed_at == stored.last_reviewed_at == MORNING
     assert again.card.kind is CardKind.METHOD_IDEA
     assert again.card.text("ko").lang == again.card.lang
+
+
+def test_an_answer_refreshes_a_copy_of_the_state_the_session_holds(session: Session) -> None:
+    limits = setup_cards(session, 1)
+    item = review.next_card(session, limits, now=MORNING)
+    assert item is not None
+    with session.begin():
+        held = session.get_one(ReviewState, item.state.id)
+        assert held.repetitions == 0
+    review.answer(
+        session, limits, state_id=item.state.id, version=item.state.version, grade=5, now=MORNING
+    )
+    # The answer wrote the row without the ORM; the copy the session kept is not stale.
+    with session.begin():
+        assert session.get_one(ReviewState, item.state.id) is held
+        assert (held.repetitions, held.version) == (1, item.state.version + 1)

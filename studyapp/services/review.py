@@ -205,16 +205,24 @@ def _remaining(
     Each count stops at what the daily limits still allow and at the cap, so a user with
     20,000 due cards costs no more than one with a few hundred."""
     reviews_left, new_left = allowance(limits, done)
+    # What each count may reach today; re-drills have no daily limit.
+    allowed = (reviews_left, new_left, None)
+    caps = [COUNT_CAP if left is None else min(left, COUNT_CAP) for left in allowed]
     counts = sql.LEFT.first(
         connection,
         user_id=limits.user_id,
         today=today,
-        review_cap=min(reviews_left, COUNT_CAP),
-        new_cap=min(new_left, COUNT_CAP),
-        redrill_cap=COUNT_CAP,
+        review_cap=caps[0],
+        new_cap=caps[1],
+        redrill_cap=caps[2],
     )
     assert counts is not None  # one row of three counts
-    return sum(counts), any(count == COUNT_CAP for count in counts)
+    # More are left only where the cap stopped a count before the daily limit did.
+    more = any(
+        count == COUNT_CAP and (left is None or left > COUNT_CAP)
+        for count, left in zip(counts, allowed, strict=True)
+    )
+    return sum(counts), more
 
 
 def answer(
