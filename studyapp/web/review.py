@@ -9,8 +9,10 @@ next card. Without JavaScript each step is a link or a form with a 303 back to `
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from functools import lru_cache
 
+from babel.dates import format_timedelta
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
@@ -22,7 +24,6 @@ from studyapp.models import utcnow
 from studyapp.services import progress, review
 from studyapp.web.auth import Account, current_account, login_required
 from studyapp.web.htmx import wants_partial
-from studyapp.web.i18n_cache import relative_days
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -58,7 +59,10 @@ def next_labels(intervals: dict[int, int]) -> dict[int, str]:
 
 @lru_cache(maxsize=4096)
 def _next_in(days: int, locale: str) -> str:
-    return str(_("next: %(when)s", when=relative_days(days, locale)))
+    # Babel's relative time ("in 6 days" / "6일 후"), exact up to the next whole unit; made
+    # once per language and number of days, since every card shown labels six buttons.
+    when = format_timedelta(timedelta(days=days), threshold=1, add_direction=True, locale=locale)
+    return str(_("next: %(when)s", when=when))
 
 
 @lru_cache(maxsize=16)
