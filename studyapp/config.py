@@ -35,10 +35,23 @@ DEFAULTS: dict[str, Any] = {
     "DECKS_DIR": str(Path(__file__).resolve().parent.parent / "decks"),
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # How many reverse proxies in front of the app to believe about the client's address and
+    # scheme (X-Forwarded-For/-Proto/-Host); 0 when browsers reach the app directly. Over
+    # HTTPS every cookie is marked Secure.
+    "TRUSTED_PROXIES": 0,
+    # Where rate limits count: memory:// (each worker process on its own), or a shared
+    # store such as redis://127.0.0.1:6379 so that all workers count together.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # Failed logins allowed per account and per client address, and registrations per
+    # address, in Flask-Limiter's notation.
+    "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
+    "LOGIN_ADDRESS_RATE_LIMIT": "30 per minute;200 per hour",
+    "REGISTER_RATE_LIMIT": "20 per hour",
 }
 
 #: Settings read from the environment under their own name, as well as with STUDYAPP_ prefix.
-_PLAIN_ENV = ("DATABASE_URL", "SECRET_KEY")
+_PLAIN_ENV = ("DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URI")
 
 
 def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:

@@ -12,10 +12,18 @@ import enum
 import hashlib
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 import genanki
 
-__all__ = ["CardKind", "card_guid", "fold_title", "normalize_arxiv_id", "paper_identity"]
+__all__ = [
+    "CardKind",
+    "card_guid",
+    "fold_title",
+    "normalize_arxiv_id",
+    "paper_identity",
+    "web_link",
+]
 
 
 class CardKind(enum.StrEnum):
@@ -39,6 +47,26 @@ def normalize_arxiv_id(raw: str) -> str | None:
         match = pattern.match(candidate)
         if match:
             return match.group(1)
+    return None
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` when it is a web address (http or https, with a host), else ``None``.
+
+    A paper's link is shown on pages and in Anki notes: it must never run script
+    (``javascript:``), carry a document (``data:``) or hide anything in spaces or controls.
+    """
+    if not url:
+        return None
+    candidate = url.strip()
+    if any(ord(char) <= 32 or ord(char) == 127 for char in candidate):
+        return None
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:  # a malformed IPv6 host, for one
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.hostname:
+        return candidate
     return None
 
 

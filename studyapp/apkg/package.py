@@ -25,7 +25,7 @@ import genanki
 from markupsafe import escape
 
 from studyapp.apkg.notetypes import note_type
-from studyapp.identity import CardKind
+from studyapp.identity import CardKind, web_link
 
 __all__ = [
     "ExportNote",
@@ -151,19 +151,12 @@ def deck_id(name: str) -> int:
     return (1 << 30) + digest % (1 << 30)
 
 
-def _link(url: str | None) -> str:
-    # Only web links become links; anything else (javascript:, data:) is left out.
-    if url and url.lower().startswith(("https://", "http://")):
-        return url
-    return ""
-
-
 _SEPARATOR = "\x1f"  # Anki's own field separator; control characters never reach card text
 
 
 def note_fields(note: ExportNote) -> list[str]:
     """The note's field values for its note type, each escaped."""
-    common = [note.source or "", note.paper, _link(note.link), " · ".join(note.topics)]
+    common = [note.source or "", note.paper, web_link(note.link) or "", " · ".join(note.topics)]
     if note.kind is CardKind.METHOD_IDEA:
         raw = [note.question, note.answer, *common]
     else:

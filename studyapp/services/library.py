@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from studyapp.db import run_write_unit
 from studyapp.extract.drafts import CardDraft, PaperDraft
 from studyapp.extract.topics import topic_by_slug
-from studyapp.identity import card_guid, paper_identity
+from studyapp.identity import card_guid, paper_identity, web_link
 from studyapp.models import (
     Card,
     CardText,
@@ -262,7 +262,7 @@ def _store_paper(
         paper,
         title=draft.title,
         arxiv_id=draft.arxiv_id,
-        url=draft.url,
+        url=web_link(draft.url),
         authors=list(draft.authors),
         published_on=draft.published_on,
         lang=draft.lang,

@@ -12,7 +12,14 @@ from studyapp.extract.drafts import PaperDraft
 from studyapp.models import Deck, Paper
 from studyapp.services.library import DeckImport, ImportReport, import_decks
 
-__all__ = ["DeckNotFound", "OwnDeck", "own_decks", "save_into_deck", "save_into_new_deck"]
+__all__ = [
+    "DeckNotFound",
+    "OwnDeck",
+    "clean_deck_name",
+    "own_decks",
+    "save_into_deck",
+    "save_into_new_deck",
+]
 
 #: As long as ``Deck.name`` allows.
 MAX_DECK_NAME = 200
@@ -27,6 +34,14 @@ class OwnDeck:
     id: int
     name: str
     papers: int
+
+
+def clean_deck_name(name: str) -> str:
+    """``name`` on one line: runs of whitespace (line breaks, tabs) become one space, other
+    control characters go, and it is cut to :data:`MAX_DECK_NAME`. A deck's name ends up in
+    page titles, Anki and the download's file name, where a line break has no place."""
+    printable = "".join(char for char in name if char.isprintable() or char.isspace())
+    return " ".join(printable.split())[:MAX_DECK_NAME]
 
 
 def own_decks(session: Session, user_id: int) -> list[OwnDeck]:
@@ -50,7 +65,7 @@ def save_into_new_deck(
     A name that matches one of the user's decks (by slug) adds to that deck, so saving the
     same summary twice under the same name changes nothing.
     """
-    name = name.strip()[:MAX_DECK_NAME]
+    name = clean_deck_name(name)
     item = DeckImport(name=name, papers=papers, owner_id=user_id)
     return import_decks(session, [item])[0]
 

@@ -12,7 +12,18 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from studyapp.i18n import LANG_PARAM
-from studyapp.web import auth, export, home, imports, library, quiz, review, settings, stats
+from studyapp.web import (
+    auth,
+    export,
+    home,
+    imports,
+    library,
+    quiz,
+    review,
+    security,
+    settings,
+    stats,
+)
 
 __all__ = ["init_app"]
 
@@ -33,8 +44,10 @@ NAV_LINKS = (
 
 
 def init_app(app: Flask) -> None:
+    # First: its cookie hook must run after every hook that sets a cookie.
+    limiter = security.init_app(app)
     csrf.init_app(app)
-    auth.init_app(app)
+    auth.init_app(app, limiter)
     for blueprint in (
         home.bp,
         review.bp,

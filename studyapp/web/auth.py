@@ -7,10 +7,21 @@ from dataclasses import dataclass, fields
 from typing import TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_login import login_required as _login_required
 from flask_wtf import FlaskForm
@@ -62,13 +73,33 @@ def current_account() -> Account:
     return account
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, limiter: Limiter) -> None:
     login_manager.user_loader(_load)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see that page.")
     login_manager.login_message_category = "info"
     app.register_blueprint(bp)
+    # Guessing passwords: failed logins are counted per account (whoever tries it) and per
+    # address (whichever accounts it tries); a login that works costs nothing.
+    limited_login = login
+    for limit, key in (("LOGIN_RATE_LIMIT", _login_account), ("LOGIN_ADDRESS_RATE_LIMIT", None)):
+        limited_login = limiter.limit(
+            app.config[limit], key_func=key, methods=["POST"], deduct_when=_failed
+        )(limited_login)
+    app.view_functions["auth.login"] = limited_login
+    app.view_functions["auth.register"] = limiter.limit(
+        app.config["REGISTER_RATE_LIMIT"], methods=["POST"]
+    )(register)
+
+
+def _login_account() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
+def _failed(response: Response) -> bool:
+    # A login that worked redirects (303); a wrong password or an invalid form does not.
+    return response.status_code != 303
 
 
 # Every signed-in request reads its account: one prepared statement of the Account's fields,
@@ -188,3 +219,13 @@ def logout() -> ResponseReturnValue:
         session["lang"] = lang
     flash(_("You are logged out."), "info")
     return redirect(url_for("home.index"), code=303)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_attempts(_error: RateLimitExceeded) -> ResponseReturnValue:
+    # The form comes back as it was sent (but for the password), with what to do now; the
+    # limiter has put Retry-After on the response.
+    alert = _("Too many attempts from here. Wait a few minutes, then try again.")
+    if request.endpoint == "auth.register":
+        return render_template("auth/register.html", form=RegisterForm(), alert=alert), 429
+    return render_template("auth/login.html", form=LoginForm(), alert=alert), 429

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from studyapp.apkg.package import package_bytes
 from studyapp.db import get_session
 from studyapp.services import export
+from studyapp.services.user_imports import clean_deck_name
 from studyapp.web.auth import current_account, login_required
 
 bp = Blueprint("export", __name__)
@@ -50,6 +51,8 @@ def download() -> ResponseReturnValue:
     except export.UnknownSelection:
         abort(404)
     data = BytesIO(package_bytes(notes))
+    # A name stored before deck names were kept on one line must not break the header.
+    name = clean_deck_name(name) or "Paper flashcards"
     # send_file writes both filename= (ASCII) and filename*= (RFC 5987) for Korean names.
     return send_file(
         data, mimetype="application/apkg", as_attachment=True, download_name=f"{name}.apkg"

@@ -201,12 +201,11 @@ def _preview(form: ImportForm) -> Preview | None:
     if form.target.data == "existing":
         deck_name = next(c.label for c in form.deck_id.choices if c.value == form.deck_id.data)
     else:
-        deck_name = (
-            (form.deck_name.data or "").strip()
-            or extraction.document.title
-            or stem
-            or _("Pasted summary")
-        )[: user_imports.MAX_DECK_NAME]
+        # The name given, else the document's title, else the file's: the first with a
+        # printable character in it.
+        given = (form.deck_name.data, extraction.document.title, stem)
+        names = (user_imports.clean_deck_name(name or "") for name in given)
+        deck_name = next((name for name in names if name), _("Pasted summary"))
     cards = sum(len(paper.cards) for paper in extraction.papers)
     return Preview(text=text, extraction=extraction, deck_name=deck_name, cards=cards)
 

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 from werkzeug.serving import make_server
 
 from studyapp import migrate
@@ -58,19 +65,32 @@ def live_server(empty_app: Flask) -> Iterator[str]:
 
 
 class Shots:
-    """Saves numbered screenshots for one test."""
+    """Saves numbered screenshots for one test, and listens on each page it is shown for
+    Content-Security-Policy violations (which Chromium reports on the console)."""
 
     def __init__(self, name: str) -> None:
         self.folder = ARTIFACTS / name
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count = 0
+        self.pages: list[Page] = []
+        self.csp_violations: list[str] = []
 
     def take(self, page: Page, label: str) -> None:
+        if page not in self.pages:
+            self.pages.append(page)
+            page.on("console", self._console)
         self.count += 1
         page.screenshot(path=str(self.folder / f"{self.count:02d}-{label}.png"), full_page=True)
 
+    def _console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
+
 
 @pytest.fixture
-def shots(request: pytest.FixtureRequest) -> Shots:
+def shots(request: pytest.FixtureRequest) -> Iterator[Shots]:
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in request.node.name)
-    return Shots(safe)
+    taken = Shots(safe)
+    yield taken
+    # Everything the pages needed ran under the policy: no inline script or style was refused.
+    assert taken.csp_violations == []

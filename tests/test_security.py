@@ -1,0 +1,228 @@
+"""What every response tells the browser, cookies over HTTPS, login rate limits and sessions
+at sign-in."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from studyapp import create_app
+from studyapp.models import Base
+from tests.conftest import AuthActions, csrf_token, engine_of, html
+from tests.test_routes import PRIVATE
+
+PASSWORD = "correct horse"
+
+AppMaker = Callable[..., Flask]
+
+
+@pytest.fixture
+def make_app(database_url: str) -> Iterator[AppMaker]:
+    """Apps with settings of their own on one fresh database (tables made by the first)."""
+    made: list[Flask] = []
+
+    def make(**config: Any) -> Flask:
+        app = create_app(
+            {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test", **config}
+        )
+        if not made:
+            Base.metadata.create_all(engine_of(app))
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        engine_of(app).dispose()
+
+
+def _policy(header: str) -> dict[str, str]:
+    directives = (part.strip().split(" ", 1) for part in header.split(";") if part.strip())
+    return {name: value for name, value in directives}
+
+
+def test_every_page_carries_the_security_headers(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register()
+    urls = ["/", "/login", "/healthz", "/static/css/app.css", "/no/such/page"]
+    urls += [url for url in PRIVATE.values() if "1" not in url]
+    for url in urls:
+        response = client.get(url)
+        response.close()
+        headers = response.headers
+        assert headers["X-Content-Type-Options"] == "nosniff", url
+        assert headers["Referrer-Policy"] == "same-origin", url
+        assert headers["X-Frame-Options"] == "DENY", url
+        policy = _policy(headers["Content-Security-Policy"])
+        assert policy["default-src"] == "'self'", url
+        assert policy["script-src"] == "'self'" and policy["style-src"] == "'self'", url
+        assert policy["frame-ancestors"] == "'none'", url
+        assert "unsafe" not in headers["Content-Security-Policy"], url
+        # Plain HTTP: no promise about HTTPS that this request cannot back.
+        assert "Strict-Transport-Security" not in headers, url
+
+
+def test_pages_hold_no_inline_script_or_style(client: FlaskClient, auth: AuthActions) -> None:
+    # What the policy would refuse must not be needed: scripts come from files, and no
+    # element carries a style or an event handler attribute.
+    auth.register()
+    for url in ["/", "/login", "/register"] + [u for u in PRIVATE.values() if "1" not in u]:
+        response = client.get(url, follow_redirects=True)
+        page = html(response.data)
+        for script in page.find_all("script"):
+            assert str(script.get("src", "")).startswith("/static/"), url
+            assert not script.get_text().strip(), url
+        assert page.find_all("style") == [], url
+        for element in page.find_all(True):
+            assert not [a for a in element.attrs if a == "style" or a.startswith("on")], url
+
+
+def test_cookies_are_secure_over_https_only(client: FlaskClient, auth: AuthActions) -> None:
+    plain = auth.register()
+    assert "Secure" not in plain.headers["Set-Cookie"]  # type: ignore[attr-defined]
+    auth.logout()
+
+    https = {"base_url": "https://localhost"}
+    token = csrf_token(client)
+    response = client.post(
+        "/login",
+        data={"email": "reader@example.com", "password": PASSWORD, "remember": "y"},
+        headers={"X-CSRFToken": token, "Referer": "https://localhost/login"},
+        **https,
+    )
+    assert response.status_code == 303
+    cookies = response.headers.getlist("Set-Cookie")
+    names = {cookie.split("=", 1)[0] for cookie in cookies}
+    assert {"session", "remember_token"} <= names
+    assert all("; Secure" in cookie for cookie in cookies)
+    assert client.get("/", **https).headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_https_is_believed_only_from_a_trusted_proxy(make_app: AppMaker) -> None:
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    for proxies, secure in ((0, False), (1, True)):
+        client = make_app(TRUSTED_PROXIES=proxies).test_client()
+        auth = AuthActions(client)
+        auth.register(email=f"p{proxies}@example.com")
+        auth.logout()
+        token = csrf_token(client)
+        response = client.post(
+            "/login",
+            data={"email": f"p{proxies}@example.com", "password": PASSWORD},
+            headers={**forwarded, "X-CSRFToken": token, "Referer": "https://localhost/"},
+        )
+        assert response.status_code == 303
+        assert ("; Secure" in response.headers["Set-Cookie"]) is secure
+
+
+def _fail_login(client: FlaskClient, email: str) -> Any:
+    return client.post(
+        "/login",
+        data={"email": email, "password": "wrong password", "csrf_token": csrf_token(client)},
+    )
+
+
+def test_failed_logins_are_limited_per_account(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
+    auth.register()
+    auth.logout()
+    for _ in range(5):
+        assert _fail_login(client, "reader@example.com").status_code == 422
+    # The sixth try is refused before the password is even checked, the right one included.
+    refused = auth.login()
+    assert refused.status_code == 429  # type: ignore[attr-defined]
+    assert int(refused.headers["Retry-After"]) > 0  # type: ignore[attr-defined]
+    page = html(refused.data)  # type: ignore[attr-defined]
+    alert = page.select_one("form .flash.error[role=alert]")
+    assert alert is not None and "Wait a few minutes" in alert.get_text()
+    assert page.select_one("form input[name=email]") is not None
+    # In Korean too.
+    korean = client.post(
+        "/login?lang=ko",
+        data={
+            "email": "reader@example.com",
+            "password": PASSWORD,
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert korean.status_code == 429 and "잠시" in html(korean.data).select_one("[role=alert]").text
+    # Another account from the same address is not locked by it.
+    auth.client.post("/logout", data={"csrf_token": csrf_token(client)})
+    assert _fail_login(client, "someone.else@example.com").status_code == 422
+
+
+def test_logins_that_work_are_not_counted(client: FlaskClient, auth: AuthActions) -> None:
+    auth.register()
+    for _ in range(8):
+        auth.logout()
+        assert auth.login().status_code == 303  # type: ignore[attr-defined]
+
+
+def test_failed_logins_are_limited_per_address(make_app: AppMaker) -> None:
+    app = make_app(LOGIN_ADDRESS_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    for n in range(3):
+        assert _fail_login(client, f"guess{n}@example.com").status_code == 422
+    assert _fail_login(client, "guess9@example.com").status_code == 429
+    # Another address still gets in.
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert _fail_login(other, "guess9@example.com").status_code == 422
+
+
+def test_registrations_are_limited_per_address(make_app: AppMaker) -> None:
+    client = make_app(REGISTER_RATE_LIMIT="2 per hour").test_client()
+    auth = AuthActions(client)
+    for n in range(2):
+        assert auth.register(email=f"new{n}@example.com").status_code == 303  # type: ignore[attr-defined]
+        auth.logout()
+    refused = auth.register(email="new2@example.com")
+    assert refused.status_code == 429  # type: ignore[attr-defined]
+    assert html(refused.data).select_one("[role=alert]") is not None  # type: ignore[attr-defined]
+
+
+def _redis_running() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_running(), reason="no Redis on 127.0.0.1:6379")
+def test_workers_count_together_through_redis(make_app: AppMaker) -> None:
+    # Two apps stand for two worker processes: with Redis they share one count.
+    settings = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "LOGIN_RATE_LIMIT": "3/hour"}
+    first, second = (make_app(**settings).test_client() for _ in range(2))
+    email = f"{uuid.uuid4().hex}@example.com"
+    for client in (first, second, first):
+        assert _fail_login(client, email).status_code == 422
+    assert _fail_login(second, email).status_code == 429
+
+
+def test_signing_in_starts_a_new_session(client: FlaskClient, auth: AuthActions) -> None:
+    auth.register()
+    auth.logout()
+    # A visitor's session, as an attacker could have planted it in the browser beforehand.
+    with client.session_transaction() as planted:
+        planted["planted"] = "by someone else"
+        planted["_user_id"] = "999"
+    before = client.get_cookie("session")
+    assert before is not None
+    auth.login()
+    with client.session_transaction() as current:
+        assert "planted" not in current
+        assert current["_user_id"] != "999"
+    after = client.get_cookie("session")
+    assert after is not None and after.value != before.value
+    # The planted cookie, replayed, holds no sign-in.
+    stranger = client.application.test_client()
+    stranger.set_cookie("session", before.value)
+    assert stranger.get("/review").status_code == 302
