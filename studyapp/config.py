@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "SQLITE_SYNCHRONOUS": "FULL",
     # The largest summary document accepted, from a file or an upload, in bytes.
     "MAX_DOCUMENT_BYTES": 5 * 1024 * 1024,
+    # The largest request body anywhere else (a login, an answer, a card edit), in bytes;
+    # larger ones get 413. The import form allows twice MAX_DOCUMENT_BYTES.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     # The built-in library's deck files (TOML), loaded by `make run` and `studyapp decks load`.
     "DECKS_DIR": str(Path(__file__).resolve().parent.parent / "decks"),
     "SESSION_COOKIE_HTTPONLY": True,

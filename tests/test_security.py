@@ -226,3 +226,21 @@ def test_signing_in_starts_a_new_session(client: FlaskClient, auth: AuthActions)
     stranger = client.application.test_client()
     stranger.set_cookie("session", before.value)
     assert stranger.get("/review").status_code == 302
+
+
+def test_an_oversized_request_is_refused_in_the_readers_language(client: FlaskClient) -> None:
+    token = csrf_token(client)
+    # A file part (form fields alone would meet Werkzeug's own form-size limit first), sent
+    # as bytes made here: the test client's own multipart file would be left open.
+    head = (
+        f'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        '--b\r\nContent-Disposition: form-data; name="blob"; filename="big.bin"\r\n\r\n'
+    )
+    body = head.encode() + b"x" * 2**21 + b"\r\n--b--\r\n"
+    response = client.post(
+        "/login?lang=ko", data=body, content_type="multipart/form-data; boundary=b"
+    )
+    assert response.status_code == 413
+    page = html(response.data)
+    assert page.html is not None and page.html["lang"] == "ko"
+    assert "업로드" in page.select_one("main").get_text()
