@@ -383,8 +383,9 @@ def add_to_my_cards(session: Session, user_id: int, deck_id: int) -> Added:
     """
 
     def add() -> Added:
+        # Locked: an import growing this deck meanwhile waits, then enrolls this user too.
         deck = session.scalars(
-            select(Deck).where(Deck.id == deck_id, Deck.owner_id.is_(None))
+            select(Deck).where(Deck.id == deck_id, Deck.owner_id.is_(None)).with_for_update()
         ).one_or_none()
         if deck is None:
             raise LookupError(deck_id)

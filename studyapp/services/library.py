@@ -224,7 +224,11 @@ def _deck(session: Session, item: DeckImport) -> Deck:
     owner_clause = (
         Deck.owner_id.is_(None) if item.owner_id is None else Deck.owner_id == item.owner_id
     )
-    deck = session.scalars(select(Deck).where(owner_clause, Deck.slug == slug)).one_or_none()
+    # Locked until commit (PostgreSQL): a user adding this deck at the same time waits, so one
+    # of the two enrolls after the other and sees its rows (cards, or the user's deck entry).
+    deck = session.scalars(
+        select(Deck).where(owner_clause, Deck.slug == slug).with_for_update()
+    ).one_or_none()
     if deck is None:
         deck = Deck(owner_id=item.owner_id, slug=slug, name=item.name)
         session.add(deck)
