@@ -12,11 +12,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import Engine
 
+from studyapp import backup as backups
 from studyapp import migrate
 from studyapp.apkg.package import write_package
 from studyapp.db import get_session, session_factory
 from studyapp.extract import Extraction, Format, extract_text
 from studyapp.extract.documents import DocumentError, read_document
+from studyapp.models import utcnow
 from studyapp.services import builtin, export, library
 
 __all__ = ["init_app", "main"]
@@ -47,6 +49,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(extract_command)
     app.cli.add_command(import_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @db.command("upgrade")
@@ -292,6 +296,66 @@ def export_command(decks: tuple[str, ...], topic: str | None, lang: str, output:
         click.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
         raise SystemExit(2) from None
     click.echo(f"{output}: {len(notes)} cards")
+
+
+def _backed_up(summary: backups.Summary) -> str:
+    tables = sum(1 for count in summary.rows.values() if count)
+    return (
+        f"{sum(summary.rows.values())} rows in {tables} tables, "
+        f"schema revision {summary.revision or '(none)'}"
+    )
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in backups.BackupFormat]),
+    help="json or sqlite (default: chosen by FILE's name, see above).",
+)
+@with_appcontext
+def backup_command(file: Path, fmt: str | None) -> None:
+    """Back up the whole database to FILE while the app keeps serving.
+
+    FILE ending in .json gets a JSON dump, which restores into SQLite or PostgreSQL (.json.gz
+    or .gz: the same, gzipped). On SQLite any other name gets a consistent copy of the
+    database file, checked with PRAGMA integrity_check. On PostgreSQL other names get a JSON
+    dump too, but .db, .sqlite and .sqlite3 are refused, as --format sqlite is. FILE is
+    replaced only by a complete backup.
+    """
+    engine = _engine()
+    try:
+        chosen = backups.choose_format(
+            file, backups.BackupFormat(fmt) if fmt else None, dialect=engine.dialect.name
+        )
+        summary = backups.backup(engine, file, fmt=chosen, now=utcnow())
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{file}: {chosen.value} backup, {_backed_up(summary)}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--replace", is_flag=True, help="Replace every row of a database that already holds data."
+)
+@with_appcontext
+def restore_command(file: Path, replace: bool) -> None:
+    """Load FILE, a backup made by `studyapp backup`, into the database.
+
+    FILE may be a JSON dump or a SQLite copy, from SQLite or PostgreSQL alike; it is read and
+    checked whole before anything is written. A database with no tables at all is first
+    created by running the migrations to the newest revision, as `studyapp db upgrade` does.
+    The backup's schema revision must be the database's (else run `studyapp db upgrade`
+    first). A database holding any rows is left alone unless --replace is given; then its rows
+    are deleted and the backup's loaded in one transaction, so a failure changes nothing.
+    """
+    try:
+        summary = backups.restore(_engine(), file, replace=replace)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {file}: {_backed_up(summary)}")
 
 
 def main() -> None:
