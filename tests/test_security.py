@@ -66,6 +66,8 @@ def test_every_page_carries_the_security_headers(
         assert "unsafe" not in headers["Content-Security-Policy"], url
         # Plain HTTP: no promise about HTTPS that this request cannot back.
         assert "Strict-Transport-Security" not in headers, url
+        # Pages are never kept in the browser's cache; our static files may be.
+        assert ("no-store" in headers.get("Cache-Control", "")) != url.startswith("/static/")
 
 
 def test_pages_hold_no_inline_script_or_style(client: FlaskClient, auth: AuthActions) -> None:

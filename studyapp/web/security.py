@@ -1,7 +1,8 @@
 """What every response promises the browser, and how many login attempts an address gets.
 
 - Headers: a Content-Security-Policy that allows only this site's own files (no inline script
-  or style, no frames, forms posting only here), ``nosniff``, no referrer sent to other sites.
+  or style, no frames, forms posting only here), ``nosniff``, no referrer sent to other sites,
+  and pages kept out of the browser's cache.
 - Cookies: ``Secure`` whenever the request came over HTTPS, also through a reverse proxy that
   says so (``TRUSTED_PROXIES``), so a deployment needs no extra setting for them.
 - Rate limits: failed logins per account and per address, registrations per address
@@ -87,6 +88,10 @@ def _security_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", _HSTS)
+    if request.endpoint != "static":
+        # Pages hold someone's cards and progress: after logging out on a shared computer,
+        # the back button must not bring them back from the browser's cache.
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 
