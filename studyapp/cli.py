@@ -13,7 +13,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import Engine
 
 from studyapp import backup as backups
-from studyapp import migrate
+from studyapp import config, migrate
 from studyapp.apkg.package import write_package
 from studyapp.db import get_session, session_factory
 from studyapp.extract import Extraction, Format, extract_text
@@ -356,6 +356,16 @@ def restore_command(file: Path, replace: bool) -> None:
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Restored {file}: {_backed_up(summary)}")
+    # Cookies name a user id, which may now be someone else's: sessions must start again.
+    if config.renew_instance_secret(current_app):
+        click.echo(
+            "The instance's secret key was renewed: restart the app; everyone logs in again."
+        )
+    else:
+        click.echo(
+            "Set a new SECRET_KEY before restarting the app, so that sessions signed before "
+            "the restore end."
+        )
 
 
 def main() -> None:

@@ -32,7 +32,10 @@ def _waiting_for_a_lock(app: Flask) -> bool:
         return True  # SQLite: BEGIN IMMEDIATE makes the second writer wait in any case
     with engine.connect() as connection:
         waiting = connection.scalar(
-            text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
         )
     return bool(waiting)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from studyapp import create_app
+from studyapp.config import load_config, renew_instance_secret
 from studyapp.models import Base
 from tests.conftest import AuthActions, csrf_token, engine_of, html
 from tests.test_routes import PRIVATE
@@ -246,3 +248,73 @@ def test_an_oversized_request_is_refused_in_the_readers_language(client: FlaskCl
     page = html(response.data)
     assert page.html is not None and page.html["lang"] == "ko"
     assert "업로드" in page.select_one("main").get_text()
+
+
+def test_one_account_is_counted_however_its_email_is_written(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register()
+    auth.logout()
+    for email in ("reader@example.com", "Reader@Example.COM", " reader@example.com "):
+        for _ in range(2):
+            _fail_login(client, email)
+    assert auth.login().status_code == 429  # type: ignore[attr-defined]
+
+
+def test_a_signed_in_visitor_posting_the_login_form_is_not_counted(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register()
+    for _ in range(6):
+        assert _fail_login(client, "reader@example.com").status_code == 302
+    auth.logout()
+    assert auth.login().status_code == 303  # type: ignore[attr-defined]
+
+
+def test_forwarded_addresses_count_only_from_a_trusted_proxy(make_app: AppMaker) -> None:
+    limit = {"LOGIN_ADDRESS_RATE_LIMIT": "2 per minute"}
+    for proxies, separate in ((0, False), (1, True)):
+        client = make_app(TRUSTED_PROXIES=proxies, **limit).test_client()
+        for n, address in enumerate(("203.0.113.1", "203.0.113.2", "203.0.113.3")):
+            client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+            status = _fail_login(client, f"guess{n}@example.com").status_code
+            # Behind a trusted proxy each forwarded address has its own count; otherwise the
+            # header is ignored (anyone can write it) and the third try is over the limit.
+            assert status == (422 if separate or n < 2 else 429), (proxies, n)
+
+
+def test_logins_go_on_when_redis_does_not_answer(make_app: AppMaker) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    # Nothing listens on that port now: the limits fall back to counting in this process.
+    app = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}", LOGIN_RATE_LIMIT="2/hour")
+    client = app.test_client()
+    auth = AuthActions(client)
+    assert auth.register().status_code == 303  # type: ignore[attr-defined]
+    auth.logout()
+    assert [_fail_login(client, "reader@example.com").status_code for _ in range(3)] == [
+        422,
+        422,
+        429,
+    ]
+
+
+@pytest.mark.parametrize("limit", ["5 per minit", 5, ""])
+def test_an_unreadable_limit_stops_the_app_from_starting(make_app: AppMaker, limit: object) -> None:
+    with pytest.raises(ValueError, match="LOGIN_RATE_LIMIT"):
+        make_app(LOGIN_RATE_LIMIT=limit)
+
+
+def test_a_restore_renews_the_instances_own_secret_key(tmp_path: Path) -> None:
+    # After a restore a user id may belong to someone else: old cookies must stop working.
+    app = Flask("renewal", instance_path=str(tmp_path))
+    load_config(app, {"DATABASE_URL": "sqlite://"})
+    before = app.config["SECRET_KEY"]
+    assert renew_instance_secret(app)
+    renewed = (tmp_path / "secret_key").read_text(encoding="ascii")
+    assert len(renewed) == 64 and renewed != before
+    # A key given in the settings is the operator's to change: the file is left alone.
+    app.config["SECRET_KEY"] = "given"
+    assert not renew_instance_secret(app)
+    assert (tmp_path / "secret_key").read_text(encoding="ascii") == renewed

@@ -16,13 +16,14 @@
     } catch (e) { /* old browser: keep the default */ }
   }
 
-  // htmx 2 swaps only 2xx answers. Our 422 (invalid input) and 413 (too large) answers are
-  // pages or partials that explain the problem, so they are swapped in like any other.
+  // htmx 2 swaps only 2xx answers. Our 422 (invalid input), 413 (too large), 429 (too many
+  // attempts) and 400 (an expired form) answers are pages or partials that explain the
+  // problem, so they are swapped in like any other.
   if (window.htmx) {
     htmx.config.responseHandling = [
       { code: "204", swap: false },
       { code: "[23]..", swap: true },
-      { code: "(422|413)", swap: true, error: false },
+      { code: "(422|413|429|400)", swap: true, error: false },
       { code: "[45]..", swap: false, error: true },
     ];
   }

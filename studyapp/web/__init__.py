@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from studyapp.i18n import LANG_PARAM
+from studyapp.identity import web_link
 from studyapp.web import (
     auth,
     export,
@@ -24,6 +25,7 @@ from studyapp.web import (
     settings,
     stats,
 )
+from studyapp.web.htmx import wants_partial
 
 __all__ = ["init_app"]
 
@@ -64,6 +66,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_vary_on_htmx)
     app.add_template_filter(cloze)
     app.add_template_filter(text_lang)
+    app.add_template_filter(web_link)
     app.add_template_global(review.grade_buttons)
     app.add_template_global(review.next_labels)
 
@@ -102,11 +105,17 @@ def cloze(text: str) -> Markup:
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
-    return render_template("error.html", code=code), code
+    return _error_page(code), code
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
-    return render_template("error.html", code=400, csrf_failed=True), 400
+    return _error_page(400, csrf_failed=True), 400
+
+
+def _error_page(code: int, **context: object) -> str:
+    # An htmx swap gets the message alone, in place of what it would have replaced.
+    template = "_error.html" if wants_partial() else "error.html"
+    return render_template(template, code=code, **context)
 
 
 def _vary_on_htmx(response: Response) -> Response:

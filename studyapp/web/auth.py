@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import TypeVar, cast
@@ -94,12 +95,15 @@ def init_app(app: Flask, limiter: Limiter) -> None:
 
 
 def _login_account() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()
+    # A digest: the key is short and the same for "Me@Example.com " and "me@example.com",
+    # whatever was sent as the email.
+    email = accounts.normalize_email(request.form.get("email") or "")
+    return "account:" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()
 
 
 def _failed(response: Response) -> bool:
-    # A login that worked redirects (303); a wrong password or an invalid form does not.
-    return response.status_code != 303
+    # A wrong password (or a form without one) is answered 422; nothing else counts.
+    return response.status_code == 422
 
 
 # Every signed-in request reads its account: one prepared statement of the Account's fields,

@@ -12,8 +12,9 @@
 from __future__ import annotations
 
 from flask import Flask, Response, has_request_context, request
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_limiter import Limiter
+from limits import parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 __all__ = ["CONTENT_SECURITY_POLICY", "init_app"]
@@ -44,39 +45,66 @@ _HEADERS = {
 #: What a year of HTTPS-only means to a browser; sent only over HTTPS.
 _HSTS = "max-age=31536000"
 
+_LIMIT_SETTINGS = ("LOGIN_RATE_LIMIT", "LOGIN_ADDRESS_RATE_LIMIT", "REGISTER_RATE_LIMIT")
+_REDIS_TIMEOUTS: dict[str, str | int] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+
 
 def init_app(app: Flask) -> Limiter:
     """Install the headers, secure cookies and the rate limiter; return the limiter.
 
-    Call before any extension that sets cookies (Flask-Login), so that the cookie hook runs
-    after theirs: Flask runs ``after_request`` functions last-registered first.
+    Refuses to start (``ValueError``) when a rate limit setting cannot be read: a typo must
+    not quietly switch a limit off.
     """
+    for name in _LIMIT_SETTINGS:
+        value = app.config[name]
+        try:
+            if not isinstance(value, str) or not parse_many(value):
+                raise ValueError(value)
+        except ValueError:
+            raise ValueError(
+                f"{name} = {value!r} is not a rate limit such as '5 per minute;20 per hour'"
+            ) from None
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
-        # The proxy's X-Forwarded-For/-Proto/-Host say who asked and over what, but only the
+        # The proxy's X-Forwarded-For and -Proto say who asked and over what, but only the
         # last ``proxies`` hops are believed: anything before them could be made up.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+            app.wsgi_app, x_for=proxies, x_proto=proxies
         )
     app.session_interface = _SessionInterface()
-    app.after_request(_secure_cookies)
     app.after_request(_security_headers)
+    redis = str(app.config["RATELIMIT_STORAGE_URI"]).startswith(("redis", "rediss"))
     return Limiter(
         key_func=_client_address,
         app=app,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
         headers_enabled=True,
         strategy="moving-window",
         key_prefix="studyapp",
+        # A Redis that does not answer must not hang or fail logins: each worker counts on
+        # its own until it is back.
+        storage_options=_REDIS_TIMEOUTS if redis else {},
+        in_memory_fallback_enabled=True,
     )
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, with the cookie marked Secure over HTTPS (the session
-    cookie is set after every ``after_request`` hook, so it needs telling here)."""
+    """Flask's signed-cookie sessions; over HTTPS every cookie of the response is Secure.
+
+    The session is saved after every ``after_request`` hook, so cookies set by those hooks
+    (Flask-Login's "keep me logged in") are there to mark too.
+    """
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        super().save_session(app, session, response)
+        if has_request_context() and request.is_secure:
+            cookies = response.headers.getlist("Set-Cookie")
+            if not all(_is_secure(cookie) for cookie in cookies):
+                response.headers.setlist(
+                    "Set-Cookie", [c if _is_secure(c) else f"{c}; Secure" for c in cookies]
+                )
 
 
 def _client_address() -> str:
@@ -92,21 +120,6 @@ def _security_headers(response: Response) -> Response:
         # Pages hold someone's cards and progress: after logging out on a shared computer,
         # the back button must not bring them back from the browser's cache.
         response.headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
-def _secure_cookies(response: Response) -> Response:
-    # Every other cookie set over HTTPS ("keep me logged in") is marked Secure too, so the
-    # browser never sends it over plain HTTP where it could be read.
-    if not request.is_secure:
-        return response
-    cookies = response.headers.getlist("Set-Cookie")
-    if cookies and not all(_is_secure(cookie) for cookie in cookies):
-        response.headers.remove("Set-Cookie")
-        for cookie in cookies:
-            response.headers.add(
-                "Set-Cookie", cookie if _is_secure(cookie) else f"{cookie}; Secure"
-            )
     return response
 
 

@@ -55,6 +55,10 @@ def log_out_and_back_in(page: Page, base: str) -> None:
     page.click("form[action='/logout'] button")
     # Wait for the logout to land: its new session replaces the login form's CSRF token.
     expect(page.locator("form[action='/logout']")).to_have_count(0)
+    # The back button asks the server again, which wants a login: no copy of the page before
+    # (htmx's or the browser's) shows the cards of whoever just left.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/login\?next="))
     page.goto(f"{base}/login")
     page.fill("#email", EMAIL)
     page.fill("#password", PASSWORD)
