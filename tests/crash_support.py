@@ -18,12 +18,13 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from random import Random
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -31,6 +32,8 @@ from sqlalchemy.engine import make_url
 from bench.load_client import Client
 from studyapp.models import Base
 from tests.conftest import PG_URL
+
+_T = TypeVar("_T")
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The backends every crash test runs on: SQLite as shipped (synchronous=FULL), SQLite with
@@ -161,10 +164,17 @@ def _free_port() -> int:
         return port
 
 
+def run_async(coroutine: Coroutine[Any, Any, _T]) -> _T:
+    """``asyncio.run`` in a thread of its own: the browser tests' Playwright, earlier in the
+    same session, leaves an event loop running in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def request(
     port: int, method: str, path: str, form: dict[str, str] | None = None, **kw: Any
 ) -> tuple[int, str]:
-    return asyncio.run(Client(port).request(method, path, form, **kw))
+    return run_async(Client(port).request(method, path, form, **kw))
 
 
 class Server:

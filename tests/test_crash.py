@@ -13,7 +13,6 @@ below, stand for it.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import signal
@@ -48,6 +47,7 @@ from tests.crash_support import (
     kill_group,
     poll,
     request,
+    run_async,
     run_cli,
     scratch_database,
     snapshot,
@@ -305,7 +305,7 @@ def test_killed_cli_import_leaves_nothing_behind(backend: str, tmp_path: Path) -
 def _post(client: Client, form: dict[str, str]) -> int | str:
     """POST /import: its status, or the error that cut it off."""
     try:
-        return asyncio.run(client.request("POST", "/import", form))[0]
+        return run_async(client.request("POST", "/import", form))[0]
     except (OSError, EOFError) as error:
         return f"{type(error).__name__}: {error}"
 
@@ -322,8 +322,8 @@ def test_killed_worker_during_http_import_leaves_nothing_behind(tmp_path: Path) 
         try:
             with Server(database, tmp_path) as server:
                 client = Client(server.port)
-                asyncio.run(client.log_in(email))
-                page = asyncio.run(client.request("GET", "/import"))[1]
+                run_async(client.log_in(email))
+                page = run_async(client.request("GET", "/import"))[1]
                 token = re.search(r'name="csrf_token"[^>]*value="([^"]*)"', page)
                 assert token is not None
                 form = {
