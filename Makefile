@@ -10,7 +10,7 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard studyapp/translations/*/LC_MESSAGES/
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup browser database decks lint typecheck pytest bench bench-smoke translations clean
+.PHONY: run test setup browser database decks lint typecheck pytest fuzz bench bench-smoke translations clean
 
 run: setup database
 	$(BIN)/studyapp run --host $(HOST) --port $(PORT)
@@ -69,6 +69,10 @@ typecheck: $(INSTALLED)
 
 pytest: setup
 	$(BIN)/pytest
+
+# The fuzz tests with many more examples than `make test` runs (a few minutes).
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py
 
 # Every benchmark at full size (about five minutes): bench/report.json and bench/report.md.
 # PostgreSQL figures need the server on 127.0.0.1:5432 (BENCH_POSTGRES_URL); they are skipped

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from pathlib import Path
 
@@ -81,14 +82,32 @@ def decode_document(data: bytes, *, source: str, max_bytes: int = DEFAULT_MAX_BY
 def normalize_text(text: str, *, source: str) -> str:
     """Check and normalise text that arrived as text (a pasted summary) or was just decoded."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _looks_binary(text):
+    # No text file holds NUL, and no database text column takes it; a UTF-16 file can decode
+    # to it without a NUL byte being seen first.
+    if "\x00" in text or _looks_binary(text):
         raise DocumentError(source, "binary")
     # Lone surrogates cannot be stored or printed; they come from broken converters.
     text = text.encode("utf-8", "replace").decode("utf-8")
+    # One kind of line break: the parsers split lines both ways (str.splitlines, which also
+    # breaks at form feeds and U+2028, and "^" in patterns, which knows only "\n"), and they
+    # must agree on where a line starts. Other control characters (terminal escapes, bells)
+    # mean nothing in a summary and would reach cards and terminals; a byte order mark inside
+    # the text (files joined together) would hide the heading on its line.
+    text = _TERMINAL_ESCAPE.sub("", text).translate(_CLEANUP)
     text = unicodedata.normalize("NFC", text)
     if not text.strip():
         raise DocumentError(source, "empty")
     return text
+
+
+# Colour and cursor codes (ESC [ … letter) and window titles (ESC ] … BEL), whole.
+_TERMINAL_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?)")
+_LINE_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_CLEANUP = {
+    **{ord(ch): None for ch in map(chr, [*range(32), *range(127, 160)]) if ch not in "\t\n"},
+    **{ord(ch): "\n" for ch in _LINE_BREAKS},
+    0xFEFF: None,
+}
 
 
 def _decode(data: bytes, source: str) -> str:

@@ -111,6 +111,32 @@ class Headline:
     score: float
 
 
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    """What a whole sentence says, read once however many numbers it holds (a sentence of
+    thousands of numbers would otherwise be searched thousands of times)."""
+
+    result: float
+    comparison: bool
+    setup: bool
+    growth: bool
+
+    @classmethod
+    def of(cls, sentence: str) -> _Cues:
+        if _RESULT_VERBS.search(sentence):
+            result = 2.0
+        elif _WEAK_RESULT.search(sentence):
+            result = 1.0
+        else:
+            result = 0.0
+        return cls(
+            result=result,
+            comparison=_COMPARISON.search(sentence) is not None,
+            setup=_SETUP.search(sentence) is not None,
+            growth=_GROWTH.search(sentence) is not None,
+        )
+
+
 def choose_headline(sentences: Sequence[str], *, evidence: Sequence[str] = ()) -> Headline | None:
     """The paper's headline result among its sentences and evidence lines, or ``None``.
 
@@ -123,8 +149,12 @@ def choose_headline(sentences: Sequence[str], *, evidence: Sequence[str] = ()) -
         (line, 1.0 if index == 0 else 0.0) for index, line in enumerate(evidence)
     ]
     for sentence, bonus in lines:
-        for mention in find_numbers(sentence):
-            score = _score(mention, sentence)
+        mentions = find_numbers(sentence)
+        if not mentions:
+            continue
+        cues = _Cues.of(sentence)
+        for mention in mentions:
+            score = _score(mention, sentence, cues)
             if score is None:
                 continue
             score += bonus
@@ -135,12 +165,12 @@ def choose_headline(sentences: Sequence[str], *, evidence: Sequence[str] = ()) -
     return best
 
 
-def _score(mention: NumberMention, sentence: str) -> float | None:
+def _score(mention: NumberMention, sentence: str, cues: _Cues) -> float | None:
     unit = mention.unit or ""
     before = sentence[max(0, mention.start - 40) : mention.start]
     after = sentence[mention.end : mention.end + 24]
     reached = bool(_TO_BEFORE.search(before) or _TO_AFTER.search(after))
-    if mention.size_like and not (reached and _GROWTH.search(sentence)):
+    if mention.size_like and not (reached and cues.growth):
         return None
     if unit in _COUNT_UNITS:
         return None
@@ -154,11 +184,8 @@ def _score(mention: NumberMention, sentence: str) -> float | None:
         score += 2.0
     if unit in _SPEC_UNITS:
         score -= 1.0
-    if _RESULT_VERBS.search(sentence):
-        score += 2.0
-    elif _WEAK_RESULT.search(sentence):
-        score += 1.0
-    if _COMPARISON.search(sentence):
+    score += cues.result
+    if cues.comparison:
         score += 1.0
     if _UP_TO.search(before[-12:]):
         score += 2.0
@@ -175,6 +202,6 @@ def _score(mention: NumberMention, sentence: str) -> float | None:
     if not mention.text[:1].isdigit():
         # Spelled-out numbers ("두 배") are loose paraphrase rather than the measured figure.
         score -= 1.5
-    if _SETUP.search(sentence):
+    if cues.setup:
         score -= 2.0
     return score

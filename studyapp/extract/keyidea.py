@@ -33,10 +33,12 @@ _MOTIVATION = re.compile(
     r"typically|widely|poorly understood|little is known)\b",
     re.IGNORECASE,
 )
+# A figure is tried only where its digits begin, and digits are never given back: a long run
+# of digits must not be rescanned from each of its positions.
 _RESULT = re.compile(
     r"달성|능가|향상|우수|뛰어|최고|최첨단|입증|나타났|확인|기록|시사|결과는|"
     r"\b(?:achiev\w*|outperform\w*|surpass\w*|improv\w*|state-of-the-art|sota|matches|"
-    r"results?)\b|\d+(?:\.\d+)?\s*(?:%|배|x|×)",
+    r"results?)\b|(?<!\d)\d++(?:\.\d++)?+\s*+(?:%|배|x|×)",
     re.IGNORECASE,
 )
 _HOUSEKEEPING = re.compile(

@@ -21,7 +21,11 @@ from collections.abc import Sequence
 
 from studyapp.identity import fold_title
 
-__all__ = ["find_method", "title_name"]
+__all__ = ["MAX_NAME", "find_method", "title_name"]
+
+#: Longest method name: real ones are a word or a few ("Large Multi-View Gaussian Model");
+#: a longer run of letters is not a name, and would not fit where papers are stored.
+MAX_NAME = 80
 
 # A name-like token: starts with a letter, may hold digits, hyphens and dots inside
 # (EfficientViT-SAM, EVA-02, Show-1, Llama-2.5).
@@ -120,20 +124,27 @@ _FUNCTION_WORDS = {
     "as",
 }
 _QUOTED = r"['‘\"“](?P<quoted>[^'’\"”]{2,60})['’\"”]"
-_PAREN = r"(?:\s*\((?P<paren>[^)]{1,120})\))?"
+_PAREN = r"(?:\s*+\((?P<paren>[^)]{1,120})\))?"
 # A multi-word name continues only with capitalised words ("Stable Audio", not "Fig-Tune closes").
 _CAPITAL_TOKEN = r"[A-Z0-9][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*"
-_CANDIDATE = rf"(?:{_QUOTED}|(?P<name>{_NAME_TOKEN}(?:\s{_CAPITAL_TOKEN}){{0,3}})){_PAREN}"
+# A name starts where a word starts, not inside one ("Net" in "PetalNet", "Bar" in "Foo-Bar"):
+# tried from every letter of a long word, the patterns below would take quadratic time.
+_WORD_START = r"(?<![A-Za-z0-9])(?<![A-Za-z0-9][-.])"
+_CANDIDATE = (
+    rf"(?:{_QUOTED}|{_WORD_START}(?P<name>{_NAME_TOKEN}(?:\s{_CAPITAL_TOKEN}){{0,3}})){_PAREN}"
+)
 
+# Whitespace is taken possessively (``\s*+``) where giving it back could never make a match:
+# on a long run of spaces, backtracking would cost quadratic time.
 # Korean: the candidate sits right before a particle and a naming or proposing verb.
 _KO_NAMING = re.compile(
-    rf"{_CANDIDATE}\s*(?:이라는|라는|이라고\s*하는|라고\s*하는|이라\s*불리는|라\s*불리는)\s*"
+    rf"{_CANDIDATE}\s*+(?:이라는|라는|이라고\s*하는|라고\s*하는|이라\s*불리는|라\s*불리는)\s*+"
     r"(?:[가-힣]+\s+){0,2}?"
     r"(?:이름|새로운|새롭고|새|간단한|간단하고|단순한|효율적인|경량|통합|범용|방법|방식|모델|"
     r"프레임워크|기법|접근|알고리즘|시스템|아키텍처|구조|모듈|기술|도구|에이전트|파이프라인)"
 )
 _KO_PROPOSAL = re.compile(
-    rf"{_CANDIDATE}\s*(?:을|를|이|가|은|는)?\s*"
+    rf"{_CANDIDATE}\s*+(?:을|를|이|가|은|는)?+\s*+"
     r"(?:제안|소개|제시|발표|출시|공개(?=했|하였|합니|한다|함)|선보)"
 )
 # English: "we propose X", "introduce X, a …", "called X", "X is proposed".
@@ -154,7 +165,9 @@ _EN_DEFINITION = re.compile(
     rf"^{_CANDIDATE}\s+is\s+(?:a|an)\s+(?:\w+\s+){{0,3}}?"
     r"(?:method|model|framework|technique|algorithm|architecture|approach|system)\b"
 )
-_EN_PASSIVE = re.compile(rf"{_CANDIDATE}\s*,?\s+(?:is|was)\s+(?:proposed|introduced|presented)")
+_EN_PASSIVE = re.compile(
+    rf"{_CANDIDATE}(?:\s*+,)?+\s++(?:is|was)\s+(?:proposed|introduced|presented)"
+)
 _DEFINED_ACRONYM = re.compile(
     r"(?P<long>[^\W\d_][\w\- ]{2,80}?)\s*\((?P<short>[A-Z][A-Za-z0-9\-]{1,15})\)"
 )
@@ -172,7 +185,7 @@ def title_name(title: str) -> str | None:
         return None
     head = head.strip()
     words = head.split()
-    if not 1 <= len(words) <= 3:
+    if not 1 <= len(words) <= 3 or len(head) > MAX_NAME:
         return None
     if any(w.lower() in _FUNCTION_WORDS for w in words):
         return None
@@ -264,7 +277,7 @@ def _looks_multiword_name(words: list[str]) -> bool:
 def _is_name(token: str) -> bool:
     """A proper name rather than a word: capitalised, an acronym, or mixed-case/digits."""
     parts = token.split()
-    if not parts or any(not _NAME.match(p) for p in parts):
+    if not parts or len(token) > MAX_NAME or any(not _NAME.match(p) for p in parts):
         return False
     if token.lower() in _GENERIC:
         return False

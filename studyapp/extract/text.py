@@ -13,6 +13,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 # inside numbers (1.08), abbreviations (e.g., et al.) and ellipses do not end one.
 _BOUNDARY = re.compile(r"(?<=[.!?。])[\"'”’)]?\s+(?=[\"'“‘(\[]?[A-Z가-힣0-9])")
 _ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "cf.", "fig.", "eq.", "etc.", "approx.", "no.")
+_ABBREVIATION_TAIL = 2 * max(len(a) for a in _ABBREVIATIONS)
 
 
 def clean(text: str) -> str:
@@ -41,8 +42,10 @@ def split_sentences(text: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        candidate = text[start : match.start()].rstrip()
-        if candidate.lower().endswith(_ABBREVIATIONS):
+        # The end of the candidate sentence is enough to tell an abbreviation; taking all of it
+        # would copy ever longer pieces of a text full of "e.g." and cost quadratic time.
+        tail = text[max(start, match.start() - _ABBREVIATION_TAIL) : match.start()].rstrip()
+        if tail.lower().endswith(_ABBREVIATIONS):
             continue
         pieces.append(text[start : match.end()].strip())
         start = match.end()

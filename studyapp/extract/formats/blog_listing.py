@@ -21,7 +21,7 @@ __all__ = ["looks_like", "parse"]
 
 _MARKER = re.compile(
     r"\[(?:github|arxiv|project page|paper|code|website|blog|demo|hugging ?face)\]"
-    r"(?:\([^)]*\))?",
+    r"(?:\([^()]*\))?",
     re.IGNORECASE,
 )
 # Two dots on their own (not an ellipsis) end a post's excerpt.
@@ -33,7 +33,7 @@ _SECTION = re.compile(r"(?:^|\s)(?:Abstract|Introduction|Conclusions?)(?=\s|:|$)
 _BARE_END = re.compile(
     r"(?:(?<=제안)|(?<=소개)|(?<=출시)|(?<=제시)|(?<=함)|(?<=음)|(?<=됨)|(?<=임))\s+(?=[A-Z])"
 )
-_TRAILING_ACRONYM = re.compile(r"\s*\((?P<name>[A-Za-z][\w\-]*)\)\s*$")
+_TRAILING_ACRONYM = re.compile(r"\((?P<name>[A-Za-z][\w\-]*)\)\s*+$")
 _TITLE_START = re.compile(r"[A-Z0-9]")
 
 

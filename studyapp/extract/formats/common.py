@@ -18,15 +18,25 @@ __all__ = [
     "strip_markdown",
 ]
 
+# An arXiv id, new style (YYMM.NNNNN) or old (archive/YYMMNNN), with ASCII digits only and
+# never the start of a longer number: "2401.123456" is no id, not 2401.12345 (another paper).
+# Old-style archive names are short ("cond-mat", "math.AG"); a longer one is no id.
+_ARXIV_ID = (
+    r"(?P<id>[0-9]{2}(?:0[1-9]|1[0-2])\.[0-9]{4,5}(?:v[0-9]+)?"
+    r"|[a-z\-]{1,16}(?:\.[A-Z]{2})?/[0-9]{7}(?:v[0-9]+)?)(?![0-9])"
+)
 # arxiv.org/abs/ID, /pdf/ID(.pdf), /html/ID, and the Hugging Face paper pages that mirror them.
 ARXIV_URL = re.compile(
     r"https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers)/"
-    r"(?P<id>\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)(?:\.pdf)?",
+    + _ARXIV_ID
+    + r"(?:\.pdf)?",
     re.IGNORECASE,
 )
-_ARXIV_TEXT = re.compile(r"\barXiv\s*:\s*(?P<id>\d{4}\.\d{4,5}(?:v\d+)?)", re.IGNORECASE)
+_ARXIV_TEXT = re.compile(r"\barXiv\s*:\s*" + _ARXIV_ID, re.IGNORECASE)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# Link text holds no bracket and a target no parenthesis: each attempt then stops at the next
+# one, so a line of thousands of "[" or "](" is read in linear time, not quadratic.
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|`)")
 
 

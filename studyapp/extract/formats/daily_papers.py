@@ -29,8 +29,12 @@ from studyapp.extract.text import clean, split_sentences
 __all__ = ["looks_like", "parse"]
 
 _DIGEST_HEADING = re.compile(r"^#{1,2}\s*Daily Papers\b.*$", re.IGNORECASE | re.MULTILINE)
-_PAPER_HEADING = re.compile(r"^###\s+(?P<heading>.+?)\s*$", re.MULTILINE)
-_LINKED_TITLE = re.compile(r"^\[(?P<title>.+)\]\((?P<url>[^)\s]+)\)")
+# A level-3 heading, one line, without the spaces around its text.
+_PAPER_HEADING = re.compile(r"^###[^\S\n]+(?P<heading>.*\S)[^\S\n]*$", re.MULTILINE)
+# "[Title](url)": the title runs to the last "](" that a target closes, so a title may hold
+# brackets ("[A](b](c)" is titled "A](b"). Searched backwards, in the reversed heading, so that
+# each ")" is tried once and the time stays linear in the heading's length.
+_LINK_END_REVERSED = re.compile(r"\)(?P<url>[^)\s]+?)\(\]")
 _META = re.compile(r"^(?P<key>vote|votes|upvotes|authors?)\s*:\s*(?P<value>.*)$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _MEDIA = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)|\[[^\]]*\]\([^)]*\.(?:mp4|webm|gif|png|jpe?g)\))")
@@ -41,7 +45,7 @@ def looks_like(text: str) -> bool:
     if _DIGEST_HEADING.search(text):
         return True
     headings = _PAPER_HEADING.findall(text)
-    linked = [h for h in headings if _LINKED_TITLE.match(h)]
+    linked = [h for h in headings if _linked_title(h)]
     return len(linked) >= 1 and bool(re.search(r"^(Vote|Authors)\s*:", text, re.MULTILINE))
 
 
@@ -65,12 +69,25 @@ def parse(text: str) -> ParsedDocument:
     return ParsedDocument(papers=tuple(papers), title=title, published_on=digest_date)
 
 
+def _linked_title(heading: str) -> tuple[str, str] | None:
+    """``(title, url)`` of a ``[Title](url)`` heading (anything may follow), else ``None``."""
+    if not heading.startswith("[") or "\n" in heading:
+        return None
+    end = _LINK_END_REVERSED.search(heading[::-1])
+    if end is None:
+        return None
+    bracket = len(heading) - end.end()  # where "](" starts
+    if bracket < 2:
+        return None
+    return heading[1:bracket], end.group("url")[::-1]
+
+
 def _paper(heading: str, body: str, digest_date: date | None) -> RawPaper | None:
-    linked = _LINKED_TITLE.match(heading)
+    linked = _linked_title(heading)
     if linked:
-        title = clean(strip_markdown(linked.group("title")))
-        arxiv_id, url = arxiv_from_url(linked.group("url"))
-        url = url or linked.group("url")
+        title = clean(strip_markdown(linked[0]))
+        arxiv_id, url = arxiv_from_url(linked[1])
+        url = url or linked[1]
     else:
         title = clean(strip_markdown(heading))
         arxiv_id, url = arxiv_from_url(heading)

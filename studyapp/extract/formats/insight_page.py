@@ -19,15 +19,21 @@ from studyapp.extract.text import clean, detect_lang, has_hangul, split_sentence
 
 __all__ = ["looks_like", "parse"]
 
-_PDF_LINE = re.compile(r"^\s*https?://(?:www\.)?arxiv\.org/(?:pdf|abs)/\S+\s*$", re.MULTILINE)
+# Both are line patterns: their spaces ([^\S\n]) stay on one line, so that a page of blank
+# lines is not rescanned from each of them.
+_PDF_LINE = re.compile(
+    r"^[^\S\n]*https?://(?:www\.)?arxiv\.org/(?:pdf|abs)/\S+[^\S\n]*$", re.MULTILINE
+)
 _BY_LINE = re.compile(
-    r"^\s*by\s+(?P<authors>.+?)\s+\S+\s+arxiv\.org\b(?:\s+(?P<date>[\d./-]+))?\s*$",
+    r"^[^\S\n]*by[^\S\n]+(?P<authors>.*?\S)[^\S\n]+\S+[^\S\n]+arxiv\.org\b"
+    r"(?:[^\S\n]+(?P<date>[\d./-]+))?[^\S\n]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 _BULLET = re.compile(r"^\s*[•·▪●◦\-*]\s+(?P<text>.+)$")
 _ICON = re.compile(r"_icon\s*$")
 _BREADCRUMB = re.compile(r"\s-\s#\s")
-_QUOTED = re.compile(r"[\"“](?P<quote>[^\"”]{3,})[\"”]")
+# A quotation holds no other opening quote: each one is then tried up to the next quote only.
+_QUOTED = re.compile(r"[\"“](?P<quote>[^\"“”]{3,})[\"”]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -37,7 +43,10 @@ def looks_like(text: str) -> bool:
 
 def parse(text: str) -> ParsedDocument:
     lines = [clean(line) for line in text.splitlines()]
-    pdf_index = next(i for i, line in enumerate(lines) if _PDF_LINE.match(line))
+    pdf_index = next((i for i, line in enumerate(lines) if _PDF_LINE.match(line)), None)
+    if pdf_index is None:
+        # Chosen by hand for a text that has no arXiv link line: nothing to anchor a paper to.
+        return ParsedDocument(papers=())
     arxiv_id, url = arxiv_from_url(lines[pdf_index])
 
     english_title = _title_after(lines, pdf_index)

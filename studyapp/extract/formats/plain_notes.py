@@ -22,7 +22,14 @@ from studyapp.extract.text import clean, split_sentences
 
 __all__ = ["looks_like", "parse"]
 
-_HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
+# A heading line; its text loses trailing closing hashes (``## Title ##``) in _heading_text.
+_HEADING = re.compile(r"^#{1,6}\s+(?P<text>.+)$")
+# A link or arXiv mention in a title, with its brackets. No match is tried from inside a run
+# of spaces (only where it starts), so that a long run is not rescanned from each space.
+_TITLE_LINK = re.compile(
+    r"(?:\(|(?<!\s)|(?!\s))\s*+(?:https?://\S++|arXiv\s*+:\s*+\S++)\s*+\)?",
+    re.IGNORECASE,
+)
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _AUTHORS = re.compile(r"^\s*(?:authors?|by|저자)\s*[:：]\s*(?P<names>.+)$", re.IGNORECASE)
 _DATE_LINE = re.compile(r"^\s*(?:date|날짜)\s*[:：]\s*(?P<date>.+)$", re.IGNORECASE)
@@ -64,7 +71,11 @@ def parse(text: str) -> ParsedDocument:
 
 def _heading_text(line: str) -> str:
     match = _HEADING.match(line)
-    return match.group("text") if match else line
+    if not match:
+        return line
+    # What follows the hashes, without trailing spaces and closing hashes, but never empty.
+    text = match.group("text")
+    return text[: max(1, len(text.rstrip().rstrip("#").rstrip()))]
 
 
 def _find_date(lines: list[str]) -> date | None:
@@ -79,9 +90,8 @@ def _paper(heading: str, body: list[str], doc_date: date | None) -> RawPaper | N
     title_source = heading
     arxiv_id, url = arxiv_from_url(title_source)
     title = clean(strip_markdown(title_source))
-    title = re.sub(r"\(?\s*(?:https?://\S+|arXiv\s*:\s*\S+)\s*\)?", "", title, flags=re.I).strip(
-        " -—:"
-    )
+    # A link inside a title leaves a space, not two words glued together.
+    title = clean(_TITLE_LINK.sub(" ", title)).strip(" -—:")
     authors: tuple[str, ...] = ()
     sentences: list[str] = []
     paragraph: list[str] = []
