@@ -12,6 +12,7 @@ __all__ = [
     "PROBLEMS",
     "DocumentError",
     "decode_document",
+    "document_size",
     "normalize_text",
     "read_document",
 ]
@@ -68,12 +69,30 @@ def _too_large(source: str, size: int, limit: int) -> DocumentError:
     return DocumentError(source, "too_large", size=size / 1024 / 1024, limit=limit / 1024 / 1024)
 
 
-def decode_document(data: bytes, *, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Decode an uploaded or read document: UTF-8 (with or without BOM, or UTF-16 with BOM),
-    else CP949/EUC-KR, which Korean files often use. Refuses empty, binary and oversized input.
+def document_size(text: str) -> int:
+    """The size a text counts for against a limit: its size in the smaller of UTF-8 and CP949.
+
+    A Korean file saved as CP949 grows by half when it comes back as UTF-8 text (a pasted
+    summary, or the text a preview sends back to be saved): within the limit as a file, it
+    must stay within it as text.
     """
-    if len(data) > max_bytes:
-        raise _too_large(source, len(data), max_bytes)
+    utf8 = len(text.encode("utf-8", "replace"))
+    try:
+        return min(utf8, len(text.encode("cp949")))
+    except UnicodeEncodeError:
+        return utf8
+
+
+def decode_document(
+    data: bytes, *, source: str, max_bytes: int = DEFAULT_MAX_BYTES, size: int | None = None
+) -> str:
+    """Decode an uploaded or read document: UTF-8 (with or without BOM, or UTF-16 with BOM),
+    else CP949/EUC-KR, which Korean files often use. Refuses empty, binary and oversized input;
+    ``size`` is what counts against ``max_bytes`` when it is not ``len(data)``.
+    """
+    size = len(data) if size is None else size
+    if size > max_bytes:
+        raise _too_large(source, size, max_bytes)
     if not data.strip():
         raise DocumentError(source, "empty")
     return normalize_text(_decode(data, source), source=source)

@@ -74,7 +74,10 @@ _GROUP: Final = re.compile(
     rf"(?P<num>{_NUMERAL})(?P<small>[십백천]?)(?P<big>만(?![큼족료들])|억|조(?![건합정사작절직])|)"
 )
 _UNIT_ATTACHED: Final = re.compile(_unit_pattern(list(UNITS)))
-_UNIT_SPACED: Final = re.compile(" " + _unit_pattern([u for u in UNITS if u not in ATTACHED_ONLY]))
+# After a space, a lone x that goes on with a hyphen starts a name ("21 X-2.5"), not a unit.
+_UNIT_SPACED: Final = re.compile(
+    " (?![xX]-[A-Za-z0-9])" + _unit_pattern([u for u in UNITS if u not in ATTACHED_ONLY])
+)
 _NAMED_SCORE: Final = re.compile(
     r" [A-Z][A-Za-z0-9-]{1,15} " + _unit_pattern(["점수", "점", "포인트", "points", "pts"])
 )

@@ -20,7 +20,7 @@ from wtforms.validators import Length, ValidationError
 
 from studyapp.db import get_session
 from studyapp.extract import Extraction, Format, extract_text
-from studyapp.extract.documents import DocumentError, decode_document
+from studyapp.extract.documents import DocumentError, decode_document, document_size
 from studyapp.extract.drafts import PaperDraft
 from studyapp.extract.topics import topic_by_slug
 from studyapp.identity import CardKind
@@ -168,9 +168,9 @@ def _read(form: ImportForm) -> tuple[str, str, str | None]:
         name = _file_name(upload.filename)
         text = decode_document(upload.stream.read(), source=name, max_bytes=limit)
         return text, name, name.rsplit(".", 1)[0]
-    source = _("pasted text")
-    data = (form.text.data or "").encode("utf-8", "replace")
-    return decode_document(data, source=source, max_bytes=limit), source, None
+    source, text = _("pasted text"), form.text.data or ""
+    data, size = text.encode("utf-8", "replace"), document_size(text)
+    return decode_document(data, source=source, max_bytes=limit, size=size), source, None
 
 
 def _document_problem(error: DocumentError) -> str:

@@ -108,11 +108,14 @@ def _paper(heading: str, body: list[str], doc_date: date | None) -> RawPaper | N
             continue
         if arxiv_id is None:
             arxiv_id, url = arxiv_from_url(line)
-        if _MEDIA.match(line) or _URL_ONLY.match(line) or _DATE_LINE.match(line):
-            continue
-        author_match = _AUTHORS.match(line)
-        if author_match:
-            authors = split_authors(author_match.group("names"))
+        skipped = _MEDIA.match(line) or _URL_ONLY.match(line) or _DATE_LINE.match(line)
+        author_match = None if skipped else _AUTHORS.match(line)
+        if skipped or author_match:
+            # A line left out ends the paragraph: the words on either side of it are not one
+            # sentence, and "Vote: 21", an author line, then "X-2.5 …" must not read as "21 X".
+            flush()
+            if author_match:
+                authors = split_authors(author_match.group("names"))
             continue
         text = strip_markdown(line)
         if _BULLET.match(line):
