@@ -18,7 +18,7 @@ from typing import Any
 
 from studyapp.extract.cards import PROMPTS, card_name, cloze
 from studyapp.extract.drafts import CardDraft, NumberDraft, PaperDraft, PaperTranslation
-from studyapp.extract.numbers import find_numbers, parse_number
+from studyapp.extract.numbers import NumberMention, find_numbers, parse_number
 from studyapp.extract.topics import TAXONOMY
 from studyapp.identity import CardKind, paper_identity
 from studyapp.services.library import DeckImport
@@ -30,6 +30,9 @@ LANGS = ("ko", "en")
 _TOPICS = frozenset(topic.slug for topic in TAXONOMY)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z][^>]*>")
+# A headline number is a result the paper reports; these units say it describes the set-up.
+_BIT_WIDTH_UNITS = frozenset({"비트", "bit"})
+_COUNT_UNITS = frozenset({"개", "가지", "편", "명", "번", "단계", "층", "종"})
 
 
 class DeckFileError(ValueError):
@@ -278,14 +281,23 @@ def _number_card(
     if read is None or abs(read - float(value)) > 1e-9 * max(1.0, abs(float(value))):
         reader.problem(at, f"'{text}' reads as {read}, not {value}")
         return None
+    start = sentence.index(text)
+    # Read in its sentence, so that the words after it ("parameters") count.
+    mention = next(
+        (m for m in find_numbers(sentence) if m.start == start and m.text == text),
+        next((m for m in find_numbers(text) if m.text == text), None),
+    )
     unit = number.get("unit")
     if unit is None:
-        mention = next((m for m in find_numbers(text) if m.text == text), None)
         unit = mention.unit if mention else None
     elif not isinstance(unit, str):
         reader.problem(at, "'unit' must be a string")
         return None
-    start = sentence.index(text)
+    setup = _setup_size(text, unit, mention)
+    if setup is not None:
+        # The card is still returned: the file is refused anyway, and the other language's
+        # number is then not reported as missing.
+        reader.problem(at, setup)
     return CardDraft(
         kind=CardKind.HEADLINE_NUMBER,
         front=prompts[CardKind.HEADLINE_NUMBER].format(name=name)
@@ -295,3 +307,17 @@ def _number_card(
         source_sentence=sentence,
         number=NumberDraft(text=text, value=float(value), unit=unit),
     )
+
+
+def _setup_size(text: str, unit: str | None, mention: NumberMention | None) -> str | None:
+    """Why ``text`` describes the paper's set-up (a size, a bit width, a count) rather than a
+    result, or ``None``. ``unit`` is the one given or read; the one read is checked too."""
+    result = "a headline number must be a result the paper reports (a speed-up, a score, a gain)"
+    if mention is not None and mention.size_like:
+        return f"'{text}' is a model or data size, not a result; {result}"
+    units = {u for u in (unit, mention.unit if mention else None) if u is not None}
+    if bit_width := sorted(units & _BIT_WIDTH_UNITS):
+        return f"'{text}' is a bit width ({bit_width[0]}), not a result; {result}"
+    if count := sorted(units & _COUNT_UNITS):
+        return f"'{text}' is a count ({count[0]}), not a result; {result}"
+    return None
