@@ -9,8 +9,11 @@ ASSETS := static/vendor/htmx.min.js
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard studyapp/translations/*/LC_MESSAGES/messages.po))
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Beside the repository on CI only: the real digests, the samples and the tools that judge the
+# extractor (see `make corpus`).
+SHARED ?= ../shared
 
-.PHONY: run test setup browser database decks lint typecheck pytest fuzz bench bench-smoke translations clean
+.PHONY: run test setup browser database decks lint typecheck pytest fuzz bench bench-smoke corpus translations clean
 
 run: setup database
 	$(BIN)/studyapp run --host $(HOST) --port $(PORT)
@@ -83,6 +86,19 @@ bench: setup
 # The same benchmarks at tiny sizes, so that none of them rots (part of `make test`).
 bench-smoke: setup
 	cd bench && ../$(BIN)/python run.py --smoke
+
+# CI only, not part of `make test` (which needs nothing outside the repository): the extractor
+# over every real day in $(SHARED)/corpus, in one process, read there and never copied (its
+# licence forbids it). Fails unless every paper heading becomes a paper, card_lint.py finds no
+# problem there, in the samples, the labelled days and tests/data, extraction takes ≤ 10 s, the
+# import into SQLite ≤ 20 s, and the built-in library agrees with the samples' labels
+# (bench/corpus_check.py).
+corpus: $(INSTALLED)
+	@if [ -d "$(SHARED)/corpus" ]; then \
+	  $(BIN)/python bench/corpus_check.py --shared "$(SHARED)"; \
+	else \
+	  echo "make corpus: skipped, $(SHARED)/corpus is not there (CI keeps ../shared beside the repository)"; \
+	fi
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor $(CATALOGS) .pytest_cache .mypy_cache .ruff_cache
