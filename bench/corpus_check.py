@@ -241,7 +241,7 @@ def check(shared: Path, *, verbose: bool) -> int:
         ("corpus", corpus),
         ("samples", extract(summaries(shared / "seeds"))),
         ("realworld", extract(summaries(shared / "realworld"))),
-        ("tests/data", extract(summaries(ours, ours / "holdout"))),
+        ("tests/data", extract(summaries(ours, ours / "holdout", ours / "eras"))),
     ]
     lints: list[Lint] = []
     for name, documents in sets:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.extract.formats import Format, detect_format, parse_document
+from studyapp.extract.drafts import Role
+from studyapp.extract.formats import Format, ParsedDocument, detect_format, parse_document
 
 DATA = Path(__file__).parent / "data"
 
@@ -114,3 +115,65 @@ def test_format_can_be_forced() -> None:
     fmt, doc = parse_document(read("digest_en.md"), Format.PLAIN_NOTES)
     assert fmt is Format.PLAIN_NOTES
     assert doc.papers  # the notes parser reads the headings as papers
+
+
+def eras(name: str) -> ParsedDocument:
+    fmt, doc = parse_document(read(f"eras/{name}"))
+    assert fmt is Format.DAILY_PAPERS
+    return doc
+
+
+def test_labelled_digests_keep_each_sentence_role_and_drop_the_labels() -> None:
+    doc = eras("dp_2024_labels3.md")
+    assert len(doc.papers) == 10
+    for paper in doc.papers:
+        assert len(paper.roles) == len(paper.sentences)
+        assert not any(
+            s.lstrip("*").startswith(("What", "Technical", "Perf")) for s in paper.sentences
+        )
+        assert not any("**" in s or "](" in s for s in paper.sentences)
+    helix = doc.papers[0]
+    assert [r.value for r in helix.roles] == ["new", "new", "how", "how", "result", "result"]
+    # Nested bullets and a list of its own after "…다음과 같습니다:" belong to the section.
+    orchard = next(p for p in doc.papers if p.title.startswith("OrchardRL"))
+    assert orchard.roles.count(Role.HOW) == 4
+    kestrel = next(p for p in doc.papers if p.title.startswith("Kestrel-VL"))
+    assert Role.PLAIN not in kestrel.roles
+    # Other labels by their words: a methodology is how it works, limitations an aside.
+    consensus = next(p for p in doc.papers if p.title.startswith("Ground Truth"))
+    assert Role.HOW in consensus.roles
+    tamarind = next(p for p in doc.papers if p.title.startswith("Tamarind"))
+    assert tamarind.roles[-2:] == (Role.ASIDE, Role.ASIDE)
+    # "***Technical Details*:" (marks that do not match) is a label all the same.
+    fathom = next(p for p in doc.papers if p.title.startswith("Fathom"))
+    assert fathom.roles[2] is Role.HOW and fathom.sentences[2].startswith("Fathom은")
+
+
+def test_several_digests_in_one_file_and_every_label_style() -> None:
+    doc = eras("dp_2025_labels2.md")
+    assert len(doc.papers) == 9
+    assert {p.published_on for p in doc.papers} == {date(2025, 3, 20)}
+    titles = [p.title for p in doc.papers]
+    # TeX becomes text; a dollar amount stays money.
+    assert "κ-Merge: Curvature-Aware Model Merging for Multi-Task Language Models" in titles
+    assert "Training a Competitive Reasoning Model for Under $450" in titles
+    # Single asterisks and a typographic apostrophe are labels too.
+    assert all(Role.NEW in p.roles for p in doc.papers)
+
+
+def test_the_first_era_reads_plain_bullets_and_skips_media() -> None:
+    doc = eras("dp_2023_plain.md")
+    assert doc.published_on == date(2023, 11, 24)
+    assert len(doc.papers) == 8
+    assert any(p.title.startswith("M³Loom:") for p in doc.papers)
+    for paper in doc.papers:
+        assert set(paper.roles) == {Role.PLAIN}
+        assert paper.authors
+        assert not any("Watch Video" in s or "<video" in s or "mp4" in s for s in paper.sentences)
+
+
+def test_vote_lines_and_authors_are_meta_not_summary() -> None:
+    doc = eras("dp_2024_vote.md")
+    for paper in doc.papers:
+        assert not any(s.startswith(("Vote", "Authors")) for s in paper.sentences)
+    assert doc.papers[0].authors[-1] != "+"

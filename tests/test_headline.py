@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from studyapp.extract.drafts import Role
 from studyapp.extract.headline import choose_headline
 
 
@@ -120,3 +121,69 @@ def test_conditions_comparisons_metrics_and_extensions(sentence: str, expected: 
 )
 def test_english_counts_are_not_results(sentence: str) -> None:
     assert choose_headline([sentence]) is None
+
+
+def shown(*sentences: str, roles: list[Role] | None = None) -> str | None:
+    """The headline sentence as the card shows it, its number in [brackets]."""
+    found = choose_headline(list(sentences), roles=roles or [])
+    if found is None:
+        return None
+    return (
+        f"{found.shown[: found.start]}[{found.shown[found.start : found.end]}]"
+        + (found.shown[found.end :])
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "card"),
+    [
+        # "각각": the number keeps the item it belongs to, and the others go.
+        (
+            "FoldKV는 QuAC와 NarrQA 벤치마크에서 각각 평균 3.6%와 10.1%의 향상을 기록했습니다.",
+            "FoldKV는 QuAC 벤치마크에서 평균 [3.6%]의 향상을 기록했습니다.",
+        ),
+        (
+            "FoldKV는 15 및 50단계 평가에서 각각 18.9%, 32.7%의 개선을 기록했습니다.",
+            "FoldKV는 15단계 평가에서 [18.9%]의 개선을 기록했습니다.",
+        ),
+        (
+            "FoldKV는 긴 문서 검색 과제와 다중 문서 질의응답에서 각각 94.1%와 87.3%의 정확도를 "
+            "달성했습니다.",
+            "FoldKV는 긴 문서 검색 과제에서 [94.1%]의 정확도를 달성했습니다.",
+        ),
+    ],
+)
+def test_a_number_of_a_respectively_list_is_told_with_its_item(sentence: str, card: str) -> None:
+    assert shown(sentence) == card
+
+
+def test_a_list_it_cannot_pair_is_never_the_headline() -> None:
+    only_list = "세 벤치마크에서 10%, 12%, 15% 향상되었다."
+    assert shown(only_list) is None
+    assert shown(only_list, "지연 시간을 2.5배 줄였다.") == "지연 시간을 [2.5배] 줄였다."
+
+
+@pytest.mark.parametrize(
+    ("sentences", "value"),
+    [
+        # A condition, a baseline's figure, a rank, a configuration, a length: not the result.
+        (["상한을 75%로 두었을 때에도 성능은 원래의 98.6%로 유지되었다."], 98.6),
+        (["캐시를 5%로 제한한 조건에서 정확도 91.2%를 달성했다."], 91.2),
+        (["FoldKV는 92.0%를 기록해 단순 평균의 81.0%보다 크게 높았다."], 92.0),
+        (["이 방법은 상위 2위를 기록했고 정확도를 7.5% 높였다."], 7.5),
+        (["1-샷 설정에서 정확도를 4.2% 향상시켰다."], 4.2),
+        (["최대 30초 길이의 음성을 0.8초 만에 생성한다."], 0.8),
+        (["상관계수 0.95로 일치하며, 정렬 점수를 6% 향상시켰다."], 6.0),
+    ],
+)
+def test_set_ups_baselines_and_ranks_lose(sentences: list[str], value: float) -> None:
+    found = choose_headline(sentences)
+    assert found is not None and found.mention.value == pytest.approx(value)
+
+
+def test_results_section_leads_and_how_it_works_holds_set_up_figures() -> None:
+    sentences = ["입력을 4배 압축한 잠재 공간에서 학습한다.", "생성 속도가 3배 빨라졌다."]
+    found = choose_headline(sentences, roles=[Role.HOW, Role.RESULT])
+    assert found is not None and found.sentence == sentences[1]
+    # An aside (limitations, related work) is never read.
+    assert choose_headline(["다른 연구는 속도를 5배 높였다."], roles=[Role.ASIDE]) is None

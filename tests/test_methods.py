@@ -101,3 +101,89 @@ def test_a_naming_phrase_beats_a_proposal_of_the_title() -> None:
         "'TuneSmith'라는 이름의 생성 모델은 가사와 박자를 함께 조건으로 받는다.",
     ]
     assert find_method("Latent Songs for Everyone", sentences) == "TuneSmith"
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("m1: Unleash Reasoning in Small Models", "m1"),
+        ("Command A: An Enterprise-Ready Model", "Command A"),
+        ("Any2Caption:Interpreting Any Condition", "Any2Caption"),
+        ("HuatuoGPT-Vision, Towards Medical Vision", "HuatuoGPT-Vision"),
+        ("Can One Model Do Both? CALM: A Unified Agent", "CALM"),
+        ("The Well: A Collection of Physics Simulations", "The Well"),
+        ("CODE: Confident Ordinary Differential Editing", "CODE"),
+        ("Single-Layer Activation for Implicit Representation (SL²A-INR)", "SL²A-INR"),
+        ("OWSM v3.1: Better Speech Models", "OWSM v3.1"),
+        ("Predicting Rewards Alongside Tokens: Parameter Insertion", None),
+        ("Scaling Laws for Everything", None),
+    ],
+)
+def test_more_title_names(title: str, name: str | None) -> None:
+    assert title_name(title) == name
+
+
+@pytest.mark.parametrize(
+    ("sentences", "name"),
+    [
+        # A short form defined for a Korean term, proposed: its acronym.
+        (["문서 오류를 찾는 확률적 오류 상승(Stochastic Error Ascent; SEA)을 제안합니다."], "SEA"),
+        (["멀티 토큰 어텐션(Multi-Token Attention; MTA) 기법을 제안합니다."], "MTA"),
+        # What the summary is about, made here and set against others.
+        (
+            [
+                "PatchRoute는 비전 토큰을 라우터로 골라 언어 모델에 넘깁니다.",
+                "PatchRoute는 기존 방법보다 2배 빠릅니다.",
+            ],
+            "PatchRoute",
+        ),
+        (["새로운 벤치마크인 'NeedleBank'를 도입하여 긴 문맥을 평가합니다."], "NeedleBank"),
+        (["저자들은 장면 생성기 'TallyGen'을 만들었습니다."], "TallyGen"),
+        # A "Long Name (ACR)" is named by its acronym.
+        (["We present Sparse Gate Routing (SGR), which drops idle experts."], "SGR"),
+    ],
+)
+def test_names_from_the_summary_in_context(sentences: list[str], name: str) -> None:
+    assert find_method("An Untitled Study of Something", sentences) == name
+
+
+@pytest.mark.parametrize(
+    "sentences",
+    [
+        # An established term translated into Korean, only used and studied.
+        [
+            "직접 선호 최적화(Direct Preference Optimization; DPO)를 통해 독성을 줄이는 연구를 "
+            "다룹니다.",
+            "DPO는 일부 뉴런만 억제합니다.",
+            "DPO는 누적 효과로 독성을 낮춥니다.",
+        ],
+        # A plain word as a subject is not a name.
+        ["Karakalpak은 저자원 언어입니다.", "Karakalpak은 약 90만 명이 사용합니다."],
+        # One of a list of environments, named with "라는".
+        ["Touchdown, ScienceWorld, ALFWorld라는 세 가지 환경에서 평가했습니다."],
+        # A formula's function and a number are no names.
+        ["새로운 목표 Jrobust(θ)을 도입합니다.", "상관은 0.9085를 기록했습니다."],
+        # A background definition of existing work.
+        ["Neural Radiance Field (NeRF)는 3D 재구성을 위한 표현 방법으로 사용된다."],
+    ],
+)
+def test_objects_of_study_lists_formulas_and_background_are_no_method(sentences: list[str]) -> None:
+    assert find_method("An Untitled Study of Something", sentences) is None
+
+
+def test_a_title_name_keeps_the_title_spelling_unless_it_shouts() -> None:
+    assert find_method("JPEG-LM: Images as Codes", ["Jpeg-LM은 코덱을 쓴다."]) == "JPEG-LM"
+    sentences = ["DreamWaltz는 춤을 만든다.", "DreamWaltz는 빠르다."]
+    assert find_method("DREAMWALTZ: Make a Scene", sentences) == "DreamWaltz"
+
+
+def test_a_slogan_title_gives_way_to_the_name_the_summary_proposes() -> None:
+    sentences = ["이 논문은 주목받지 못한 토큰을 제거하는 HushPrune을 제안한다."]
+    assert find_method("Quiet Tokens: Pruning Vision Tokens", sentences) == "HushPrune"
+    # A coined title name stays, whatever the summary proposes besides.
+    assert find_method("FoldKV: Folding Caches", sentences) == "FoldKV"
+
+
+def test_what_a_title_studies_is_not_its_method() -> None:
+    sentences = ["LLaMA는 층마다 다른 정보를 담습니다.", "LLaMA는 기존 모델보다 낫습니다."]
+    assert find_method("Beyond Surface: Probing LLaMA Across Scales", sentences) is None

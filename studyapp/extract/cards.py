@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
+from studyapp.extract.cardtext import stand_alone, study_text
 from studyapp.extract.drafts import CardDraft, NumberDraft, PaperDraft, RawPaper
 from studyapp.extract.headline import Headline, choose_headline
-from studyapp.extract.keyidea import key_idea_sentence, trim_sentence
+from studyapp.extract.keyidea import choose_key_idea
 from studyapp.extract.methods import find_method
 from studyapp.extract.text import detect_lang
 from studyapp.extract.topics import classify
@@ -33,6 +34,7 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
 }
 _MAX_NAME = 90
+_HOLE = "\ufffc"
 _MAX_CONTEXT = 200
 
 
@@ -50,22 +52,24 @@ def build_paper(raw: RawPaper) -> PaperDraft:
     """The paper's cards, method, topics and language, from what a parser found."""
     lang = detect_lang(list(raw.sentences) or [raw.title])
     prompts = PROMPTS.get(lang, PROMPTS["en"])
-    method = find_method(raw.title, raw.sentences, name_hint=raw.name_hint)
+    method = find_method(
+        raw.title, raw.sentences, name_hint=raw.name_hint, roles=raw.roles, lang=lang
+    )
     name = card_name(raw.title, method)
     topics = tuple(classify(raw.title, list(raw.sentences) + list(raw.evidence)))
 
     cards: list[CardDraft] = []
-    source = key_idea_sentence(raw.sentences, method=method)
-    if source:
+    idea = choose_key_idea(raw.sentences, method=method, lang=lang, roles=raw.roles)
+    if idea:
         cards.append(
             CardDraft(
                 kind=CardKind.METHOD_IDEA,
                 front=prompts[CardKind.METHOD_IDEA].format(name=name),
-                back=trim_sentence(source),
-                source_sentence=source,
+                back=idea.text,
+                source_sentence=" ".join(idea.sources),
             )
         )
-    headline = choose_headline(raw.sentences, evidence=raw.evidence)
+    headline = choose_headline(raw.sentences, evidence=raw.evidence, roles=raw.roles)
     if headline is not None:
         number = NumberDraft(
             text=headline.mention.text, value=headline.mention.value, unit=headline.mention.unit
@@ -75,7 +79,7 @@ def build_paper(raw: RawPaper) -> PaperDraft:
                 kind=CardKind.HEADLINE_NUMBER,
                 front=prompts[CardKind.HEADLINE_NUMBER].format(name=name)
                 + "\n"
-                + _cloze(headline, blank=prompts["blank"]),
+                + _cloze(headline, blank=prompts["blank"], method=_named(method, raw.sentences)),
                 back=headline.mention.text,
                 source_sentence=headline.sentence,
                 number=number,
@@ -93,18 +97,28 @@ def build_paper(raw: RawPaper) -> PaperDraft:
         authors=raw.authors,
         published_on=raw.published_on,
         translated_title=raw.translated_title,
+        roles=raw.roles,
     )
 
 
-def _cloze(headline: Headline, *, blank: str) -> str:
+def _named(method: str | None, sentences: tuple[str, ...]) -> str | None:
+    """The method, when the summary itself uses its name (see :func:`stand_alone`)."""
+    if method and any(method.lower() in sentence.lower() for sentence in sentences):
+        return method
+    return None
+
+
+def _cloze(headline: Headline, *, blank: str, method: str | None) -> str:
     """The headline's sentence with the number blanked: what was measured, in context."""
-    return cloze(headline.sentence, headline.mention.start, headline.mention.end, blank=blank)
+    return cloze(headline.shown, headline.start, headline.end, blank=blank, method=method)
 
 
-def cloze(sentence: str, start: int, end: int, *, blank: str) -> str:
-    """``sentence`` with ``[start:end]`` blanked, cut to a window around the blank if long."""
-    text = sentence[:start] + blank + sentence[end:]
-    text = trim_sentence(text, limit=10_000)
+def cloze(sentence: str, start: int, end: int, *, blank: str, method: str | None = None) -> str:
+    """``sentence`` with ``[start:end]`` blanked, as it reads alone on a card (see
+    :func:`stand_alone`), cut to a window around the blank if long."""
+    # The blank waits as one character no cleaning touches ("___" reads as Markdown).
+    text = sentence[:start] + _HOLE + sentence[end:]
+    text = (stand_alone(text, method=method) or study_text(text)).replace(_HOLE, blank)
     if len(text) <= _MAX_CONTEXT:
         return text
     # Keep a window around the blank so the question stays answerable.

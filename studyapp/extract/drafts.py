@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from studyapp.identity import CardKind
 
-__all__ = ["CardDraft", "NumberDraft", "PaperDraft", "PaperTranslation", "RawPaper"]
+__all__ = ["CardDraft", "NumberDraft", "PaperDraft", "PaperTranslation", "RawPaper", "Role"]
+
+
+class Role(enum.StrEnum):
+    """What a summary sentence is for, as its section says (``What's New``, ``Technical
+    Details``, ``Performance Highlights``): card builders choose by role where a summary has
+    sections, and guess from the words where it has none (``PLAIN``)."""
+
+    NEW = "new"  # what the paper brings
+    HOW = "how"  # how it works
+    RESULT = "result"  # what it achieved
+    ASIDE = "aside"  # limitations, related work, resources: never a card
+    PLAIN = "plain"  # no section says
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +30,7 @@ class RawPaper:
 
     title: str
     #: The summary sentences, in order: what key ideas, method names and numbers come from.
+    #: Plain text: no Markdown marks or section labels.
     sentences: tuple[str, ...]
     arxiv_id: str | None = None
     url: str | None = None
@@ -28,6 +42,11 @@ class RawPaper:
     evidence: tuple[str, ...] = ()
     #: A short name the source attaches to the title, such as a blog's "(BPT)".
     name_hint: str | None = None
+    #: Each sentence's role, in the order of ``sentences``; empty when no section says.
+    roles: tuple[Role, ...] = ()
+
+    def role_of(self, index: int) -> Role:
+        return self.roles[index] if index < len(self.roles) else Role.PLAIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +108,8 @@ class PaperDraft:
     published_on: date | None = None
     translated_title: str | None = None
     translations: tuple[PaperTranslation, ...] = ()
+    #: Each sentence's role, as in :class:`RawPaper`; empty when no section says.
+    roles: tuple[Role, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -102,5 +123,6 @@ class PaperDraft:
             "topics": list(self.topics),
             "translated_title": self.translated_title,
             "sentences": list(self.sentences),
+            "roles": [role.value for role in self.roles],
             "cards": [card.to_json() for card in self.cards],
         }

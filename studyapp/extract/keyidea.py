@@ -1,132 +1,278 @@
-"""The key idea: the sentence that says *how* a method works, trimmed to fit on a card.
+"""The key idea: what the method is and how it works, in a sentence or two a card can hold.
 
-Summaries mix motivation ("existing methods struggle …"), mechanism ("X replaces the encoder
-with …"), results ("achieves 48.9× …") and housekeeping ("code is at …"). Each sentence is
-scored on cues of mechanism against cues of the other three; the best one is the key idea.
+Where the summary has sections, the idea comes from the sentences that say how the method
+works (``Technical Details``) and what is new (``What's New``); results and asides never. Where
+it has none, every sentence is a candidate. Each is scored on cues of mechanism (by, using,
+replaces, 통해, 결합) against cues of what a key idea is not: motivation ("existing methods
+struggle"), results, the evaluation set-up, the training schedule, benefit claims and
+housekeeping. A sentence must stand alone on the card (:func:`stand_alone`). When the best one
+only says what the method is, the best sentence on how it works follows it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-__all__ = ["MAX_KEY_IDEA", "choose_key_idea", "key_idea_sentence", "trim_sentence"]
+from studyapp.extract.cardtext import MAX_BACK, shorten, stand_alone, study_text
+from studyapp.extract.drafts import Role
 
-#: Longest key idea a card shows; longer sentences are cut at a clause boundary.
-MAX_KEY_IDEA = 240
+__all__ = ["KeyIdea", "choose_key_idea"]
 
-_HOW = re.compile(
-    r"통해|통하여|통한|함으로써|으로써|이용하여|이용해|사용하여|사용해|활용하여|활용해|기반으로|기반한|바탕으로|결합|융합|"
-    r"대체|분해|분할|병합|도입|적용하여|학습하여|학습시켜|생성하여|예측하여|계산하여|계산하고|"
-    r"변환|압축|선별|모방|근사|증류|추출|재구성|조건화|정렬하|공유|캐시|구조|메커니즘|방식으로|"
-    r"\b(?:by|using|via|through|replac\w*|combin\w*|decompos\w*|normali[sz]\w*|distill\w*|"
-    r"leverag\w*|fus\w*|split\w*|partition\w*|mimic\w*|approximat\w*|maps?|encod\w*|"
-    r"predict\w*|reus\w*|shar\w*|instead of|based on|relies on|consists of)\b",
-    re.IGNORECASE,
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    """Words that signal one kind of sentence, in each summary language: a Korean summary is
+    read for Korean cues only (its English is names and terms), which also halves the work."""
+
+    ko: re.Pattern[str]
+    en: re.Pattern[str]
+
+    def count(self, text: str, lang: str) -> int:
+        return len((self.ko if lang == "ko" else self.en).findall(text))
+
+    def found(self, text: str, lang: str) -> bool:
+        return (self.ko if lang == "ko" else self.en).search(text) is not None
+
+
+def _cue(*, ko: str, en: str, both: str = "") -> _Cue:
+    shared = f"|{both}" if both else ""
+    return _Cue(re.compile(ko + shared), re.compile(rf"\b(?:{en})\b{shared}", re.IGNORECASE))
+
+
+# How it works: means ("통해", "함으로써", "by", "using") and operations (재사용, 추출, 투영,
+# mask, retrieve): verbs, not the names of parts ("모듈", "encoder"), which lists of parts
+# are full of.
+_HOW = _cue(
+    ko=r"통해|통하여|통한|함으로써|으로써|이용하여|이용해|사용하여|사용해|활용하여|활용해|기반으로|"
+    r"바탕으로|대신|대체|결합|융합|분해|분할|병합|도입하|적용하여|학습하여|학습시켜|예측하여|계산하여|"
+    r"변환|압축|선별|모방|근사|증류|추출|재구성|조건화|정렬하|공유|캐시|재사용|투영|매핑|할당|삽입|"
+    r"마스킹|샘플링|가중|필터링|정제|검색하|주입|교체|정규화|클리핑|양자화|가지치기|보간|증강|"
+    r"방식으로|단계로",
+    en=r"by|using|via|through|instead of|based on|relies on|replac\w*|combin\w*|decompos\w*|"
+    r"normali[sz]\w*|distill\w*|leverag\w*|fus\w*|split\w*|partition\w*|mimic\w*|"
+    r"approximat\w*|maps?|mapping|encod\w*|predict\w*|reus\w*|shar\w*|project\w*|inject\w*|"
+    r"mask\w*|retriev\w*|compress\w*|quantiz\w*|prun\w*|merg\w*|interpolat\w*|sampl\w*|"
+    r"filter\w*|align\w*|condition\w*|cach\w*|freez\w*|re-?weight\w*|re-?rank\w*",
 )
-_PROPOSE = re.compile(r"제안|소개|제시|\b(?:propos\w*|introduc\w*|present\w*)\b", re.IGNORECASE)
-_MOTIVATION = re.compile(
-    r"그러나|하지만|한계|어려움|문제|도전|기존의|기존\s|최근|필요하|요구하|부족|비효율|병목|"
-    r"^(?:but|yet)\b|"
-    r"\b(?:however|challeng\w*|limitation\w*|struggle\w*|existing|prior work|recent\w*|"
+_PROPOSE = _cue(ko=r"제안|소개|제시|선보|개발|고안", en=r"propos\w*|introduc\w*|present\w*")
+_MOTIVATION = _cue(
+    ko=r"그러나|하지만|한계|어려움|문제점|문제가|도전|과제|기존의|기존\s|최근|필요하|필요성|요구하|"
+    r"부족|비효율|병목|어렵|취약",
+    en=r"however|challeng\w*|limitation\w*|struggle\w*|existing|prior work|recent\w*|"
     r"bottleneck\w*|suffer\w*|remains?|costly|expensive|common|commonly|usually|often|"
-    r"typically|widely|poorly understood|little is known)\b",
-    re.IGNORECASE,
+    r"typically|widely|poorly understood|little is known|^but|^yet",
 )
 # A figure is tried only where its digits begin, and digits are never given back: a long run
 # of digits must not be rescanned from each of its positions.
-_RESULT = re.compile(
-    r"달성|능가|향상|우수|뛰어|최고|최첨단|입증|나타났|확인|기록|시사|결과는|"
-    r"\b(?:achiev\w*|outperform\w*|surpass\w*|improv\w*|state-of-the-art|sota|matches|"
-    r"results?)\b|(?<!\d)\d++(?:\.\d++)?+\s*+(?:%|배|x|×)",
+_RESULT = _cue(
+    ko=r"달성|능가|향상|우수|뛰어|최고|최첨단|입증|나타났|확인|기록|시사|결과는|결과,|성능을 보",
+    en=r"achiev\w*|outperform\w*|surpass\w*|improv\w*|state-of-the-art|sota|matches|results?",
+    both=r"(?<!\d)\d++(?:\.\d++)?+\s*+(?:%|배|x|×)",
+)
+_EVALUATION = _cue(
+    ko=r"평가(?:했|하였|합니|한다|되었|를 수행|에서|하기 위해|하여|를 진행)|"
+    r"실험(?:을|에서|했|하였|결과)|검증(?:했|하였|합니)|벤치마크(?:에서|를 통해)|"
+    r"테스트(?:했|하였|를)|시험을",
+    en=r"evaluat\w*|experiment\w*|benchmarked|we (?:verify|validate|test)|tested on",
+)
+# The training schedule, told in figures ("8개의 A100으로 3일", "3 epochs at 1e-4"): set-up.
+_SCHEDULE = _cue(
+    ko=r"에폭|에포크|학습률|배치 크기|스텝 동안|시간 동안|일 동안",
+    en=r"epochs?|learning rate|batch size|warm-?up|steps? of training|gpu hours?",
+    both=r"GPU|A100|H100|TPU",
+)
+_DIGIT = re.compile(r"[0-9]")
+_BENEFIT = _cue(
+    ko=r"가능하게|가능케|수 있(?:습니다|다|음|게)|기대|잠재력|유망|중요한 역할|기여할|도움이 될|"
+    r"장점|이점|보여 ?줍|보여 ?준다|보여 ?주며|선보입|선보이",
+    en=r"enables?|allows?|can be|promising|potential|paves? the way|opens? up|advantages?|"
+    r"benefits?",
+)
+# "X는 A와 B로 구성됩니다": the parts named, not what they do.
+_COMPOSITION = _cue(
+    ko=r"구성(?:됩니다|되어 있|된다|되며|돼)|이루어져|이뤄져|포함(?:합니다|하며|하고 있|한다)|"
+    r"갖추고 있",
+    en=r"consists? of|comprises?|contains?|is made up of",
+)
+# Built on something existing, said as the main predicate: the base, not the new part.
+_BASED = _cue(
+    ko=r"기반으로\s*(?:하며|합니다|한다|하고|하는|구축)|기반(?:입니다|이다|이며)",
+    en=r"is built (?:on|upon)|builds on|is based on",
+)
+# The summary saying which part is the idea.
+_KEY_CUE = _cue(
+    ko=r"주된 혁신|주요 혁신|핵심 아이디어|핵심은|핵심 기술|핵심 요소는|핵심적인 아이디어",
+    en=r"main idea|key idea|key insight|core idea|main innovation|key innovation",
+)
+# Pointing back inside the sentence: "이 문제를 완화합니다" needs the sentence before.
+_POINTING_INSIDE = _cue(
+    ko=r"이 문제|이러한 문제|이 한계|이러한 한계|이 과정|이러한 과정|이를 |이에 |그 결과",
+    en=r"this problem|this issue|these issues|this limitation|this process",
+)
+# Figures of the set-up ("1,150개의 샘플", "8개의 범주"): a sentence full of them describes
+# the data, not the idea.
+_FIGURE = re.compile(r"(?<![A-Za-z0-9.\-_])[0-9][0-9,.]*(?![0-9A-Za-z])")
+_HOUSEKEEPING = _cue(
+    ko=r"코드|공개|데모|추가\s*자료|프로젝트 페이지",
+    en=r"code|available|released|demo|project page",
+    both=r"https?://|[Gg]it[Hh]ub",
+)
+# One step of a procedure ("첫 번째 단계에서는", "Second, …") is not the whole idea.
+_STEP = re.compile(
+    r"^(?:첫 ?번째|두 ?번째|세 ?번째|마지막|[0-9]단계|첫째|둘째|셋째|먼저|다음으로|"
+    r"first|second|third|then|finally)\b",
     re.IGNORECASE,
 )
-_HOUSEKEEPING = re.compile(
-    r"https?://|github|코드|공개|데모|추가\s*자료|"
-    r"\b(?:code|available|released|demo|project page)\b",
-    re.IGNORECASE,
+# A definition that says what the method is: "X는 … 프레임워크입니다", "a framework that …".
+_WHAT_IT_IS = _cue(
+    ko=r"(?:방법론?|모델|기법|프레임워크|알고리즘|아키텍처|방식|시스템|벤치마크|데이터셋|에이전트|도구)"
+    r"(?:이다|입니다|을 제안|를 제안|을 소개|를 소개|을 제시|를 제시)",
+    en=r"(?:is|as) an? (?:\w+ ){0,4}(?:method|model|framework|approach|system|benchmark|dataset)",
 )
-# Openers that carry no content on a card: "In this paper, we …", "또한,", "본 논문에서는".
-_OPENERS = re.compile(
-    r"^(?:(?:또한|특히|마지막으로|최종적으로|이를\s*위해|이에|결과적으로|요약하면)\s*,?\s*|"
-    r"(?:(?:이|본|이번)\s*(?:연구|논문)(?:에서는|에서|은|는)|저자들은|연구진은|연구팀은|우리는)"
-    r"\s*,?\s*|"
-    r"(?:in this (?:paper|work|study)|here|finally|moreover|additionally|specifically|in addition)"
-    r",?\s+(?=\S)|"
-    r"(?:the authors|the paper|we|they|this work)\s+"
-    r"(?:show|shows|find|finds|demonstrate|demonstrates)\s+that\s+)",
-    re.IGNORECASE,
-)
-# Sentences that lean on an earlier one ("this approach lets …") say little on their own.
-_ANAPHORA = re.compile(
-    r"^(?:이러한|이런|이를|이와|그|this|these|such|it)\b|^(?:이러한|이를)", re.IGNORECASE
-)
-_CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+|(?<=며|고|서)\s+(?=[가-힣A-Za-z])")
+
+_ROLE_BONUS = {Role.HOW: 1.5, Role.NEW: 1.0, Role.PLAIN: 0.0}
+_JOINED_LIMIT = 260
+_SINGLE_LIMIT = 240
 
 
-def _score(sentence: str, *, index: int, method: str | None) -> float:
-    score = 0.0
-    score += 2.0 * min(len(_HOW.findall(sentence)), 3)
-    if method and method.lower() in sentence.lower():
-        score += 2.5
-    if _PROPOSE.search(sentence):
-        score += 1.5
-    names_method = bool(method) and method.lower() in sentence.lower()  # type: ignore[union-attr]
-    # "Unlike existing methods, X …" is mechanism, not motivation, when X is the subject.
-    motivation_weight = 1.0 if names_method else 2.5
-    score -= motivation_weight * min(len(_MOTIVATION.findall(sentence)), 2)
-    if _ANAPHORA.search(sentence):
+@dataclass(frozen=True, slots=True)
+class KeyIdea:
+    """A key idea's card text, and the summary sentences it was made from."""
+
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    index: int
+    sentence: str
+    text: str  # as it stands alone
+    score: float
+    mechanism: int
+    defines: bool
+
+
+def choose_key_idea(
+    sentences: Sequence[str], *, method: str | None, lang: str, roles: Sequence[Role] = ()
+) -> KeyIdea | None:
+    """The key idea of a summary in ``lang`` ("ko" or "en"), or ``None`` when no sentence
+    can say it."""
+    candidates = _candidates(sentences, method=method, lang=lang, roles=roles)
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda c: (c.score, -c.index))
+    if best.defines and best.mechanism <= 1 and len(best.text) < 150:
+        # "X는 … 프레임워크입니다" says what it is; the best other sentence says how.
+        how = [c for c in candidates if c is not best and c.mechanism >= 2 and c.score >= 3.0]
+        if how:
+            second = max(how, key=lambda c: (c.score, -c.index))
+            joined = _join(best.text, second.text)
+            if len(joined) <= _JOINED_LIMIT:
+                first, then = sorted((best, second), key=lambda c: c.index)
+                return KeyIdea(_join(first.text, then.text), (first.sentence, then.sentence))
+    return KeyIdea(shorten(best.text, limit=_SINGLE_LIMIT), (best.sentence,))
+
+
+def _candidates(
+    sentences: Sequence[str], *, method: str | None, lang: str, roles: Sequence[Role]
+) -> list[_Candidate]:
+    role_of = [roles[i] if i < len(roles) else Role.PLAIN for i in range(len(sentences))]
+    allowed = {Role.HOW, Role.NEW, Role.PLAIN}
+    if not any(role in allowed for role in role_of):
+        allowed = {Role.RESULT}  # a summary that only reports results: still one idea
+    # "이 방법은" becomes the method's name only where the summary itself uses the name: a
+    # summary about something else (it happens) must not have the name put into it.
+    pointed = method if method and any(method.lower() in s.lower() for s in sentences) else None
+    first_of_section: set[int] = set()
+    for index, role in enumerate(role_of):
+        if index == 0 or role_of[index - 1] is not role:
+            first_of_section.add(index)
+    out = []
+    for index, sentence in enumerate(sentences):
+        role = role_of[index]
+        if role not in allowed or len(sentence.strip()) < 12:
+            continue
+        text = stand_alone(sentence, method=pointed)
+        if text is not None and text.endswith((":", "：")):
+            text = _with_list(text, sentences[index + 1 :], role_of[index + 1 :], role)
+        if text is None or len(text) < 15:
+            continue
+        mechanism = min(_HOW.count(text, lang), 3)
+        score = _score(sentence, text, method=method, role=role, lang=lang, mechanism=mechanism)
+        if index in first_of_section and role is Role.HOW:
+            score += 1.0
+        if role is Role.PLAIN and index == 0:
+            score -= 0.5  # the first line of an unlabelled summary is often context
+        defines = _WHAT_IT_IS.found(text, lang) or _PROPOSE.found(text, lang)
+        out.append(_Candidate(index, sentence, text, score, mechanism, defines))
+    return out
+
+
+def _with_list(
+    text: str, following: Sequence[str], roles: Sequence[Role], role: Role
+) -> str | None:
+    """A sentence that announces a list ("… 두 가지를 도입했습니다:") with the items that
+    follow it in its section, when they fit on a card; else ``None``."""
+    items: list[str] = []
+    for sentence, its_role in zip(following, roles, strict=False):
+        if its_role is not role:
+            break
+        items.append(study_text(sentence))
+        if len(" ".join([text, *items])) >= _SINGLE_LIMIT:
+            break
+    joined = " ".join([text, *items])
+    return joined if items and len(joined) <= MAX_BACK else None
+
+
+def _score(
+    sentence: str, text: str, *, method: str | None, role: Role, lang: str, mechanism: int
+) -> float:
+    score = _ROLE_BONUS.get(role, -2.0) + 2.0 * mechanism
+    names_method = bool(method) and method.lower() in text.lower()  # type: ignore[union-attr]
+    if names_method:
+        score += 2.0
+    if _WHAT_IT_IS.found(text, lang) or _PROPOSE.found(text, lang):
+        # What it is, not how it works: good as an opening, weak alone.
+        score += 0.5 if mechanism >= 2 else -2.0
+    if _KEY_CUE.found(text, lang):
+        score += 3.0
+    if _COMPOSITION.found(text, lang):
         score -= 2.0
-    score -= 2.0 * min(len(_RESULT.findall(sentence)), 2)
-    if _HOUSEKEEPING.search(sentence):
-        score -= 6.0
-    length = len(sentence)
-    if length < 25:
-        score -= 4.0
-    elif length > 320:
+    if _BASED.found(text, lang):
         score -= 1.5
-    # Mechanism usually follows the problem statement; the very first line is often context.
-    if index == 0:
-        score -= 0.5
+    if _POINTING_INSIDE.found(text, lang):
+        score -= 1.5
+    # "Unlike existing methods, X …" is mechanism, not motivation, when X is the subject.
+    score -= (1.0 if names_method else 2.5) * min(_MOTIVATION.count(text, lang), 2)
+    score -= 2.0 * min(_RESULT.count(text, lang), 2)
+    if _EVALUATION.found(text, lang):
+        score -= 2.5
+    if _SCHEDULE.found(text, lang) and _DIGIT.search(text):
+        score -= 3.0
+    if _BENEFIT.found(text, lang):
+        score -= 2.0
+    if _HOUSEKEEPING.found(text, lang):
+        score -= 6.0
+    if _STEP.search(sentence):
+        score -= 1.5
+    score -= 0.75 * min(len(_FIGURE.findall(text)), 3)
+    if text != sentence.strip():
+        score -= 0.3  # rewritten to stand alone: a little less sure of it
+    length = len(text)
+    if length < 30:
+        score -= 3.0
+    elif length > MAX_BACK:
+        score -= 2.0
+    elif length > _SINGLE_LIMIT:
+        score -= 1.0
     return score
 
 
-def key_idea_sentence(sentences: Sequence[str], *, method: str | None) -> str | None:
-    """The summary sentence that best says how the method works, as written."""
-    candidates = [(i, s) for i, s in enumerate(sentences) if len(s.strip()) >= 12]
-    if not candidates:
-        return None
-    _, best = max(
-        candidates, key=lambda pair: (_score(pair[1], index=pair[0], method=method), -pair[0])
-    )
-    return best
-
-
-def choose_key_idea(sentences: Sequence[str], *, method: str | None) -> str | None:
-    """The key idea for a card: :func:`key_idea_sentence`, trimmed; ``None`` with none."""
-    sentence = key_idea_sentence(sentences, method=method)
-    return trim_sentence(sentence) if sentence else None
-
-
-def trim_sentence(sentence: str, *, limit: int = MAX_KEY_IDEA) -> str:
-    """Drop empty openers and, past ``limit`` characters, cut at the last clause boundary."""
-    text = sentence.strip()
-    # "또한, 본 논문에서는 우리는 …": openers come stacked.
-    for _ in range(3):
-        shorter = _OPENERS.sub("", text, count=1).strip()
-        if shorter == text:
-            break
-        text = shorter
-    if text[:1].islower() and text[:1].isascii():
-        text = text[0].upper() + text[1:]
-    if len(text) <= limit:
-        return text
-    cut = 0
-    for match in _CLAUSE_BREAK.finditer(text):
-        if match.start() > limit:
-            break
-        if match.start() >= limit // 2:
-            cut = match.start()
-    if cut:
-        return text[:cut].rstrip(" ,;:") + " …"
-    return text[:limit].rsplit(" ", 1)[0] + " …"
+def _join(first: str, second: str) -> str:
+    first = first.rstrip()
+    if not first.endswith((".", "!", "?", "다", "요")):
+        first += "."
+    return f"{first} {second}"

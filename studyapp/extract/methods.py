@@ -1,24 +1,32 @@
-"""The paper's own name for its method or model, or ``None`` when it names nothing.
+"""The paper's own name for its method, model, benchmark or dataset, or ``None``.
 
-Where a name comes from, strongest first:
+Every name-like phrase the title and the summary offer is a candidate, and each earns points
+for the ways a summary names what a paper brings:
 
-1. the title before ``": "`` when that part is a name (``BiLLM: Pushing …``), or an acronym
-   in parentheses at the end of the title (``… Models (BPT)``);
-2. a naming phrase in the summary: ``'X'라는 이름의``, ``X라는 새로운 …``, ``called X``;
-3. a proposal: ``X를 제안``, ``X을 소개``, ``X 제안``, ``we propose X``, ``introduce X``,
-   ``X is introduced``, with ``X`` a name (Latin letters, an acronym, a quoted term), never a
-   common noun such as "method" or "방법";
-4. an acronym defined in parentheses in a sentence that proposes something
-   (``Phased Consistency Model (PCM)을 제안``).
+* the title's head before a colon, dash or comma (``BiLLM: Pushing …``, ``HuatuoGPT-Vision,
+  Towards …``) or an acronym closing it (``… Models (BPT)``);
+* a naming phrase (``X라는 새로운 …``, ``called X``), a proposal (``X를 제안``, ``we propose X``),
+  a definition (``X는 … 프레임워크입니다``, ``X is a model that …``) or the short form of a
+  defined term in a sentence that proposes (``확률적 오류 상승(Stochastic Error Ascent; SEA)``);
+* being what the summary's sentences are about: their subject (``X는 …``, ``X achieves …``),
+  above all in the sections that say what is new and how it works.
 
-A candidate that is the paper's whole title, or a generic term (LLM, Transformer), is no name.
+It loses points where the summary treats it as someone else's: compared against (``X보다``,
+``than X``), built on or used (``X를 기반으로``, ``using X``) or introduced as existing
+(``기존 X``). A gloss in parentheses (``자기 인과(Self-causal)``) and the paper's whole title are
+never names, nor generic words (LLM, Transformer, benchmark).
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import NamedTuple
 
+from studyapp.extract.drafts import Role
+from studyapp.extract.text import detect_lang
 from studyapp.identity import fold_title
 
 __all__ = ["MAX_NAME", "find_method", "title_name"]
@@ -27,210 +35,506 @@ __all__ = ["MAX_NAME", "find_method", "title_name"]
 #: a longer run of letters is not a name, and would not fit where papers are stored.
 MAX_NAME = 80
 
-# A name-like token: starts with a letter, may hold digits, hyphens and dots inside
-# (EfficientViT-SAM, EVA-02, Show-1, Llama-2.5).
-_NAME_TOKEN = r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*"
-_NAME = re.compile(rf"^{_NAME_TOKEN}$")
-_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9\-]*[A-Z0-9][A-Za-z0-9\-]*$")
-# Words that are never a paper's own method, however they are capitalised.
-_GENERIC = {
-    "ai",
-    "llm",
-    "llms",
-    "mllm",
-    "mllms",
-    "vlm",
-    "vlms",
-    "lm",
-    "lms",
-    "gpt",
-    "transformer",
-    "transformers",
-    "model",
-    "models",
-    "method",
-    "methods",
-    "framework",
-    "approach",
-    "network",
-    "networks",
-    "algorithm",
-    "benchmark",
-    "dataset",
-    "paper",
-    "study",
-    "survey",
-    "review",
-    "position",
-    "tutorial",
-    "overview",
-    "introduction",
-    "abstract",
-    "cnn",
-    "rnn",
-    "gan",
-    "vae",
-    "mlp",
-    "nlp",
-    "rlhf",
-    "sota",
-    "api",
-    "gpu",
-    "gpus",
-    "cpu",
-    "ui",
-    "qa",
-    "we",
-    "this",
-    "our",
-    "the",
-    "a",
-    "an",
-    "new",
-    "novel",
-    "it",
-    "its",
-    "they",
-    "in",
-    "on",
-    "of",
-    "for",
-    "and",
-}
-_FUNCTION_WORDS = {
-    "the",
-    "a",
-    "an",
-    "of",
-    "for",
-    "to",
-    "from",
-    "and",
-    "or",
-    "with",
-    "in",
-    "on",
-    "at",
-    "by",
-    "via",
-    "is",
-    "are",
-    "does",
-    "do",
-    "not",
-    "be",
-    "&",
-    "beyond",
-    "as",
-}
-_QUOTED = r"['‘\"“](?P<quoted>[^'’\"”]{2,60})['’\"”]"
-_PAREN = r"(?:\s*+\((?P<paren>[^)]{1,120})\))?"
-# A multi-word name continues only with capitalised words ("Stable Audio", not "Fig-Tune closes").
-_CAPITAL_TOKEN = r"[A-Z0-9][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*"
-# A name starts where a word starts, not inside one ("Net" in "PetalNet", "Bar" in "Foo-Bar"):
-# tried from every letter of a long word, the patterns below would take quadratic time.
-_WORD_START = r"(?<![A-Za-z0-9])(?<![A-Za-z0-9][-.])"
-_CANDIDATE = (
-    rf"(?:{_QUOTED}|{_WORD_START}(?P<name>{_NAME_TOKEN}(?:\s{_CAPITAL_TOKEN}){{0,3}})){_PAREN}"
+# A name-like token: starts with a letter or digit, may hold digits, hyphens, dots and the
+# marks names carry (AtP*, VILA², Δ-iris, λ-ECLIPSE, M²UGen).
+_LETTER = r"A-Za-zΑ-Ωα-ω"
+_MARKS = r"²³¹⁰⁴⁵⁶⁷⁸⁹⁺ⁿ₀₁₂₃₄₅₆₇₈₉*+′"
+_TOKEN = (
+    rf"(?:[{_LETTER}0-9][{_LETTER}0-9{_MARKS}]*(?:[-.&][{_LETTER}0-9][{_LETTER}0-9{_MARKS}]*)*)"
 )
+_NAME = re.compile(rf"^{_TOKEN}$")
+# An acronym: two capitals or a capital and a digit somewhere (SEA, MTA, GPT4o, o1-X).
+_ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z0-9]|.*[0-9].*[A-Z])[A-Za-z0-9][A-Za-z0-9\-.²*]*$")
+_WORD_START = rf"(?<![{_LETTER}0-9\-.&])"
+# Up to four words of a multi-word name, each capitalised or a short joining word between
+# them: "Stable Audio", "Command A", "Landscape of Thoughts".
+_CAP_TOKEN = rf"(?:[A-Z0-9Α-Ω]{_TOKEN[3:]}"
+_PHRASE = rf"{_WORD_START}{_TOKEN}(?:\s(?:(?:of|for|on|in|and|the|a|to)\s)?{_CAP_TOKEN}){{0,3}}"
+_PHRASE_RE = re.compile(rf"['‘\"“]?(?P<name>{_PHRASE})")
+_PAREN_AFTER = re.compile(r"\s*\((?P<inner>[^()]{1,120})\)")
 
-# Whitespace is taken possessively (``\s*+``) where giving it back could never make a match:
-# on a long run of spaces, backtracking would cost quadratic time.
-# Korean: the candidate sits right before a particle and a naming or proposing verb.
-_KO_NAMING = re.compile(
-    rf"{_CANDIDATE}\s*+(?:이라는|라는|이라고\s*하는|라고\s*하는|이라\s*불리는|라\s*불리는)\s*+"
-    r"(?:[가-힣]+\s+){0,2}?"
-    r"(?:이름|새로운|새롭고|새|간단한|간단하고|단순한|효율적인|경량|통합|범용|방법|방식|모델|"
-    r"프레임워크|기법|접근|알고리즘|시스템|아키텍처|구조|모듈|기술|도구|에이전트|파이프라인)"
+# Words that are never a paper's own method, however they are capitalised.
+_GENERIC = frozenset(
+    """ai llm llms mllm mllms vlm vlms lmm lmms lm lms slm slms gpt transformer transformers model
+    models method methods framework frameworks approach network networks algorithm benchmark
+    benchmarks dataset datasets data paper study survey review position tutorial overview
+    introduction abstract cnn cnns rnn gan gans vae mlp nlp rl rlhf sft sota api gpu gpus cpu
+    ui qa we this our the a an new novel it its they in on of for and agent agents system
+    systems tool tools task tasks module architecture pipeline technique strategy policy
+    encoder decoder attention diffusion code github arxiv table figure section appendix
+    experiment experiments results evaluation baseline baselines vs etc ie eg ms""".split()
 )
-_KO_PROPOSAL = re.compile(
-    rf"{_CANDIDATE}\s*+(?:을|를|이|가|은|는)?+\s*+"
-    r"(?:제안|소개|제시|발표|출시|공개(?=했|하였|합니|한다|함)|선보)"
+_JOINING = frozenset({"of", "for", "on", "in", "and", "the", "a", "to", "&", "with", "via"})
+_FUNCTION_WORDS = _JOINING | {"an", "or", "from", "at", "by", "is", "are", "be", "as"}
+_FUNCTION_WORDS |= {"does", "do", "not", "beyond", "towards", "toward", "how", "when", "why"}
+_FUNCTION_WORDS |= {"what", "can", "your", "you", "all", "need", "we", "our"}
+
+# ---- Sentence cues ----------------------------------------------------------------------
+
+_CREATION_VERBS = (
+    r"제안|소개|제시|개발|설계|구축|고안|선보|발표|출시|도입|만들었|"
+    r"\b(?:propos\w*|introduc\w*|present\w*|develop\w*|design\w*|buil[dt]\w*|releas\w*)\b"
 )
-# English: "we propose X", "introduce X, a …", "called X", "X is proposed".
-_EN_NAMING = re.compile(rf"\b(?:called|named|dubbed|termed)\s+{_CANDIDATE}")
-_EN_PROPOSAL = re.compile(
-    rf"\b(?:propose|proposes|proposed|introduce|introduces|introduced|present|presents|"
-    rf"presented|release|releases|unveil|unveils)\s+(?:(?:a|an|the)\s+)?"
-    rf"(?:(?:new|novel|simple|general|unified|scalable)\s+)*"
-    rf"(?:(?:method|model|framework|approach|technique|architecture|algorithm|system),?\s+)?"
-    rf"{_CANDIDATE}"
+_KO_NAMING_AFTER = re.compile(
+    r"^['’\"”]?\s*(?:이라는|라는|이라고\s*하는|라고\s*하는|이라\s*불리는|라\s*불리는|로\s*명명|"
+    r"이라고\s*명명|라고\s*명명|이라\s*이름|라\s*이름)"
 )
-# Definitions: "X는 … 방법이다", "X is a framework that …".
-_KO_DEFINITION = re.compile(
-    rf"^{_CANDIDATE}\s*(?:은|는)\s.*(?:방법|모델|기법|프레임워크|알고리즘|아키텍처|방식|시스템)"
-    r"(?:이다|입니다|이며|임)"
+_EN_NAMING_BEFORE = re.compile(r"\b(?:called|named|dubbed|termed|coined)\s*$", re.IGNORECASE)
+_EN_PROPOSAL_BEFORE = re.compile(
+    r"\b(?:propose|proposes|proposed|introduce|introduces|introduced|present|presents|"
+    r"presented|release|releases|unveil|unveils|develop|develops|developed|build|builds|"
+    r"built)\s+(?:(?:a|an|the|our)\s+)?(?:(?:new|novel|simple|general|unified|scalable|"
+    r"efficient|open|first)[\s,]+)*(?:(?:\w+-)?(?:method|model|framework|approach|technique|"
+    r"architecture|algorithm|system|benchmark|dataset|agent|suite|family|library|tool)"
+    r"s?,?\s+)?(?:called\s+|named\s+)?$",
+    re.IGNORECASE,
 )
-_EN_DEFINITION = re.compile(
-    rf"^{_CANDIDATE}\s+is\s+(?:a|an)\s+(?:\w+\s+){{0,3}}?"
-    r"(?:method|model|framework|technique|algorithm|architecture|approach|system)\b"
+_EN_PASSIVE_AFTER = re.compile(
+    r"^,?\s+(?:is|was|are)\s+(?:proposed|introduced|presented|developed|designed)", re.IGNORECASE
 )
-_EN_PASSIVE = re.compile(
-    rf"{_CANDIDATE}(?:\s*+,)?+\s++(?:is|was)\s+(?:proposed|introduced|presented)"
+_DEFINITION_NOUNS = (
+    r"(?:방법론?|모델|기법|프레임워크|알고리즘|아키텍처|방식|시스템|벤치마크|데이터셋|"
+    r"데이터세트|에이전트|도구|라이브러리|플랫폼|파이프라인|접근법|전략|기술|패밀리|시리즈|"
+    r"model|framework|method|technique|algorithm|architecture|approach|system|benchmark|"
+    r"dataset|agent|suite|family|library|tool)"
 )
-_DEFINED_ACRONYM = re.compile(
-    r"(?P<long>[^\W\d_][\w\- ]{2,80}?)\s*\((?P<short>[A-Z][A-Za-z0-9\-]{1,15})\)"
+# Made by the paper: a creating verb, or "a new model" / "새로운 … 프레임워크".
+_CREATION = re.compile(
+    rf"{_CREATION_VERBS}|(?:새로운|새롭게|\bnew\b|\bnovel\b|\bour\b)\s+(?:\S+\s+){{0,2}}?"
+    rf"{_DEFINITION_NOUNS}",
+    re.IGNORECASE,
 )
-_PROPOSES = re.compile(r"제안|소개|제시|propose|introduce|present", re.IGNORECASE)
+_KO_DEFINITION_AFTER = re.compile(
+    rf"^\s*(?:은|는)\s.{{0,200}}?{_DEFINITION_NOUNS}\s*(?:이다|입니다|이며|으로|로|임|이자)"
+)
+_EN_DEFINITION_AFTER = re.compile(
+    rf"^\s+(?:is|are)\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,5}}?{_DEFINITION_NOUNS}\b", re.IGNORECASE
+)
+# "X를 제안", "X(Full Name)을 소개", "X) 기법을 제안" (the name closing a parenthesis).
+_KO_PROPOSAL_AFTER = re.compile(
+    rf"^['’\"”)]?\s*(?:\([^()]{{1,120}}\)\s*)?(?:{_DEFINITION_NOUNS}\s*)?(?:을|를|이|가|은|는)?\s*"
+    r"(?:제안|소개|제시|발표|출시|선보|개발|구축|고안|도입|만들|"
+    r"공개(?=했|하였|합니|한다|함|하며|하고))"
+)
+# What makes a name the sentence's subject: a particle after it (with a generic noun between,
+# "X 모델은"), or, in English, a verb.
+_KO_SUBJECT_AFTER = re.compile(rf"^\s*(?:{_DEFINITION_NOUNS}\s*)?(?:은|는|이|가)(?=[\s,])")
+_EN_SUBJECT_AFTER = re.compile(r"^\s+(?!of\b|and\b|or\b|to\b|in\b)[a-z]{2,}s?\b")
+# A sentence opener that may come before its subject: "제안된 X는", "새로운 X는", "본 논문의 X는".
+_SUBJECT_OPENER = re.compile(
+    r"^(?:[^,]{1,20},\s+)?(?:(?:이|본|이번)\s*(?:논문|연구)(?:에서|의|에서는)?\s*(?:제안(?:된|한|하는))?\s*|"
+    r"제안(?:된|한|하는)\s+|새로운\s+|새롭게\s+|우리의\s+|저자들의\s+|연구진의\s+|또한,?\s+|"
+    r"특히,?\s+|한편,?\s+|(?:the\s+)?(?:proposed|resulting|new|our)\s+|(?:the|our)\s+)*",
+    re.IGNORECASE,
+)
+# Someone else's: compared against, or existing ("기존 X", "X보다", "than X") ...
+_COMPARED_BEFORE = re.compile(
+    r"(?:기존(?:의)?[^,.]{0,20}?(?:인|인\s)?|이전(?:의)?|such as|including|e\.g\.,?|like|than|"
+    r"over|vs\.?|versus|outperforms?|beats?|surpass(?:es)?|예:|예를 들어|예컨대)\s*$",
+    re.IGNORECASE,
+)
+_COMPARED_AFTER = re.compile(
+    r"^['’\"”]?\s*(?:\([^()]{1,80}\)\s*)?(?:모델|방법|기법)?\s*(?:보다|대비|에 비해|"
+    r"(?:과|와)\s*(?:같은|비교|유사|동등|견줄|달리)|(?:을|를)\s*(?:능가|뛰어넘|앞서|포함|비롯)|"
+    r"등(?:의|을|과|이)?\s|\s+(?:and|or)\s+(?:other|similar))",
+)
+# ... or built on and used: weaker, since a summary also says it uses its own method.
+_USED_BEFORE = re.compile(r"\b(?:using|with|based on|via|on top of)\s*$", re.IGNORECASE)
+_USED_AFTER = re.compile(
+    r"^['’\"”]?\s*(?:\([^()]{1,80}\)\s*)?(?:모델|방법|기법)?\s*(?:(?:을|를)\s*(?:기반|바탕|사용|활용|"
+    r"이용|평가|분석|조사|미세 조정|파인튜닝|개선|확장)|기반(?:의|으로)|-based\b)",
+)
+_EXISTING = re.compile(
+    r"사용되|사용된|사용돼|쓰이|쓰인|널리|일반적|흔히|전통적|기존|최근|"
+    r"\b(?:(?:is|are)\s+(?:widely\s+|commonly\s+)?used|widely|commonly|traditional\w*|popular)\b",
+    re.IGNORECASE,
+)
+_COMPARED = re.compile(
+    r"비교|대비|보다|능가|뛰어넘|앞서|우수|\b(?:outperform\w*|than|surpass\w*|beats?)\b",
+    re.IGNORECASE,
+)
+_NAMED = r"[A-Z0-9][A-Za-z0-9\-]+"  # a capitalised word, as list items are
+_LIST_BEFORE = re.compile(rf"{_NAMED}['’\"”]?\s*(?:,|와|과|및|\band\b|\bor\b)\s*['‘\"“]?$")
+_LIST_AFTER = re.compile(rf"^['’\"”]?\s*(?:,|와|과|및|and\b|or\b)\s*['‘\"“]?{_NAMED}")
+# "자기 인과(Self-causal)": an English gloss after a Korean term is a translation.
+_GLOSS_BEFORE = re.compile(r"[가-힣]\s*\($")
+
+
+_TITLE_SENTENCE = re.compile(r"[?!]\s+(?=\S)")
+_TRAILING_ACRONYM = re.compile(r"\((?P<acronym>[^()]{2,20})\)\s*$")
+_HEAD_COLON = re.compile(r"^(?P<head>[^:]{1,80}?)\s*(?::\s|\s[-–—]\s)")
+_HEAD_GLUED = re.compile(r"^(?P<head>[^\s:]{2,40}):(?=[A-Z])")
+_HEAD_COMMA = re.compile(r"^(?P<head>[^\s,]{2,40}),\s")
+_COINED_INSIDE = re.compile(rf"[A-Z0-9{_MARKS}]")
+_PARTS = re.compile(r"[;,]\s*")
+_SHOUTED = re.compile(r"[A-Z]{6}")
+_HAS_LETTER = re.compile(rf"[{_LETTER}]")
+
+
+@dataclass
+class _Evidence:
+    score: float = 0.0
+    #: How many sentences mention it.
+    mentions: int = 0
+    subject: int = 0
+    created: bool = False
+    compared: int = 0
+    used: int = 0
+    #: The long form a short form was defined with: "Open Language Data Initiative (OLDI)".
+    long_key: str | None = None
+    #: Introduced as a translated term, "직접 선호 최적화(Direct Preference Optimization; DPO)".
+    glossed: bool = False
+    spellings: dict[str, int] | None = None
+    title_spelling: str | None = None
 
 
 def title_name(title: str) -> str | None:
     """The name in a title: ``BiLLM`` in "BiLLM: Pushing …", ``BPT`` in "… Models (BPT)"."""
-    trailing = re.search(r"\((?P<acronym>[A-Z][A-Za-z0-9\-]{1,15})\)\s*$", title)
-    if trailing and _is_name(trailing.group("acronym")):
-        return trailing.group("acronym")
-    # ": " only: the colon of "N:M sparsity" does not split a title.
-    head, sep, _ = title.partition(": ")
-    if not sep:
-        return None
-    head = head.strip()
+    name, _strength = _title_head(title)
+    return name
+
+
+def _title_head(title: str) -> tuple[str | None, float]:
+    # "Can a Single Model …? CALM: A Unified …": the name heads the title's last sentence.
+    title = _TITLE_SENTENCE.split(title)[-1]
+    trailing = _TRAILING_ACRONYM.search(title)
+    if trailing and _ACRONYM.match(trailing.group("acronym")) and _is_name(trailing["acronym"]):
+        return trailing.group("acronym"), 10.0
+    # ": " (and ":" glued to a capital, "Any2Caption:Interpreting"), a dash between spaces,
+    # or a comma after a single name ("HuatuoGPT-Vision, Towards …"). The colon of
+    # "N:M sparsity" does not split a title.
+    colon = _HEAD_COLON.match(title) or _HEAD_GLUED.match(title)
+    comma = None if colon else _HEAD_COMMA.match(title)
+    split = colon or comma
+    if split is None:
+        return None, 0.0
+    head = split.group("head").strip()
     words = head.split()
-    if not 1 <= len(words) <= 3 or len(head) > MAX_NAME:
-        return None
-    if any(w.lower() in _FUNCTION_WORDS for w in words):
-        return None
-    if not all(w[:1].isupper() or w[:1].isdigit() for w in words):
-        return None
-    if len(words) == 1 and not _is_name(words[0]):
-        return None
-    return head
+    if len(words) == 1:
+        coined = _looks_coined(head) or comma is None
+        # In capitals, even a word is a coined name ("CODE: Confident Ordinary …").
+        shouted = head.isupper() and len(head) >= 4 and bool(_NAME.match(head))
+        return (head, 10.0) if coined and (_is_name(head) or shouted) else (None, 0.0)
+    if comma or len(words) > 4 or len(head) > MAX_NAME:
+        return None, 0.0
+    if words[0] == "The" and len(words) <= 3 and all(_capitalised(w) for w in words[1:]):
+        return head, 10.0  # "The Well", "The Pile"
+    if words[0].lower() in _FUNCTION_WORDS or words[-1].lower() in _FUNCTION_WORDS - {"a"}:
+        return None, 0.0
+    if words[0].endswith("ing") and not any(_looks_coined(w) for w in words):
+        return None, 0.0  # "Predicting Rewards Alongside Tokens" describes, it does not name
+    inner = words[1:-1]
+    if any(w.lower() in _FUNCTION_WORDS and w != "A" for w in words):
+        # "Landscape of Thoughts": a name only if the summary says so (see find_method).
+        if not all(w[:1].isupper() or w.lower() in _JOINING for w in words):
+            return None, 0.0
+        if any(w.lower() not in _JOINING for w in inner if not w[:1].isupper()):
+            return None, 0.0
+        return head, 4.0
+    if not all(_capitalised(w) for w in words):
+        return None, 0.0
+    if all(w.lower() in _GENERIC for w in words):
+        return None, 0.0
+    return head, 10.0 if len(words) <= 3 else 5.0
+
+
+def _capitalised(word: str) -> bool:
+    """A word that can be part of a name: capitalised, a number or coined ("v3.1", "o1")."""
+    return word[:1].isupper() or word[:1].isdigit() or _looks_coined(word)
+
+
+def _looks_coined(token: str) -> bool:
+    """A coined name rather than an English word: inner capitals, digits or marks."""
+    return bool(_COINED_INSIDE.search(token, 1)) or token.isupper()
 
 
 def find_method(
-    title: str, sentences: Sequence[str], *, name_hint: str | None = None
+    title: str,
+    sentences: Sequence[str],
+    *,
+    name_hint: str | None = None,
+    roles: Sequence[Role] = (),
+    lang: str | None = None,
 ) -> str | None:
-    """The method or model the paper names as its own, or ``None``."""
+    """The method, model, benchmark or dataset the paper names as its own, or ``None``.
+    ``lang`` is the summary's language ("ko" or "en"), found from the sentences if not given.
+    """
+    lang = lang or detect_lang(list(sentences) or [title])
     if name_hint and _is_name(name_hint):
         return name_hint
-    from_title = title_name(title)
-    if from_title:
-        return from_title
     folded_title = fold_title(title)
-    for pattern in (
-        _KO_NAMING,
-        _EN_NAMING,
-        _KO_PROPOSAL,
-        _EN_PROPOSAL,
-        _EN_PASSIVE,
-        _KO_DEFINITION,
-        _EN_DEFINITION,
-    ):
-        for sentence in sentences:
-            for match in pattern.finditer(sentence):
-                name = _candidate(match, folded_title)
-                if name:
-                    return name
-    for sentence in sentences:
-        if not _PROPOSES.search(sentence):
+    evidence: dict[str, _Evidence] = defaultdict(_Evidence)
+    head, strength = _title_head(title)
+    for index, sentence in enumerate(sentences):
+        role = roles[index] if index < len(roles) else Role.PLAIN
+        if role is not Role.ASIDE:
+            _read_sentence(sentence, role, evidence, korean=lang == "ko")
+    if head:
+        _merge_short_forms(evidence, _key(head))
+    if head and strength >= 10.0:
+        # A name heading the title ("BiLLM: …") is the paper's own; the summary only decides
+        # how to spell it when the title shouts it ("DREAMWALTZ"). A head of plain words the
+        # summary never uses ("Quiet Tokens: …") is a slogan when the summary proposes a
+        # coined name of its own.
+        found = evidence.get(_key(head)) or _Evidence()
+        coined = _coined_proposal(evidence, folded_title)
+        plain = len(head.split()) > 1 and not any(_looks_coined(w) for w in head.split())
+        if coined and plain and not found.mentions:
+            return coined
+        return _spelling(replace(found, title_spelling=head), _key(head))
+    if head:
+        evidence[_key(head)].score = max(evidence[_key(head)].score, strength)
+        evidence[_key(head)].title_spelling = head
+    best: tuple[float, str] | None = None
+    for key, found in evidence.items():
+        spelled = _spelling(found, key)
+        if spelled is None or _is_whole_title(spelled, folded_title):
             continue
-        for match in _DEFINED_ACRONYM.finditer(sentence):
-            short = match.group("short")
-            if _is_name(short) and short.lower() not in _GENERIC:
-                return short
+        score = _score(found, spelled, folded_title)
+        if best is None or score > best[0]:
+            best = (score, spelled)
+    if best is None or best[0] < 6.0:
+        return None
+    return best[1]
+
+
+def _score(found: _Evidence, name: str, folded_title: str) -> float:
+    score = found.score
+    if found.subject:
+        score += min(found.subject, 3) * 1.5
+    if found.created:
+        score += 2.0
+    if found.score >= 6.0:
+        score += 0.5 * min(max(found.mentions - 1, 0), 4)
+    score -= 2.5 * min(found.compared, 2)
+    if found.score < 7.0:
+        score -= 1.0 * min(found.used, 2)
+    # A name the summary uses that the title also holds ("… Insights from SEED-Bench-R1") or
+    # spells out ("UGround" in "Universal Visual Grounding"), unless the title studies it
+    # ("Probing LLaMA Across Scales").
+    folded = fold_title(name)
+    in_title = folded in folded_title.split() or (len(folded) > 3 and folded in folded_title)
+    if in_title and any(
+        (after + " ").startswith(folded + " ") for after in _STUDIED.split(folded_title)[1:]
+    ):
+        score -= 3.0
+    elif found.mentions and (in_title or _abbreviates(name, folded_title)):
+        score += 3.0
+    if found.score < 5.0 and not found.title_spelling:
+        # A plain word ("Sampling", "Karakalpak") or a translated term ("직접 선호 최적화
+        # (… ; DPO)") is the paper's own only where the summary names, proposes or defines it:
+        # being the subject of its sentences is not enough.
+        if found.glossed or not _looks_coined(name.replace(" ", "")):
+            return min(score, 5.0)
+    return score
+
+
+# Title words that make what follows them the object of study, not the paper's own.
+_STUDIED = re.compile(
+    r"\b(?:probing|evaluating|understanding|analy[sz]ing|exploring|investigating|benchmarking|"
+    r"revisiting|rethinking|examining|assessing|testing|interpreting|explaining|dissecting|"
+    r"auditing|measuring|characterizing|demystifying|unveiling|attacking|jailbreaking)\s+"
+)
+_PIECE = re.compile(r"[A-Z][a-z]*|[a-z]+")
+
+
+def _abbreviates(name: str, folded_title: str) -> bool:
+    """Whether a coined name is built from the title's words, in order: each of its pieces
+    (``U``, ``Ground``) begins a title word (Universal, Grounding)."""
+    pieces = [p.lower() for p in _PIECE.findall(name)]
+    if len(pieces) < 2:
+        return False
+    words = iter(folded_title.split())
+    return all(any(word.startswith(piece) for word in words) for piece in pieces)
+
+
+def _merge_short_forms(evidence: dict[str, _Evidence], key: str) -> None:
+    """Count a short form the summary defines for ``key`` as mentions of ``key`` itself."""
+    found = evidence[key]
+    for other in list(evidence.values()):
+        if other.long_key == key and other is not found:
+            found.score = max(found.score, other.score)
+            found.mentions += other.mentions
+            found.subject += other.subject
+            found.created = found.created or other.created
+
+
+def _coined_proposal(evidence: dict[str, _Evidence], folded_title: str) -> str | None:
+    """A coined name (HushPrune, SEA) the summary proposes or names and never treats as
+    someone else's, when there is exactly one."""
+    coined = [
+        name
+        for key, found in evidence.items()
+        if found.score >= 7.0 and not found.compared and fold_title(key) not in folded_title
+        and (name := _spelling(found, key)) and _looks_coined(name.replace(" ", ""))
+    ]  # fmt: skip
+    return coined[0] if len(coined) == 1 else None
+
+
+def _read_sentence(
+    sentence: str, role: Role, evidence: dict[str, _Evidence], *, korean: bool
+) -> None:
+    created = bool(_CREATION.search(sentence))
+    subject_start = _SUBJECT_OPENER.match(sentence)
+    start = subject_start.end() if subject_start else 0
+    seen: set[str] = set()
+    for name, span_start, span_end, long_form, glossed in _mentions(sentence):
+        before, after = sentence[max(0, span_start - 40) : span_start], sentence[span_end:]
+        key = _key(name)
+        found = evidence[key]
+        found.long_key = _key(long_form) if long_form else found.long_key
+        found.glossed = found.glossed or glossed
+        _spell(found, name)
+        if key not in seen:
+            found.mentions += 1
+        # One of a list ("Touchdown, ScienceWorld, ALFWorld라는 세 가지 환경"): named, not its own.
+        listed = bool(_LIST_BEFORE.search(before) or _LIST_AFTER.match(after))
+        points = 0.0
+        # Korean names before its particles and verbs, English after its verbs.
+        if korean:
+            named = bool(_KO_NAMING_AFTER.match(after))
+            proposed = bool(_KO_PROPOSAL_AFTER.match(after))
+        else:
+            named = bool(_EN_NAMING_BEFORE.search(before))
+            proposed = bool(_EN_PROPOSAL_BEFORE.search(before))
+            if _EN_PASSIVE_AFTER.match(after):
+                points = 6.0
+        if named and not listed:
+            points = max(points, 8.0)
+        if proposed and not listed:
+            points = max(points, 7.0)
+        at_start = span_start <= start + 1 and not listed
+        definition = _KO_DEFINITION_AFTER if korean else _EN_DEFINITION_AFTER
+        if at_start and definition.match(after):
+            if not created and _EXISTING.search(sentence):
+                found.compared += 1  # "NeRF는 … 표현 방법으로 사용된다": background
+            else:
+                points = max(points, 6.0 if created else 5.0)
+        if points:
+            found.score = max(found.score, points) + (0.5 if key in seen else 0.0)
+        if at_start and key not in seen:
+            if (_KO_SUBJECT_AFTER if korean else _EN_SUBJECT_AFTER).match(after):
+                found.subject += 1 if role is Role.RESULT else 2
+        if _USED_AFTER.match(after) if korean else _USED_BEFORE.search(before):
+            found.used += 1
+        if _COMPARED_BEFORE.search(before) or _COMPARED_AFTER.match(after):
+            found.compared += 1
+        elif (created or (role is not Role.NEW and _COMPARED.search(sentence))) and (
+            points or at_start
+        ):
+            # Its own: created here, or the subject of results set against others.
+            found.created = True
+        seen.add(key)
+
+
+class _Mention(NamedTuple):
+    name: str
+    start: int
+    #: Past a parenthesis that follows the name.
+    end: int
+    #: The long form a short form stands for: "Multi-Token Attention" for MTA.
+    long_form: str | None = None
+    #: Defined inside a Korean term's parenthesis: "직접 선호 최적화(… ; DPO)".
+    glossed: bool = False
+
+
+def _mentions(sentence: str) -> list[_Mention]:
+    """The name-like phrases of a sentence. A defined short form stands for its long form
+    (``Multi-Token Attention(MTA)`` and ``멀티 토큰 어텐션(Multi-Token Attention; MTA)`` are
+    MTA); a gloss after a Korean term (``자기 인과(Self-causal)``) is no name."""
+    out: list[_Mention] = []
+    consumed = 0
+    for match in _PHRASE_RE.finditer(sentence):
+        if match.start() < consumed:
+            continue
+        opening = sentence.rfind("(", 0, match.start())
+        if opening >= 0 and _GLOSS_BEFORE.search(sentence, 0, opening + 1):
+            closing = sentence.find(")", match.start())
+            if closing >= 0 and sentence.rfind(")", opening, match.start()) < 0:
+                # Inside "한국어 용어(English Term; ACR)": only an acronym there is a name.
+                consumed = closing + 1
+                inner = sentence[opening + 1 : closing]
+                short = _short_form(inner)
+                if short:
+                    long_form = _PARTS.split(inner)[0]
+                    out.append(_Mention(short, opening, closing + 1, long_form, glossed=True))
+                continue
+        name, start, end = _trimmed(match)
+        paren = _PAREN_AFTER.match(sentence, end) if name else None
+        if paren and len(paren.group("inner").strip()) <= 3 and not _short_form(paren["inner"]):
+            consumed = paren.end()  # a formula's function, "Jrobust(θ)"
+            continue
+        if paren:
+            consumed = paren.end()
+            short = _short_form(paren.group("inner"))
+            if short and _key(short) != _key(name or ""):
+                out.append(_Mention(short, start, paren.end(), name))  # "Long Name(ACR)" is ACR
+                continue
+            end = paren.end()
+        if name:
+            out.append(_Mention(name, start, end))
+    return out
+
+
+def _short_form(inner: str) -> str | None:
+    """The acronym that ends a parenthesis: "(Stochastic Error Ascent; SEA)" → SEA."""
+    short = _PARTS.split(inner)[-1].strip()
+    if _ACRONYM.match(short) and _is_name(short) and len(short) <= 20:
+        return short
     return None
 
 
-def _is_title(candidate: str, folded_title: str) -> bool:
+def _trimmed(match: re.Match[str]) -> tuple[str | None, int, int]:
+    """A phrase without the generic and function words at its ends ("the new EfficientViT")."""
+    start, end = match.start("name"), match.end("name")
+    words = match.group("name").split()
+
+    def dropped(word: str) -> bool:
+        # A capitalised generic word stays inside a longer name ("LLM Comparator").
+        return word.lower() in _FUNCTION_WORDS or (
+            word.lower() in _GENERIC and (word.islower() or len(words) == 1)
+        )
+
+    while words and (dropped(words[0]) or (len(words) > 1 and not _capitalised(words[0]))):
+        start += len(words[0]) + 1
+        words = words[1:]
+    while words and dropped(words[-1]):
+        end -= len(words[-1]) + 1
+        words = words[:-1]
+    if len(words) > 1 and not all(_capitalised(w) or w in _JOINING for w in words):
+        # Not a multi-word name: only its last word can be one ("the SEA는").
+        start = end - len(words[-1])
+        words = words[-1:]
+    name = " ".join(words)
+    return (name if words and _is_name(name) else None), start, end
+
+
+def _key(name: str) -> str:
+    return name.casefold()
+
+
+def _spell(found: _Evidence, name: str) -> None:
+    found.spellings = found.spellings or {}
+    found.spellings[name] = found.spellings.get(name, 0) + 1
+
+
+def _spelling(found: _Evidence, key: str) -> str | None:
+    """How to write the name: as the title writes it, or as the summary does most often; a
+    title name in capitals that is a word, not an acronym ("DREAMWALTZ", not "JPEG-LM"), in
+    the summary's spelling when it has one."""
+    title = found.title_spelling
+    shouted = bool(title and title.isupper() and _SHOUTED.search(title))
+    if title and (not shouted or not found.spellings):
+        return title
+    if not found.spellings:
+        return None
+    # The summary's most frequent spelling; mixed case before capitals on a tie.
+    ranked = sorted(found.spellings.items(), key=lambda item: (-item[1], item[0].isupper()))
+    name = ranked[0][0]
+    return name if _is_name(name) else None
+
+
+def _is_whole_title(candidate: str, folded_title: str) -> bool:
     """Whether a candidate is just the paper's (descriptive) title restated.
 
     A one- or two-word title that is itself a name ("TinyJudge") is the method's name, so
@@ -239,51 +543,24 @@ def _is_title(candidate: str, folded_title: str) -> bool:
     return fold_title(candidate) == folded_title and len(folded_title.split()) > 2
 
 
-def _candidate(match: re.Match[str], folded_title: str) -> str | None:
-    paren = match.group("paren")
-    quoted = match.group("quoted")
-    name = match.group("name")
-    # "온라인 AI 피드백(OAIF)", "EAGLE(Extrapolation Algorithm …)": the short form is the name.
-    if paren:
-        short = paren.split(",")[-1].strip()
-        if _ACRONYM.match(short) and short.lower() not in _GENERIC and len(short) <= 15:
-            return short
-    if quoted:
-        quoted = quoted.strip()
-        if _is_title(quoted, folded_title) or len(quoted.split()) > 5:
-            return None
-        return quoted
-    if not name:
-        return None
-    # Drop articles and generic nouns around the name: "the new EfficientViT-SAM".
-    words = [
-        w for w in name.split() if w.lower() not in _GENERIC and w.lower() not in _FUNCTION_WORDS
-    ]
-    if not words:
-        return None
-    candidate = " ".join(words) if _looks_multiword_name(words) else words[0]
-    if paren and _ACRONYM.match(candidate) is None and candidate.lower() in _GENERIC:
-        return None
-    if not _is_name(candidate) or _is_title(candidate, folded_title):
-        return None
-    return candidate
-
-
-def _looks_multiword_name(words: list[str]) -> bool:
-    """``Stable Audio``, ``Large Multi-View Gaussian Model``: every word capitalised."""
-    return len(words) > 1 and all(w[:1].isupper() for w in words)
-
-
 def _is_name(token: str) -> bool:
     """A proper name rather than a word: capitalised, an acronym, or mixed-case/digits."""
     parts = token.split()
-    if not parts or len(token) > MAX_NAME or any(not _NAME.match(p) for p in parts):
+    if (
+        not parts
+        or len(token) < 2
+        or len(token) > MAX_NAME
+        or not _HAS_LETTER.search(token)
+        or not _NAME.match(parts[0])
+        or not _NAME.match(parts[-1])
+    ):
         return False
-    if token.lower() in _GENERIC:
+    if token.lower() in _GENERIC or all(p.lower() in _GENERIC | _FUNCTION_WORDS for p in parts):
         return False
     first = parts[0]
     return (
         first[:1].isupper()
         or any(c.isupper() for c in first[1:])
         or any(c.isdigit() for c in first)
+        or not first[:1].isascii()
     )

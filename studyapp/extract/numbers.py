@@ -89,6 +89,7 @@ _FRACTION: Final = re.compile(rf"분의 ?(?P<num>{_NUMERAL})")
 # Right after the digits: a version, ratio, path or fraction, power, size or ordinal.
 _NOT_ALONE_AFTER: Final = re.compile(r"\.[0-9]|:[0-9]|/[A-Za-z0-9]|\^| ?[x×X] ?[0-9]| ?번 ?째|째")
 _HYPHEN_WORD: Final = re.compile(r"-(?P<word>[A-Za-z]+)")
+_HYPHEN_HANGUL: Final = re.compile(r"-[가-힣]")
 _NAME_CHAR: Final = re.compile(r"[A-Za-z0-9_]")
 _DIMENSION_BEFORE: Final = re.compile(r"[0-9] ?[x×X] ?$")
 _RANGE_SEP: Final = re.compile(r" ?[~～〜–—] ?(?=[0-9])|-(?=[0-9])| to (?=[0-9])")
@@ -284,6 +285,8 @@ def _read(s: str, i: int) -> _Reading | None:
                 unit, pos = UNITS[found["unit"]], found.end()
                 break
     size_word_joined = False
+    if unit is None and _HYPHEN_HANGUL.match(s, pos):
+        return None  # "1-샷", "3-단계": a configuration's name, as "1-shot" is
     if unit is None and (hyphened := _HYPHEN_WORD.match(s, pos)) is not None:
         # "7B-parameter" is a size; "3-layer", "1-shot" name a configuration.
         if not hyphened["word"].lower().startswith(SIZE_WORDS):

@@ -12,7 +12,11 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 # A sentence ends at . ! ? (or the Korean full stop) followed by space and a new start. Periods
 # inside numbers (1.08), abbreviations (e.g., et al.) and ellipses do not end one.
 _BOUNDARY = re.compile(r"(?<=[.!?。])[\"'”’)]?\s+(?=[\"'“‘(\[]?[A-Z가-힣0-9])")
-_ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "cf.", "fig.", "eq.", "etc.", "approx.", "no.")
+_ABBREVIATIONS: tuple[str, ...] = ("e.g.", "i.e.", "et al.", "vs.", "cf.", "fig.", "eq.")
+_ABBREVIATIONS += ("etc.", "approx.", "no.", "dr.", "mr.", "mrs.", "ms.", "prof.", "jr.", "sr.")
+_ABBREVIATIONS += ("inc.", "ltd.", "co.", "st.")
+# A list number ("1.", "2)") opens the sentence after it rather than ending one of its own.
+_LIST_NUMBER = re.compile(r"(?:^|\s)[0-9]{1,2}[.)]$")
 _ABBREVIATION_TAIL = 2 * max(len(a) for a in _ABBREVIATIONS)
 
 
@@ -45,7 +49,7 @@ def split_sentences(text: str) -> list[str]:
         # The end of the candidate sentence is enough to tell an abbreviation; taking all of it
         # would copy ever longer pieces of a text full of "e.g." and cost quadratic time.
         tail = text[max(start, match.start() - _ABBREVIATION_TAIL) : match.start()].rstrip()
-        if tail.lower().endswith(_ABBREVIATIONS):
+        if tail.lower().endswith(_ABBREVIATIONS) or _LIST_NUMBER.search(tail):
             continue
         pieces.append(text[start : match.end()].strip())
         start = match.end()
