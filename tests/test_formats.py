@@ -177,3 +177,16 @@ def test_vote_lines_and_authors_are_meta_not_summary() -> None:
     for paper in doc.papers:
         assert not any(s.startswith(("Vote", "Authors")) for s in paper.sentences)
     assert doc.papers[0].authors[-1] != "+"
+
+
+def test_plain_notes_sections_and_labels_give_roles() -> None:
+    notes = (
+        "# Notes\n\n## FoldKV: Folding Caches\n\n### Method\n- FoldKV folds old caches.\n\n"
+        "### Results\n- Memory drops 4.5x.\n\n## SkimSum\n\n"
+        "- **Key idea**: score paragraphs, keep the best.\n- **Limitations**: tables hurt.\n"
+    )
+    _, doc = parse_document(notes, Format.PLAIN_NOTES)
+    fold, skim = doc.papers  # "### Method" is a section of its paper, not a paper
+    assert (fold.title, fold.roles) == ("FoldKV: Folding Caches", (Role.HOW, Role.RESULT))
+    assert skim.roles == (Role.NEW, Role.ASIDE)
+    assert skim.sentences[0] == "score paragraphs, keep the best."

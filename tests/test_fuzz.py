@@ -31,7 +31,7 @@ from werkzeug.test import encode_multipart
 from studyapp.db import session_factory
 from studyapp.extract import Extraction, Format, extract_text
 from studyapp.extract.documents import DocumentError, decode_document, normalize_text
-from studyapp.extract.formats.common import strip_markdown
+from studyapp.extract.markdown import inline_text
 from studyapp.extract.methods import MAX_NAME
 from studyapp.identity import CardKind, fold_title, normalize_arxiv_id, paper_identity
 from studyapp.models import Card, CardText, Deck, Paper, PaperText, ReviewState
@@ -107,7 +107,7 @@ DIGIT_RUN, CONTROL = re.compile(r"[0-9]+"), re.compile(r"[\x00-\x08\x0b-\x1f\x7f
 def as_read(source: str) -> tuple[str, str]:
     """The normalised source, whitespace runs made one space; as written, and rendered."""
     text = normalize_text(source, source="fuzz")
-    rendered = "\n".join(strip_markdown(line) for line in text.splitlines())
+    rendered = "\n".join(inline_text(line) for line in text.splitlines())
     return " ".join(text.split()), " ".join(rendered.split())
 
 

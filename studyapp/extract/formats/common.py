@@ -15,7 +15,6 @@ __all__ = [
     "arxiv_from_url",
     "parse_iso_date",
     "split_authors",
-    "strip_markdown",
 ]
 
 # An arXiv id, new style (YYMM.NNNNN) or old (archive/YYMMNNN), with ASCII digits only and
@@ -34,10 +33,6 @@ ARXIV_URL = re.compile(
 )
 _ARXIV_TEXT = re.compile(r"\barXiv\s*:\s*" + _ARXIV_ID, re.IGNORECASE)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-# Link text holds no bracket and a target no parenthesis: each attempt then stops at the next
-# one, so a line of thousands of "[" or "](" is read in linear time, not quadratic.
-_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|`)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +80,3 @@ def parse_iso_date(text: str) -> date | None:
         return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         return None
-
-
-def strip_markdown(text: str) -> str:
-    """Link text instead of links, no emphasis markers: the words a reader sees."""
-    return _MD_EMPHASIS.sub("", _MD_LINK.sub(r"\1", text))

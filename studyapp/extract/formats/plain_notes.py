@@ -1,7 +1,9 @@
 """Plain notes: a Markdown or text file about one or more papers, in Korean or English.
 
 The first line is the title. Headings below it (``#``, ``##`` or ``###``) each start a paper;
-without such headings the whole file is one paper. Bullets and paragraphs are the summary.
+without such headings the whole file is one paper. Bullets and paragraphs are the summary; a
+heading that names a section (``### Method``, ``## Results``) and a label opening a bullet or
+paragraph (``**Key idea**:``) give the sentences under them their role.
 ``Authors:``/``저자:`` lines give authors; any arXiv link or ``arXiv:ID`` gives the paper's id.
 """
 
@@ -10,14 +12,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from studyapp.extract.drafts import RawPaper
+from studyapp.extract.drafts import RawPaper, Role
 from studyapp.extract.formats.common import (
     ParsedDocument,
     arxiv_from_url,
     parse_iso_date,
     split_authors,
-    strip_markdown,
 )
+from studyapp.extract.markdown import inline_text
+from studyapp.extract.sections import role_of_label, split_label
 from studyapp.extract.text import clean, split_sentences
 
 __all__ = ["looks_like", "parse"]
@@ -48,10 +51,13 @@ def parse(text: str) -> ParsedDocument:
     if first_content is None:
         return ParsedDocument(papers=())
 
-    doc_title = clean(strip_markdown(_heading_text(lines[first_content])))
+    doc_title = clean(inline_text(_heading_text(lines[first_content])))
     # Headings after the title line split the notes into papers; a single top heading that
     # is the document's own title does not count as a paper of its own.
-    paper_starts = [i for i, _ in headings if i != first_content]
+    # A heading that only names a section ("### Method", "## Results") is part of its paper.
+    paper_starts = [
+        i for i, _ in headings if i != first_content and not _section_role(_heading_text(lines[i]))
+    ]
     if paper_starts and len(paper_starts) >= 1:
         blocks = [
             (lines[start], lines[start + 1 : end])
@@ -67,6 +73,12 @@ def parse(text: str) -> ParsedDocument:
     doc_date = _find_date(body)
     paper = _paper(doc_title, body, doc_date)
     return ParsedDocument(papers=(paper,) if paper else (), title=doc_title, published_on=doc_date)
+
+
+def _section_role(heading: str) -> Role | None:
+    """The role a short heading names ("Method", "Key results", "한계"), else ``None``."""
+    text = inline_text(heading)
+    return role_of_label(text) if len(text.split()) <= 3 else None
 
 
 def _heading_text(line: str) -> str:
@@ -89,16 +101,23 @@ def _find_date(lines: list[str]) -> date | None:
 def _paper(heading: str, body: list[str], doc_date: date | None) -> RawPaper | None:
     title_source = heading
     arxiv_id, url = arxiv_from_url(title_source)
-    title = clean(strip_markdown(title_source))
+    title = clean(inline_text(title_source))
     # A link inside a title leaves a space, not two words glued together.
     title = clean(_TITLE_LINK.sub(" ", title)).strip(" -—:")
     authors: tuple[str, ...] = ()
     sentences: list[str] = []
+    roles: list[Role] = []
     paragraph: list[str] = []
+    # The role a sub-heading ("### Method") gives what follows it, and the role of the
+    # paragraph being read (its first line may carry a label of its own).
+    section = Role.PLAIN
+    current = section
 
     def flush() -> None:
         if paragraph:
-            sentences.extend(split_sentences(" ".join(paragraph)))
+            found = split_sentences(inline_text(" ".join(paragraph)))
+            sentences.extend(found)
+            roles.extend([current] * len(found))
             paragraph.clear()
 
     for raw in body:
@@ -108,6 +127,10 @@ def _paper(heading: str, body: list[str], doc_date: date | None) -> RawPaper | N
             continue
         if arxiv_id is None:
             arxiv_id, url = arxiv_from_url(line)
+        if _HEADING.match(line):  # a section of the paper (see parse)
+            flush()
+            section = current = _section_role(_heading_text(line)) or section
+            continue
         skipped = _MEDIA.match(line) or _URL_ONLY.match(line) or _DATE_LINE.match(line)
         author_match = None if skipped else _AUTHORS.match(line)
         if skipped or author_match:
@@ -117,12 +140,17 @@ def _paper(heading: str, body: list[str], doc_date: date | None) -> RawPaper | N
             if author_match:
                 authors = split_authors(author_match.group("names"))
             continue
-        text = strip_markdown(line)
-        if _BULLET.match(line):
+        bullet = _BULLET.match(line)
+        if bullet or not paragraph:
+            # A bullet, or the first line of a paragraph, may open on a label of its own.
             flush()
-            sentences.extend(split_sentences(_BULLET.sub("", text)))
-        else:
-            paragraph.append(text)
+            label, line = split_label(_BULLET.sub("", line))
+            current = label.role if label and label.role else section
+            if label and label.role is None:
+                line = f"{label.text}: {line}"
+        paragraph.append(line)
+        if bullet:
+            flush()
     flush()
     if not title or not sentences:
         return None
@@ -133,4 +161,5 @@ def _paper(heading: str, body: list[str], doc_date: date | None) -> RawPaper | N
         url=url,
         authors=authors,
         published_on=doc_date,
+        roles=tuple(roles),
     )
