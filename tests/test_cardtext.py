@@ -90,3 +90,16 @@ def test_shorten_cuts_at_a_clause_and_leaves_short_text_alone() -> None:
     cut = shorten(text, limit=30)
     assert cut == "첫 절은 이렇게 길고, 둘째 절은 저렇게 길며 …"
     assert len(cut) <= 30
+
+
+def test_a_bare_it_becomes_the_name_the_sentence_before_was_about() -> None:
+    assert stand_alone("이는 캐시를 접는다.", method="FoldKV", antecedent="FoldKV") == (
+        "FoldKV는 캐시를 접는다."
+    )
+    assert stand_alone("이것은 캐시를 접는다.", method=None, antecedent="SkimSum") == (
+        "SkimSum은 캐시를 접는다."
+    )
+    assert stand_alone("It folds the cache.", method=None, antecedent="FoldKV") == (
+        "FoldKV folds the cache."
+    )
+    assert stand_alone("여기서 캐시를 두 번 접는다.", method=None) == "캐시를 두 번 접는다."

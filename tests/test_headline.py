@@ -187,3 +187,24 @@ def test_results_section_leads_and_how_it_works_holds_set_up_figures() -> None:
     assert found is not None and found.sentence == sentences[1]
     # An aside (limitations, related work) is never read.
     assert choose_headline(["다른 연구는 속도를 5배 높였다."], roles=[Role.ASIDE]) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "card"),
+    [
+        (
+            "지연 예산의 80%와 65%를 사용할 때 각각 99.0%와 98.2%의 성능을 유지했습니다.",
+            "지연 예산의 80%를 사용할 때 [99.0%]의 성능을 유지했습니다.",
+        ),
+        (
+            "단일 A100 GPU에서 약 0.6초라는 속도를 달성하였습니다.",
+            "단일 A100 GPU에서 약 [0.6초]라는 속도를 달성하였습니다.",
+        ),
+        (
+            "작업 속도를 2배에서 4배까지 높이고 기존 에이전트보다 30% 더 나은 성능을 보였다.",
+            "작업 속도를 2배에서 4배까지 높이고 기존 에이전트보다 [30%] 더 나은 성능을 보였다.",
+        ),
+    ],
+)
+def test_items_that_are_numbers_speeds_and_range_ends(sentence: str, card: str) -> None:
+    assert shown(sentence) == card

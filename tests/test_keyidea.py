@@ -146,3 +146,24 @@ def test_a_long_sentence_is_cut_at_a_clause_boundary() -> None:
     text = idea([sentence], None, "en")
     assert len(text) <= MAX_BACK
     assert text.endswith(" …")
+
+
+def test_it_in_the_sentence_after_the_method_is_the_method() -> None:
+    sentences = [
+        "WeaveFuse는 여러 원천 모델의 장점을 하나의 모델로 옮기는 방법입니다.",
+        "이는 원천 모델의 응답을 선호 쌍으로 삼아 목표 모델을 점진적으로 정렬하여 지식을 옮깁니다.",
+    ]
+    text = idea(sentences, "WeaveFuse", roles=[Role.NEW, Role.NEW])
+    assert "WeaveFuse는 원천 모델의 응답을 선호 쌍으로 삼아" in text
+
+
+@pytest.mark.parametrize(
+    "distractor",
+    [
+        "FoldKV는 긴 대화의 메모리 문제에 초점을 맞추며, 대규모 대화 데이터로 훈련되었습니다.",
+        "여기서 Top1(𝒛)을 MaskedSoftmax(𝒛) 샘플링으로 근사하여 λ=0.5로 둡니다.",
+    ],
+)
+def test_framing_training_data_and_formulas_lose(distractor: str) -> None:
+    mechanism = "FoldKV는 오래된 대화의 KV 캐시를 요약 토큰으로 압축하여 메모리를 아낍니다."
+    assert idea([distractor, mechanism], "FoldKV", roles=[Role.HOW, Role.HOW]) == mechanism

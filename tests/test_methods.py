@@ -187,3 +187,16 @@ def test_a_slogan_title_gives_way_to_the_name_the_summary_proposes() -> None:
 def test_what_a_title_studies_is_not_its_method() -> None:
     sentences = ["LLaMA는 층마다 다른 정보를 담습니다.", "LLaMA는 기존 모델보다 낫습니다."]
     assert find_method("Beyond Surface: Probing LLaMA Across Scales", sentences) is None
+
+
+def test_a_technical_report_is_named_by_what_it_reports() -> None:
+    assert title_name("EXAONE 3.0 Technical Report") == "EXAONE 3.0"
+    assert title_name("A Report") is None
+
+
+def test_a_measure_the_paper_defines_is_not_its_method() -> None:
+    sentences = [
+        "개념 해독 가능성(Concept Decodability; CD)이라는 새로운 지표를 도입하였습니다.",
+        "CD는 중간 층에서 높게 나타납니다.",
+    ]
+    assert find_method("Emergence of Abstractions in Context", sentences) is None

@@ -59,7 +59,9 @@ def build_paper(raw: RawPaper) -> PaperDraft:
     topics = tuple(classify(raw.title, list(raw.sentences) + list(raw.evidence)))
 
     cards: list[CardDraft] = []
-    idea = choose_key_idea(raw.sentences, method=method, lang=lang, roles=raw.roles)
+    idea = choose_key_idea(
+        raw.sentences, method=method, lang=lang, roles=raw.roles, title=raw.title
+    )
     if idea:
         cards.append(
             CardDraft(

@@ -44,7 +44,8 @@ def study_text(text: str) -> str:
 # Openers that link to the sentence before and can simply go: the rest says the same alone.
 _CONNECTIVES = re.compile(
     r"^(?:(?:또한|그리고|따라서|그러나|하지만|게다가|특히|한편|나아가|더불어|아울러|반면(?:에)?|즉|"
-    r"결과적으로|마지막으로|최종적으로|먼저|우선|다음으로|이어서|구체적으로|요약하면|"
+    r"결과적으로|마지막으로|최종적으로|먼저|우선|다음으로|이어서|구체적으로|요약하면|여기서|기술적으로|"
+    r"이후|그 다음|그다음|"
     r"이 외에도|이외에도|이를 통해(?:서)?|이를 위해(?:서)?|이에 따라|이로써|이로 인해|그 결과|"
     r"이와 함께|이와 더불어|이 과정에서|이를 바탕으로|이를 기반으로|예를 들어|예컨대)\s*,?\s+|"
     r"(?:moreover|furthermore|additionally|in addition|also|thus|therefore|hence|however|"
@@ -65,6 +66,8 @@ _SPEAKERS = re.compile(
     r"\s*,?\s*",
     re.IGNORECASE,
 )
+# "이는 …", "It …": the subject the sentence before was about.
+_BARE_SUBJECT = re.compile(r"^(?:이것(?P<particle>은|이)|이(?P<short>는|가)|it)\s+", re.IGNORECASE)
 # A subject that points at the method: it becomes the method's name.
 _POINTING_SUBJECT = re.compile(
     r"^(?:이|본|해당|제안된|제안한|이러한|이런|이 새로운)\s*"
@@ -95,11 +98,17 @@ _POINTING_CLAUSE = re.compile(
 )
 
 
-def stand_alone(sentence: str, *, method: str | None) -> str | None:
+def stand_alone(sentence: str, *, method: str | None, antecedent: str | None = None) -> str | None:
     """``sentence`` as it reads alone on a card, or ``None`` when it cannot: openers that
     link it to its neighbours are dropped, and a subject pointing at the method ("이 방법은",
-    "This model") becomes the method's name (or goes, when the paper names none)."""
+    "This model") becomes the method's name (or goes, when the paper names none). A bare
+    "이는"/"It" becomes ``antecedent``, the name the sentence before was about, when known."""
     text = _without_openers(study_text(sentence))
+    bare = _BARE_SUBJECT.match(text)
+    if bare and antecedent:
+        particle = bare.group("particle") or bare.group("short")
+        named = f"{antecedent}{topic_particle(antecedent, particle)}" if particle else antecedent
+        text = f"{named} {text[bare.end() :]}"
     pointing = _POINTING_SUBJECT.match(text)
     if pointing:
         rest = text[pointing.end() :]

@@ -53,7 +53,7 @@ _SPEC_UNITS = {"kHz", "Hz", "GB", "MB", "TB", "dB"}
 
 _RESULT_VERBS = re.compile(
     r"달성|향상|가속|능가|뛰어넘|앞서|기록|개선|감소|줄이|줄였|줄일|단축|절감|제거|빠른|빠르|빠릅|빨라|"
-    r"높은|높습|높였|높아|높여|낮은|낮춰|회복|늘리|늘려|늘어|증가|도달|해결|최고|우수|"
+    r"높은|높습|높였|높아|높여|낮은|낮춰|회복|유지|늘리|늘려|늘어|증가|도달|해결|최고|우수|"
     r"끌어올|올렸|올려|올라|상승|개선|단축|"
     r"\b(?:achiev\w*|improv\w*|outperform\w*|surpass\w*|faster|speed-?ups?|reduc\w*|boost\w*|"
     r"gains?|higher|lower|better|beats?|recover\w*|cuts?|accelerat\w*|increas\w*|reach\w*|"
@@ -85,6 +85,11 @@ _MEASURE_AFTER = re.compile(r"^\s*(?:길이|분량|해상도|크기|규모)의?(
 _CORRELATION_BEFORE = re.compile(
     r"(?:\br\s*=|상관(?:계수|관계)?[^.,]{0,15}|correlation[^.,]{0,15})\s*$", re.IGNORECASE
 )
+_RANGE_START_BEFORE = re.compile(
+    r"[0-9][^\s]{0,4}\s*(?:에서|부터)\s*$|\bfrom\s+[0-9][^\s]*\s+to\s*$"
+)
+_RANGE_END_AFTER = re.compile(r"^\s*까지")
+_SPEED = re.compile(r"속도|지연|레이턴시|\b(?:speed|latency|fast|per second|throughput)\b", re.I)
 _TIME_UNITS = {"초", "분", "시간", "s", "ms", "min", "h"}
 _WITHIN_AFTER = re.compile(r"^\s*(?:만에|만으로|이내|안에|내에)")
 # A rank ("상위 2위", "top 3") says where, not how much.
@@ -155,6 +160,7 @@ class _Cues:
     comparison: bool
     setup: bool
     growth: bool
+    speed: bool
 
     @classmethod
     def of(cls, sentence: str) -> _Cues:
@@ -169,6 +175,7 @@ class _Cues:
             comparison=_COMPARISON.search(sentence) is not None,
             setup=_SETUP.search(sentence) is not None,
             growth=_GROWTH.search(sentence) is not None,
+            speed=_SPEED.search(sentence) is not None,
         )
 
 
@@ -242,7 +249,10 @@ _EACH = "각각"
 # What joins the items a "각각" list of numbers belongs to: "A와 B", "A, B 및 C".
 _WORD = re.compile(r"\S+")
 _NUMBER_WITH_UNIT = re.compile(r"[0-9.]+([^\W\d_]+)")
-_NAME_WORD = re.compile(r"[A-Za-z0-9][\w.+-]*")
+_NAME_WORD = re.compile(r"[A-Za-z0-9][\w.+%-]*")
+_ITEM_AND_PARTICLE = re.compile(
+    r"[A-Za-z0-9][\w.+%-]*?(?P<particle>에서|으로|로|을|를|이|가|은|는|의|에|)"
+)
 _PARTICLE = re.compile(r"(?:에서|에게|으로|로|에|의|은|는|이|가|을|를)$")
 _ITEM_JOINER = re.compile(r"(?<=\S)(?:와|과)\s+|\s*,\s+|\s+(?:및|그리고|and)\s+")
 
@@ -273,10 +283,13 @@ def _one_item(sentence: str, run: Sequence[NumberMention]) -> tuple[str, int, in
     # and the words after them shared too. "긴 문맥 검색 과제와 다중 문서 질의응답에서": phrases;
     # the first keeps only the particle that closes the last one.
     unit = _NUMBER_WITH_UNIT.fullmatch(last_item.group())
+    own = _ITEM_AND_PARTICLE.fullmatch(last_item.group())
     if unit and first_item.replace(".", "").isdigit():
         tail = unit.group(1) + before[last_item.end() :]
-    elif _NAME_WORD.fullmatch(first_item) and _NAME_WORD.fullmatch(last_item.group()):
-        tail = before[last_item.end() :]
+    elif _NAME_WORD.fullmatch(first_item) and own:
+        # "80%와 65%를 사용할 때", "SciAssess와 SciRIFF 벤치마크에서": the first item takes
+        # the particle of the last one and the words after it.
+        tail = own.group("particle") + before[last_item.end() :]
     else:
         particle = _PARTICLE.search(before.rstrip())
         tail = (particle.group() if particle else "") + " "
@@ -312,8 +325,10 @@ def _score(mention: NumberMention, sentence: str, cues: _Cues) -> float | None:
         score += 1.0  # a bare decimal in a result sentence is a measured score
     if _CORRELATION_BEFORE.search(before):
         score -= 2.0
-    if unit in _TIME_UNITS and _WITHIN_AFTER.match(after):
-        score += 2.0  # "0.82초 만에 생성": a speed
+    if unit in _TIME_UNITS and (_WITHIN_AFTER.match(after) or cues.speed):
+        score += 2.0  # "0.82초 만에 생성", "약 0.6초라는 속도": a speed
+    if _RANGE_START_BEFORE.search(before) and _RANGE_END_AFTER.match(after):
+        score -= 2.0  # "2배에서 4배까지": one end of a range
     if unit in _SPEC_UNITS:
         score -= 1.0
     score += cues.result

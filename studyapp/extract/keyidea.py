@@ -85,10 +85,30 @@ _SCHEDULE = _cue(
 )
 _DIGIT = re.compile(r"[0-9]")
 _BENEFIT = _cue(
-    ko=r"가능하게|가능케|수 있(?:습니다|다|음|게)|기대|잠재력|유망|중요한 역할|기여할|도움이 될|"
-    r"장점|이점|보여 ?줍|보여 ?준다|보여 ?주며|선보입|선보이",
+    ko=r"가능하게|가능케|수 있(?:습니다|다|음|게|으며)|기대|잠재력|유망|중요한 역할|기여할|"
+    r"도움이 될|장점|이점|보여 ?줍|보여 ?준다|보여 ?주며|선보입|선보이|사용자는|사용자가|"
+    r"지원합니다|지원하며|"
+    r"효과적으로 처리|필요성을 제거",
     en=r"enables?|allows?|can be|promising|potential|paves? the way|opens? up|advantages?|"
     r"benefits?",
+)
+# Framing: what the paper is about or aims at, not how its method works.
+_FRAMING = _cue(
+    ko=r"초점을 맞|주요 초점|특징으로 합니다|특징으로 하|목표로 합니다|목표로 하는|목적으로 합니다|"
+    r"을 다룹니다|를 다룹니다|에 대해 다루|훈련되었|학습되었|사전 학습되었|비교되었|에서 사용되며|"
+    r"의 경우|를 위해서는|방어 용도",
+    en=r"focus(?:es)? on|aims? to|is trained on|was trained on|were trained on|is designed for",
+)
+# Symbols of a formula ("Top1(𝒛)", "λ=0.5"): a card is read, not derived.
+_MATH = re.compile(r"[=∑∏∫√≤≥∈θσμ]|[\U0001D400-\U0001D7FF]")
+# "(1) … (2) …": a numbered list inside one sentence, on a card a fragment.
+_INLINE_LIST = re.compile(r"\(\s*[1-9]\s*\).*\(\s*[2-9]\s*\)")
+# Words of the title the summary repeats say the sentence is about the paper's own idea.
+_TITLE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]{3,}")
+_PLAIN_TITLE_WORDS = frozenset(
+    """with from that this their into over under using based large language models model
+    learning towards toward through beyond neural deep via for and are can does data efficient
+    better scaling framework approach method methods study benchmark dataset generation""".split()
 )
 # "X는 A와 B로 구성됩니다": the parts named, not what they do.
 _COMPOSITION = _cue(
@@ -156,11 +176,16 @@ class _Candidate:
 
 
 def choose_key_idea(
-    sentences: Sequence[str], *, method: str | None, lang: str, roles: Sequence[Role] = ()
+    sentences: Sequence[str],
+    *,
+    method: str | None,
+    lang: str,
+    roles: Sequence[Role] = (),
+    title: str = "",
 ) -> KeyIdea | None:
     """The key idea of a summary in ``lang`` ("ko" or "en"), or ``None`` when no sentence
-    can say it."""
-    candidates = _candidates(sentences, method=method, lang=lang, roles=roles)
+    can say it. ``title``, the paper's, tells which sentences are about its own idea."""
+    candidates = _candidates(sentences, method=method, lang=lang, roles=roles, title=title)
     if not candidates:
         return None
     best = max(candidates, key=lambda c: (c.score, -c.index))
@@ -177,8 +202,13 @@ def choose_key_idea(
 
 
 def _candidates(
-    sentences: Sequence[str], *, method: str | None, lang: str, roles: Sequence[Role]
+    sentences: Sequence[str], *, method: str | None, lang: str, roles: Sequence[Role], title: str
 ) -> list[_Candidate]:
+    title_words = frozenset(
+        word.lower()
+        for word in _TITLE_WORD.findall(title)
+        if word.lower() not in _PLAIN_TITLE_WORDS and (not method or word not in method)
+    )
     role_of = [roles[i] if i < len(roles) else Role.PLAIN for i in range(len(sentences))]
     allowed = {Role.HOW, Role.NEW, Role.PLAIN}
     if not any(role in allowed for role in role_of):
@@ -195,13 +225,24 @@ def _candidates(
         role = role_of[index]
         if role not in allowed or len(sentence.strip()) < 12:
             continue
-        text = stand_alone(sentence, method=pointed)
+        # "X는 …. 이는 …": the "이는" of the next sentence is X when X is the method.
+        before = sentences[index - 1] if index else ""
+        antecedent = pointed if pointed and pointed.lower() in before.lower() else None
+        text = stand_alone(sentence, method=pointed, antecedent=antecedent)
         if text is not None and text.endswith((":", "：")):
             text = _with_list(text, sentences[index + 1 :], role_of[index + 1 :], role)
         if text is None or len(text) < 15:
             continue
         mechanism = min(_HOW.count(text, lang), 3)
-        score = _score(sentence, text, method=method, role=role, lang=lang, mechanism=mechanism)
+        score = _score(
+            sentence,
+            text,
+            method=method,
+            role=role,
+            lang=lang,
+            mechanism=mechanism,
+            title_words=title_words,
+        )
         if index in first_of_section and role is Role.HOW:
             score += 1.0
         if role is Role.PLAIN and index == 0:
@@ -228,7 +269,14 @@ def _with_list(
 
 
 def _score(
-    sentence: str, text: str, *, method: str | None, role: Role, lang: str, mechanism: int
+    sentence: str,
+    text: str,
+    *,
+    method: str | None,
+    role: Role,
+    lang: str,
+    mechanism: int,
+    title_words: frozenset[str],
 ) -> float:
     score = _ROLE_BONUS.get(role, -2.0) + 2.0 * mechanism
     names_method = bool(method) and method.lower() in text.lower()  # type: ignore[union-attr]
@@ -245,6 +293,12 @@ def _score(
         score -= 1.5
     if _POINTING_INSIDE.found(text, lang):
         score -= 1.5
+    if _FRAMING.found(text, lang):
+        score -= 1.5
+    if _MATH.search(text) or _INLINE_LIST.search(text):
+        score -= 2.0
+    overlap = sum(1 for word in title_words if word in text.lower())
+    score += 0.75 * min(overlap, 3)
     # "Unlike existing methods, X …" is mechanism, not motivation, when X is the subject.
     score -= (1.0 if names_method else 2.5) * min(_MOTIVATION.count(text, lang), 2)
     score -= 2.0 * min(_RESULT.count(text, lang), 2)

@@ -149,6 +149,12 @@ _EXISTING = re.compile(
     r"\b(?:(?:is|are)\s+(?:widely\s+|commonly\s+)?used|widely|commonly|traditional\w*|popular)\b",
     re.IGNORECASE,
 )
+_MEASURE_AFTER = re.compile(
+    r"^['’\"”)]?\s*(?:\([^()]{1,80}\)\s*)?(?:이라는|라는)?\s*(?:새로운\s*)?"
+    r"(?:지표|메트릭|척도|측정 지표|평가 지표|점수|metric|score|measure)",
+    re.IGNORECASE,
+)
+_MEASURE_BEFORE = re.compile(r"\b(?:metric|score|measure)\s+(?:called|named)?\s*$", re.I)
 _COMPARED = re.compile(
     r"비교|대비|보다|능가|뛰어넘|앞서|우수|\b(?:outperform\w*|than|surpass\w*|beats?)\b",
     re.IGNORECASE,
@@ -164,6 +170,10 @@ _TITLE_SENTENCE = re.compile(r"[?!]\s+(?=\S)")
 _TRAILING_ACRONYM = re.compile(r"\((?P<acronym>[^()]{2,20})\)\s*$")
 _HEAD_COLON = re.compile(r"^(?P<head>[^:]{1,80}?)\s*(?::\s|\s[-–—]\s)")
 _HEAD_GLUED = re.compile(r"^(?P<head>[^\s:]{2,40}):(?=[A-Z])")
+_REPORT = re.compile(
+    r"^(?P<head>.+?)\s+(?:Technical Report|Tech Report|Model Card|System Card|Report)$",
+    re.IGNORECASE,
+)
 _HEAD_COMMA = re.compile(r"^(?P<head>[^\s,]{2,40}),\s")
 _COINED_INSIDE = re.compile(rf"[A-Z0-9{_MARKS}]")
 _PARTS = re.compile(r"[;,]\s*")
@@ -184,6 +194,9 @@ class _Evidence:
     long_key: str | None = None
     #: Introduced as a translated term, "직접 선호 최적화(Direct Preference Optimization; DPO)".
     glossed: bool = False
+    #: Introduced as a measure ("CD라는 지표", "a metric called X"): what results are read
+    #: with, not what the paper makes.
+    measure: bool = False
     spellings: dict[str, int] | None = None
     title_spelling: str | None = None
 
@@ -203,6 +216,9 @@ def _title_head(title: str) -> tuple[str | None, float]:
     # ": " (and ":" glued to a capital, "Any2Caption:Interpreting"), a dash between spaces,
     # or a comma after a single name ("HuatuoGPT-Vision, Towards …"). The colon of
     # "N:M sparsity" does not split a title.
+    report = _REPORT.match(title)
+    if report and _is_name(report.group("head")) and len(report.group("head").split()) <= 4:
+        return report.group("head"), 10.0  # "EXAONE 3.0 Technical Report"
     colon = _HEAD_COLON.match(title) or _HEAD_GLUED.match(title)
     comma = None if colon else _HEAD_COMMA.match(title)
     split = colon or comma
@@ -306,6 +322,8 @@ def _score(found: _Evidence, name: str, folded_title: str) -> float:
         score += 2.0
     if found.score >= 6.0:
         score += 0.5 * min(max(found.mentions - 1, 0), 4)
+    if found.measure:
+        return min(score, 5.0)
     score -= 2.5 * min(found.compared, 2)
     if found.score < 7.0:
         score -= 1.0 * min(found.used, 2)
@@ -384,6 +402,9 @@ def _read_sentence(
         found = evidence[key]
         found.long_key = _key(long_form) if long_form else found.long_key
         found.glossed = found.glossed or glossed
+        found.measure = found.measure or bool(
+            _MEASURE_AFTER.match(after) or _MEASURE_BEFORE.search(before)
+        )
         _spell(found, name)
         if key not in seen:
             found.mentions += 1
