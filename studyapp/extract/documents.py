@@ -112,7 +112,9 @@ def normalize_text(text: str, *, source: str) -> str:
     # must agree on where a line starts. Other control characters (terminal escapes, bells)
     # mean nothing in a summary and would reach cards and terminals; a byte order mark inside
     # the text (files joined together) would hide the heading on its line.
-    text = _TERMINAL_ESCAPE.sub("", text).translate(_CLEANUP)
+    text = _TERMINAL_ESCAPE.sub("", text)
+    if _CLEANED.search(text):  # rare: translating every character costs more than looking
+        text = text.translate(_CLEANUP)
     text = unicodedata.normalize("NFC", text)
     if not text.strip():
         raise DocumentError(source, "empty")
@@ -127,6 +129,9 @@ _CLEANUP = {
     **{ord(ch): "\n" for ch in _LINE_BREAKS},
     0xFEFF: None,
 }
+_CLEANED = re.compile("[" + re.escape("".join(map(chr, _CLEANUP))) + "]")
+# Control characters (Unicode category Cc) other than line feed, tab and form feed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0d-\x1f\x7f-\x9f]")
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -147,5 +152,4 @@ def _decode(data: bytes, source: str) -> str:
 
 def _looks_binary(text: str) -> bool:
     sample = text[:4096]
-    control = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\t\f")
-    return control > max(8, len(sample) // 50)
+    return len(_CONTROL.findall(sample)) > max(8, len(sample) // 50)
