@@ -200,9 +200,21 @@ def test_results_section_leads_and_how_it_works_holds_set_up_figures() -> None:
             "단일 A100 GPU에서 약 0.6초라는 속도를 달성하였습니다.",
             "단일 A100 GPU에서 약 [0.6초]라는 속도를 달성하였습니다.",
         ),
+        # A range is blanked whole ("40%에서 50%" is one answer), and loses to one figure.
+        (
+            "40%에서 50%의 시각 특징만 쓰고도 원래 성능을 유지했다.",
+            "[40%에서 50%]의 시각 특징만 쓰고도 원래 성능을 유지했다.",
+        ),
         (
             "작업 속도를 2배에서 4배까지 높이고 기존 에이전트보다 30% 더 나은 성능을 보였다.",
             "작업 속도를 2배에서 4배까지 높이고 기존 에이전트보다 [30%] 더 나은 성능을 보였다.",
+        ),
+        # "A에서 B로" is a change, and B where it got to.
+        ("정확도를 48.2%에서 61.5%로 높였다.", "정확도를 48.2%에서 [61.5%]로 높였다."),
+        # Items of a list joined by commas, before "각각".
+        (
+            "베이스라인 대비 BLEU, chrF++, METEOR 점수가 각각 230%, 88%, 130% 증가했습니다.",
+            "베이스라인 대비 BLEU 점수가 [230%] 증가했습니다.",
         ),
     ],
 )

@@ -162,6 +162,11 @@ def test_it_in_the_sentence_after_the_method_is_the_method() -> None:
     [
         "FoldKV는 긴 대화의 메모리 문제에 초점을 맞추며, 대규모 대화 데이터로 훈련되었습니다.",
         "여기서 Top1(𝒛)을 MaskedSoftmax(𝒛) 샘플링으로 근사하여 λ=0.5로 둡니다.",
+        # Said as what it is and what it is for, with nothing of how.
+        "FoldKV는 긴 대화에서 메모리 효율을 높이기 위한 새로운 접근법을 제시합니다.",
+        # Background told as a contrast, and the standard recipe.
+        "기존 캐시 압축이 도입되었으나 긴 대화에서는 제한이 있었다.",
+        "FoldKV 모델은 SFT와 DPO로 미세 조정을 수행하여 완성되었습니다.",
     ],
 )
 def test_framing_training_data_and_formulas_lose(distractor: str) -> None:

@@ -363,3 +363,18 @@ def test_canonical_units() -> None:
 def test_long_lines_without_spaces_finish(sentence: str) -> None:
     # Would take minutes if a pattern backtracked: every position is scanned once.
     assert find_numbers(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "texts"),
+    [
+        ("Stable Diffusion 3.5에서 스타일을 학습합니다.", []),
+        ("Claude Sonnet 3.5 모델의 정렬이 73.2% 향상", ["73.2%"]),
+        ("MMLU 65.3점을 기록", ["65.3점"]),
+        ("1-샷과 5-샷 설정", []),
+    ],
+)
+def test_versions_after_a_two_word_name_and_hyphened_configurations(
+    sentence: str, texts: list[str]
+) -> None:
+    assert [m.text for m in find_numbers(sentence)] == texts

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from studyapp.extract.drafts import Role
 from studyapp.extract.numbers import NumberMention, find_numbers
@@ -53,7 +53,7 @@ _SPEC_UNITS = {"kHz", "Hz", "GB", "MB", "TB", "dB"}
 
 _RESULT_VERBS = re.compile(
     r"달성|향상|가속|능가|뛰어넘|앞서|기록|개선|감소|줄이|줄였|줄일|단축|절감|제거|빠른|빠르|빠릅|빨라|"
-    r"높은|높습|높였|높아|높여|낮은|낮춰|회복|유지|늘리|늘려|늘어|증가|도달|해결|최고|우수|"
+    r"높은|높습|높였|높아|높여|높이|낮은|낮춰|회복|유지|충족|늘리|늘려|늘어|증가|도달|해결|최고|우수|"
     r"끌어올|올렸|올려|올라|상승|개선|단축|"
     r"\b(?:achiev\w*|improv\w*|outperform\w*|surpass\w*|faster|speed-?ups?|reduc\w*|boost\w*|"
     r"gains?|higher|lower|better|beats?|recover\w*|cuts?|accelerat\w*|increas\w*|reach\w*|"
@@ -85,10 +85,9 @@ _MEASURE_AFTER = re.compile(r"^\s*(?:길이|분량|해상도|크기|규모)의?(
 _CORRELATION_BEFORE = re.compile(
     r"(?:\br\s*=|상관(?:계수|관계)?[^.,]{0,15}|correlation[^.,]{0,15})\s*$", re.IGNORECASE
 )
-_RANGE_START_BEFORE = re.compile(
-    r"[0-9][^\s]{0,4}\s*(?:에서|부터)\s*$|\bfrom\s+[0-9][^\s]*\s+to\s*$"
-)
-_RANGE_END_AFTER = re.compile(r"^\s*까지")
+_THAN_BEFORE = re.compile(r"보다\s*$")
+_MORE_AFTER = re.compile(r"^\s*(?:더|높|낮|빠르|빠른|적|많)")
+_RANGE_JOINER = re.compile(r"\s*(?:에서|부터)\s*")
 _SPEED = re.compile(r"속도|지연|레이턴시|\b(?:speed|latency|fast|per second|throughput)\b", re.I)
 _TIME_UNITS = {"초", "분", "시간", "s", "ms", "min", "h"}
 _WITHIN_AFTER = re.compile(r"^\s*(?:만에|만으로|이내|안에|내에)")
@@ -203,7 +202,7 @@ def choose_headline(
         lines.append((sentence, bonus))
     lines += [(line, 1.0 if index == 0 else 0.0) for index, line in enumerate(evidence)]
     for sentence, bonus in lines:
-        mentions = find_numbers(sentence)
+        mentions = _with_ranges(sentence, find_numbers(sentence))
         if not mentions:
             continue
         cues = _Cues.of(sentence)
@@ -227,6 +226,30 @@ def choose_headline(
     if best is None or best.score < MIN_SCORE:
         return None
     return best
+
+
+def _with_ranges(sentence: str, mentions: list[NumberMention]) -> list[NumberMention]:
+    """``mentions`` with each Korean range ("40%에서 50%", "1.7배부터 2배까지") made one
+    mention, as "40~50%" is: each end alone is half a fact. "48.2%에서 61.5%로" is a change,
+    not a range, and stays two mentions (the second is where it got to)."""
+    out: list[NumberMention] = []
+    index = 0
+    while index < len(mentions):
+        low = mentions[index]
+        high = mentions[index + 1] if index + 1 < len(mentions) else None
+        if (
+            high is not None
+            and low.unit in (high.unit, None)
+            and _RANGE_JOINER.fullmatch(sentence[low.end : high.start])
+            and not _TO_AFTER.search(sentence[high.end : high.end + 4])
+        ):
+            text = sentence[low.start : high.end]
+            out.append(replace(high, text=text, start=low.start, low=low.value))
+            index += 2
+        else:
+            out.append(low)
+            index += 1
+    return out
 
 
 def _lists(sentence: str, mentions: Sequence[NumberMention]) -> list[list[int]]:
@@ -265,9 +288,8 @@ def _one_item(sentence: str, run: Sequence[NumberMention]) -> tuple[str, int, in
     each = sentence.rfind(_EACH, 0, first.start)
     if each < 0 or len(sentence[each + len(_EACH) : first.start]) > 12:
         return None
-    clause = sentence.rfind(", ", 0, each)
-    clause = 0 if clause < 0 else clause + 2
-    before = sentence[clause:each]
+    # The items are the last words joined before "각각": "BLEU, chrF++, METEOR 점수가".
+    before = sentence[:each]
     joiners = list(_ITEM_JOINER.finditer(before))[-(len(run) - 1) :]
     if len(joiners) != len(run) - 1:
         return None
@@ -293,7 +315,7 @@ def _one_item(sentence: str, run: Sequence[NumberMention]) -> tuple[str, int, in
     else:
         particle = _PARTICLE.search(before.rstrip())
         tail = (particle.group() if particle else "") + " "
-    head = sentence[:clause] + before[: joiners[0].start()] + tail
+    head = before[: joiners[0].start()] + tail
     head += sentence[each + len(_EACH) : first.start].lstrip()
     return head + first.text + sentence[last.end :], len(head), len(head) + len(first.text)
 
@@ -325,10 +347,12 @@ def _score(mention: NumberMention, sentence: str, cues: _Cues) -> float | None:
         score += 1.0  # a bare decimal in a result sentence is a measured score
     if _CORRELATION_BEFORE.search(before):
         score -= 2.0
+    if mention.low is not None:
+        score -= 1.0  # a range is harder to recall than one figure; the card asks for both
+    if _THAN_BEFORE.search(before) and _MORE_AFTER.match(after):
+        score += 1.0  # "기존보다 30% 더 나은": the margin over the others
     if unit in _TIME_UNITS and (_WITHIN_AFTER.match(after) or cues.speed):
         score += 2.0  # "0.82초 만에 생성", "약 0.6초라는 속도": a speed
-    if _RANGE_START_BEFORE.search(before) and _RANGE_END_AFTER.match(after):
-        score -= 2.0  # "2배에서 4배까지": one end of a range
     if unit in _SPEC_UNITS:
         score -= 1.0
     score += cues.result

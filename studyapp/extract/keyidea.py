@@ -46,10 +46,11 @@ def _cue(*, ko: str, en: str, both: str = "") -> _Cue:
 # are full of.
 _HOW = _cue(
     ko=r"통해|통하여|통한|함으로써|으로써|이용하여|이용해|사용하여|사용해|활용하여|활용해|기반으로|"
-    r"바탕으로|대신|대체|결합|융합|분해|분할|병합|도입하|적용하여|학습하여|학습시켜|예측하여|계산하여|"
+    r"바탕으로|대신|대체|결합|융합|분해|분할|병합|예측하|계산하여|"
     r"변환|압축|선별|모방|근사|증류|추출|재구성|조건화|정렬하|공유|캐시|재사용|투영|매핑|할당|삽입|"
     r"마스킹|샘플링|가중|필터링|정제|검색하|주입|교체|정규화|클리핑|양자화|가지치기|보간|증강|"
-    r"방식으로|단계로",
+    r"조절|조정|수정하|선택하|세분화|재파라미터화|복원|라우팅|역전|시뮬레이션|분리하|재배치|갱신|"
+    r"전파|재정의|제거하|방식으로|단계로",
     en=r"by|using|via|through|instead of|based on|relies on|replac\w*|combin\w*|decompos\w*|"
     r"normali[sz]\w*|distill\w*|leverag\w*|fus\w*|split\w*|partition\w*|mimic\w*|"
     r"approximat\w*|maps?|mapping|encod\w*|predict\w*|reus\w*|shar\w*|project\w*|inject\w*|"
@@ -58,7 +59,8 @@ _HOW = _cue(
 )
 _PROPOSE = _cue(ko=r"제안|소개|제시|선보|개발|고안", en=r"propos\w*|introduc\w*|present\w*")
 _MOTIVATION = _cue(
-    ko=r"그러나|하지만|한계|어려움|문제점|문제가|도전|과제|기존의|기존\s|최근|필요하|필요성|요구하|"
+    ko=r"그러나|하지만|한계|제한이 있|어려움|문제점|문제가|도전|과제|기존의|기존\s|최근|필요하|"
+    r"필요성|요구하|"
     r"부족|비효율|병목|어렵|취약",
     en=r"however|challeng\w*|limitation\w*|struggle\w*|existing|prior work|recent\w*|"
     r"bottleneck\w*|suffer\w*|remains?|costly|expensive|common|commonly|usually|often|"
@@ -69,7 +71,7 @@ _MOTIVATION = _cue(
 _RESULT = _cue(
     ko=r"달성|능가|향상|우수|뛰어|최고|최첨단|입증|나타났|확인|기록|시사|결과는|결과,|성능을 보",
     en=r"achiev\w*|outperform\w*|surpass\w*|improv\w*|state-of-the-art|sota|matches|results?",
-    both=r"(?<!\d)\d++(?:\.\d++)?+\s*+(?:%|배|x|×)",
+    both=r"(?<!\d)\d++(?:\.\d++)?+\s*+(?:%|배|x|×|점|포인트|points?)",
 )
 _EVALUATION = _cue(
     ko=r"평가(?:했|하였|합니|한다|되었|를 수행|에서|하기 위해|하여|를 진행)|"
@@ -95,10 +97,51 @@ _BENEFIT = _cue(
 # Framing: what the paper is about or aims at, not how its method works.
 _FRAMING = _cue(
     ko=r"초점을 맞|주요 초점|특징으로 합니다|특징으로 하|목표로 합니다|목표로 하는|목적으로 합니다|"
+    r"영감을 받아|영감을 얻어|"
     r"을 다룹니다|를 다룹니다|에 대해 다루|훈련되었|학습되었|사전 학습되었|비교되었|에서 사용되며|"
     r"의 경우|를 위해서는|방어 용도",
-    en=r"focus(?:es)? on|aims? to|is trained on|was trained on|were trained on|is designed for",
+    en=r"focus(?:es)? on|aims? to|is trained on|was trained on|were trained on|is designed for|"
+    r"inspired by",
 )
+# The sentence's main predicate says what it is or that it is proposed ("…새로운 접근법을
+# 제시합니다", "…프레임워크입니다"): an identity, however much of the how its clauses hold.
+_IDENTITY_END = _cue(
+    ko=r"(?:제안|소개|제시|도입|발표|공개)"
+    r"(?:합니다|한다|했습니다|하였습니다|하고 있습니다|했다|하였다)\.?$|"
+    r"(?:프레임워크|모델|방법론?|접근법|접근 방식|벤치마크|데이터셋|시스템|도구|기법|아키텍처)"
+    r"(?:입니다|이다|예요)\.?$",
+    en=r"(?:propose|proposes|introduce|introduces|present|presents)\b[^.]*\.?$",
+)
+# What something is for: "…을 개선하기 위한", "…할 수 있도록", "to improve".
+_PURPOSE = _cue(
+    ko=r"위한|위해|위하여|도록|목표로|목적으로",
+    en=r"to (?:improve|enhance|address|enable|support|tackle)|aim\w*|for improving",
+)
+# Background told as a contrast: "X가 도입되었으나 … 제한이 있었다".
+_CONTRAST = _cue(
+    ko=r"(?:었|였|았)으나|되었으나|했지만|였지만|었지만|에도 불구하고",
+    en=r"although|while [a-z]+ (?:has|have)|despite",
+)
+# The standard training recipe ("SFT와 DPO로 미세 조정"): how any model is made, not this one.
+_RECIPE = _cue(
+    ko=r"지도 미세 조정|미세 조정을 수행|파인튜닝을 수행|강화 학습을 통해 정렬|인간 피드백",
+    en=r"supervised fine-tuning|instruction tuning|preference optimi[sz]ation",
+    both=r"\b(?:SFT|DPO|RLHF|PPO)\b",
+)
+# Savings told as the point ("메모리 사용량을 줄이고"): a benefit of the idea, not the idea.
+_EFFICIENCY = _cue(
+    ko=r"메모리 사용량을 줄|오버헤드를 줄|계산 비용을 줄|계산량을 줄|효율성을 높|효율적으로",
+    en=r"reduc\w* (?:the )?(?:memory|overhead|compute|cost)|more efficient",
+)
+# A definition of a term ("콘텐츠 필터링은 …하는 과정이다"): a glossary, not the paper.
+_GLOSSARY = _cue(
+    ko=r"(?:과정|것|작업|기법)(?:이다|입니다)\.?$|(?:을|를) (?:말합니다|의미합니다|뜻합니다)\.?$",
+    en=r"refers to|is defined as|is the process of",
+)
+# "두 가지 학습 방식을 결합": which two, the card cannot say unless it lists them.
+_UNNAMED_PARTS = re.compile(r"(?:두|세|네|여러) ?(?:가지|개의|종류의)")
+# A sentence added to another ("또한 …", "In addition, …") holds a secondary point.
+_ADDED = re.compile(r"^(?:또한|아울러|추가로|더불어|게다가|also|in addition|additionally)\b", re.I)
 # Symbols of a formula ("Top1(𝒛)", "λ=0.5"): a card is read, not derived.
 _MATH = re.compile(r"[=∑∏∫√≤≥∈θσμ]|[\U0001D400-\U0001D7FF]")
 # "(1) … (2) …": a numbered list inside one sentence, on a card a fragment.
@@ -282,9 +325,28 @@ def _score(
     names_method = bool(method) and method.lower() in text.lower()  # type: ignore[union-attr]
     if names_method:
         score += 2.0
-    if _WHAT_IT_IS.found(text, lang) or _PROPOSE.found(text, lang):
-        # What it is, not how it works: good as an opening, weak alone.
-        score += 0.5 if mechanism >= 2 else -2.0
+    if _IDENTITY_END.found(text, lang):
+        # Said as what it is: an opening at best. Said as what it is for ("…을 개선하기 위한
+        # 새로운 접근법을 제시합니다"), nothing of how at all; "블록으로 묶어 계산하는 X를
+        # 제안한다" keeps the how in its clause.
+        if _PURPOSE.found(text, lang):
+            score -= 3.5 if mechanism >= 2 else 4.0
+        else:
+            score -= 1.0 if mechanism >= 2 else 1.5
+    elif _WHAT_IT_IS.found(text, lang) or _PROPOSE.found(text, lang):
+        score -= 0.0 if mechanism >= 2 else 1.5
+    if _CONTRAST.found(text, lang):
+        score -= 2.0
+    if _RECIPE.found(text, lang) and not names_method:
+        score -= 1.0
+    if _EFFICIENCY.found(text, lang):
+        score -= 2.0
+    if _GLOSSARY.found(text, lang) and not names_method:
+        score -= 2.0
+    if _UNNAMED_PARTS.search(text) and ":" not in text:
+        score -= 1.0
+    if _ADDED.match(sentence.strip()):
+        score -= 1.0
     if _KEY_CUE.found(text, lang):
         score += 3.0
     if _COMPOSITION.found(text, lang):
@@ -297,11 +359,14 @@ def _score(
         score -= 1.5
     if _MATH.search(text) or _INLINE_LIST.search(text):
         score -= 2.0
-    overlap = sum(1 for word in title_words if word in text.lower())
-    score += 0.75 * min(overlap, 3)
+    if mechanism >= 2:
+        # About the title's own idea, and saying how: the main mechanism, not a side one. (A
+        # sentence that only restates the title gets nothing for it.)
+        overlap = sum(1 for word in title_words if word in text.lower())
+        score += 0.75 * min(overlap, 3)
     # "Unlike existing methods, X …" is mechanism, not motivation, when X is the subject.
     score -= (1.0 if names_method else 2.5) * min(_MOTIVATION.count(text, lang), 2)
-    score -= 2.0 * min(_RESULT.count(text, lang), 2)
+    score -= 3.0 * min(_RESULT.count(text, lang), 2)
     if _EVALUATION.found(text, lang):
         score -= 2.5
     if _SCHEDULE.found(text, lang) and _DIGIT.search(text):

@@ -51,6 +51,7 @@ _WORD_START = rf"(?<![{_LETTER}0-9\-.&])"
 _CAP_TOKEN = rf"(?:[A-Z0-9Α-Ω]{_TOKEN[3:]}"
 _PHRASE = rf"{_WORD_START}{_TOKEN}(?:\s(?:(?:of|for|on|in|and|the|a|to)\s)?{_CAP_TOKEN}){{0,3}}"
 _PHRASE_RE = re.compile(rf"['‘\"“]?(?P<name>{_PHRASE})")
+_LONG_FORM = re.compile(r"[A-Z][A-Za-z0-9-]*(?:\s+[A-Za-z][A-Za-z0-9-]*){1,6}")
 _PAREN_AFTER = re.compile(r"\s*\((?P<inner>[^()]{1,120})\)")
 
 # Words that are never a paper's own method, however they are capitalised.
@@ -95,6 +96,7 @@ _EN_PASSIVE_AFTER = re.compile(
 _DEFINITION_NOUNS = (
     r"(?:방법론?|모델|기법|프레임워크|알고리즘|아키텍처|방식|시스템|벤치마크|데이터셋|"
     r"데이터세트|에이전트|도구|라이브러리|플랫폼|파이프라인|접근법|전략|기술|패밀리|시리즈|"
+    r"샘플러|인코더|디코더|토크나이저|옵티마이저|스케줄러|어댑터|모듈|손실 함수|"
     r"model|framework|method|technique|algorithm|architecture|approach|system|benchmark|"
     r"dataset|agent|suite|family|library|tool)"
 )
@@ -325,19 +327,24 @@ def _score(found: _Evidence, name: str, folded_title: str) -> float:
     if found.measure:
         return min(score, 5.0)
     score -= 2.5 * min(found.compared, 2)
-    if found.score < 7.0:
-        score -= 1.0 * min(found.used, 2)
     # A name the summary uses that the title also holds ("… Insights from SEED-Bench-R1") or
     # spells out ("UGround" in "Universal Visual Grounding"), unless the title studies it
     # ("Probing LLaMA Across Scales").
     folded = fold_title(name)
     in_title = folded in folded_title.split() or (len(folded) > 3 and folded in folded_title)
+    spelled_out = _abbreviates(name, folded_title) or bool(
+        found.long_key and fold_title(found.long_key) in folded_title
+    )
     if in_title and any(
         (after + " ").startswith(folded + " ") for after in _STUDIED.split(folded_title)[1:]
     ):
         score -= 3.0
-    elif found.mentions and (in_title or _abbreviates(name, folded_title)):
+    elif found.mentions and (in_title or spelled_out):
         score += 3.0
+    if found.score < 7.0 and not spelled_out:
+        # Used ("X를 활용하여"), a name is someone else's more often than not; the summary
+        # also uses its own method, so only a name it never proposed loses for it.
+        score -= 1.0 * min(found.used, 2)
     if found.score < 5.0 and not found.title_spelling:
         # A plain word ("Sampling", "Karakalpak") or a translated term ("직접 선호 최적화
         # (… ; DPO)") is the paper's own only where the summary names, proposes or defines it:
@@ -492,6 +499,10 @@ def _mentions(sentence: str) -> list[_Mention]:
                 out.append(_Mention(short, start, paren.end(), name))  # "Long Name(ACR)" is ACR
                 continue
             end = paren.end()
+            if name and _LONG_FORM.fullmatch(paren.group("inner").strip()):
+                # "DCE(Descriptive Caption Enhancement)": the long form is what it stands for.
+                out.append(_Mention(name, start, end, paren.group("inner").strip()))
+                continue
         if name:
             out.append(_Mention(name, start, end))
     return out

@@ -94,6 +94,8 @@ _NAME_CHAR: Final = re.compile(r"[A-Za-z0-9_]")
 _DIMENSION_BEFORE: Final = re.compile(r"[0-9] ?[x×X] ?$")
 _RANGE_SEP: Final = re.compile(r" ?[~～〜–—] ?(?=[0-9])|-(?=[0-9])| to (?=[0-9])")
 _PRODUCT_WORD: Final = re.compile(r"[A-Za-z][A-Za-z0-9.-]*")
+# Two capitalised words right before a number: a product's name ("Stable Diffusion 3.5").
+_TWO_WORD_NAME: Final = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+ [A-Z][a-z]+ $")
 _VERSION_NEXT: Final = re.compile(r" (?:[A-Z][a-z]|[0-9]+(?:\.[0-9]+)?[KMBT](?![A-Za-z0-9_]))")
 _WINDOW_STOP: Final = re.compile(r"[,.;:!?()\[\]0-9]")
 _DIGIT: Final = re.compile(r"[0-9]")
@@ -370,8 +372,9 @@ def _is_year_or_name(s: str, i: int, reading: _Reading) -> bool:
     if not _PRODUCT_WORD.fullmatch(word) or word in SCORE_WORDS or word.islower():
         return False
     if "." in digits:
-        # "Gemini 1.5 Pro" is a version; "MMLU 65.3" is a score.
-        return _VERSION_NEXT.match(s, reading.end) is not None
+        # "Gemini 1.5 Pro" and "Stable Diffusion 3.5" are versions; "MMLU 65.3" is a score.
+        named = _TWO_WORD_NAME.search(s, max(0, i - 40), i) is not None
+        return named or _VERSION_NEXT.match(s, reading.end) is not None
     if word[1:] != word[1:].lower() or any(c.isdigit() for c in word):
         return True  # RTX 3090, LLaMA 2, Llama2 2
     # A capitalised word opening a sentence is just a word ("Only 3 layers"), unless a name
