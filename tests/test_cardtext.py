@@ -103,3 +103,13 @@ def test_a_bare_it_becomes_the_name_the_sentence_before_was_about() -> None:
         "FoldKV folds the cache."
     )
     assert stand_alone("여기서 캐시를 두 번 접는다.", method=None) == "캐시를 두 번 접는다."
+
+
+def test_the_summary_tells_the_particle_and_a_name_is_never_put_in_twice() -> None:
+    # The reading says 는 ("보캡"? "보카브"?); the summary writes 은, and is followed.
+    assert topic_particle("HashVocab", "는", usage=["HashVocab은 빠르다."]) == "은"
+    assert topic_particle("DriveBench", "은") == "는"  # 벤치
+    assert stand_alone(
+        "이 방법은 FIFO-Diffusion으로 명명되었으며 잡음을 대각선으로 제거한다.",
+        method="FIFO-Diffusion",
+    ) == ("FIFO-Diffusion으로 명명되었으며 잡음을 대각선으로 제거한다.")

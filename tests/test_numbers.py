@@ -372,6 +372,8 @@ def test_long_lines_without_spaces_finish(sentence: str) -> None:
         ("Claude Sonnet 3.5 모델의 정렬이 73.2% 향상", ["73.2%"]),
         ("MMLU 65.3점을 기록", ["65.3점"]),
         ("1-샷과 5-샷 설정", []),
+        ("AlpacaEval 2.0에서 승률 55.9%", ["55.9%"]),
+        ("6차 과제와 3차원 공간", []),
     ],
 )
 def test_versions_after_a_two_word_name_and_hyphened_configurations(

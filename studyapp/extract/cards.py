@@ -7,6 +7,7 @@ gives Korean cards whatever language the interface speaks.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from studyapp.extract.cardtext import stand_alone, study_text
 from studyapp.extract.drafts import CardDraft, NumberDraft, PaperDraft, RawPaper
@@ -81,7 +82,7 @@ def build_paper(raw: RawPaper) -> PaperDraft:
                 kind=CardKind.HEADLINE_NUMBER,
                 front=prompts[CardKind.HEADLINE_NUMBER].format(name=name)
                 + "\n"
-                + _cloze(headline, blank=prompts["blank"], method=_named(method, raw.sentences)),
+                + _cloze(headline, blank=prompts["blank"], method=method, usage=raw.sentences),
                 back=headline.mention.text,
                 source_sentence=headline.sentence,
                 number=number,
@@ -103,24 +104,30 @@ def build_paper(raw: RawPaper) -> PaperDraft:
     )
 
 
-def _named(method: str | None, sentences: tuple[str, ...]) -> str | None:
-    """The method, when the summary itself uses its name (see :func:`stand_alone`)."""
-    if method and any(method.lower() in sentence.lower() for sentence in sentences):
-        return method
-    return None
-
-
-def _cloze(headline: Headline, *, blank: str, method: str | None) -> str:
+def _cloze(headline: Headline, *, blank: str, method: str | None, usage: tuple[str, ...]) -> str:
     """The headline's sentence with the number blanked: what was measured, in context."""
-    return cloze(headline.shown, headline.start, headline.end, blank=blank, method=method)
+    # "이 방법은" becomes the method's name only where the summary itself uses the name: a
+    # summary about something else (it happens) must not have the name put into it.
+    named = method if method and any(method.lower() in s.lower() for s in usage) else None
+    shown, start, end = headline.shown, headline.start, headline.end
+    return cloze(shown, start, end, blank=blank, method=named, usage=usage)
 
 
-def cloze(sentence: str, start: int, end: int, *, blank: str, method: str | None = None) -> str:
+def cloze(
+    sentence: str,
+    start: int,
+    end: int,
+    *,
+    blank: str,
+    method: str | None = None,
+    usage: Sequence[str] = (),
+) -> str:
     """``sentence`` with ``[start:end]`` blanked, as it reads alone on a card (see
     :func:`stand_alone`), cut to a window around the blank if long."""
     # The blank waits as one character no cleaning touches ("___" reads as Markdown).
     text = sentence[:start] + _HOLE + sentence[end:]
-    text = (stand_alone(text, method=method) or study_text(text)).replace(_HOLE, blank)
+    alone = stand_alone(text, method=method, usage=usage)
+    text = (alone or study_text(text)).replace(_HOLE, blank)
     if len(text) <= _MAX_CONTEXT:
         return text
     # Keep a window around the blank so the question stays answerable.

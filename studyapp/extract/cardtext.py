@@ -11,6 +11,7 @@ cannot stand alone; :func:`stand_alone` says so, and the card builders choose an
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from studyapp.extract.markdown import inline_text
 from studyapp.extract.sections import split_label
@@ -98,24 +99,34 @@ _POINTING_CLAUSE = re.compile(
 )
 
 
-def stand_alone(sentence: str, *, method: str | None, antecedent: str | None = None) -> str | None:
+def stand_alone(
+    sentence: str,
+    *,
+    method: str | None,
+    antecedent: str | None = None,
+    usage: Sequence[str] = (),
+) -> str | None:
     """``sentence`` as it reads alone on a card, or ``None`` when it cannot: openers that
     link it to its neighbours are dropped, and a subject pointing at the method ("이 방법은",
     "This model") becomes the method's name (or goes, when the paper names none). A bare
-    "이는"/"It" becomes ``antecedent``, the name the sentence before was about, when known."""
+    "이는"/"It" becomes ``antecedent``, the name the sentence before was about, when known.
+    ``usage``, the summary's sentences, tells which particle the summary puts after a name."""
     text = _without_openers(study_text(sentence))
     bare = _BARE_SUBJECT.match(text)
-    if bare and antecedent:
+    if bare and antecedent and antecedent.lower() not in text.lower():
         particle = bare.group("particle") or bare.group("short")
-        named = f"{antecedent}{topic_particle(antecedent, particle)}" if particle else antecedent
+        named = antecedent
+        if particle:
+            named += topic_particle(antecedent, particle, usage=usage)
         text = f"{named} {text[bare.end() :]}"
     pointing = _POINTING_SUBJECT.match(text)
     if pointing:
         rest = text[pointing.end() :]
         if pointing.group("en") is not None:
             text = f"{method} {rest}" if method else ""
-        elif method:
-            text = f"{method}{topic_particle(method, pointing.group('particle'))} {rest}"
+        elif method and method.lower() not in rest.lower():
+            particle = topic_particle(method, pointing.group("particle"), usage=usage)
+            text = f"{method}{particle} {rest}"
         elif pointing.group("particle") in ("은", "는", "이", "가"):
             # Korean needs no subject (the card's front names the paper); what followed the
             # subject may be an opener of its own: "이 모델은 또한 …".
@@ -142,7 +153,7 @@ def _without_openers(text: str) -> str:
 
 # ---- Korean particles after a name ---------------------------------------------------------
 
-# Whether a Latin name, read aloud in Korean, ends on a consonant (받침): letters by their
+# Whether a Latin name, read aloud in Korean, ends on a consonant (받침): capitals by their
 # Korean names (L 엘, M 엠, N 엔, R 알), digits by theirs (1 일, 3 삼, 6 육, 7 칠, 8 팔, 0 영).
 _CLOSED_LETTERS = set("LMNR")
 _CLOSED_DIGITS = set("013678")
@@ -150,11 +161,27 @@ _PAIRS = {"은": "는", "는": "은", "이": "가", "가": "이", "을": "를", 
 _CLOSED_FORM = {"은": "은", "는": "은", "이": "이", "가": "이", "을": "을", "를": "을", "의": "의"}
 
 
-def topic_particle(name: str, particle: str) -> str:
-    """The particle ``particle`` (은/는, 이/가, 을/를) in the form that follows ``name``."""
+def topic_particle(name: str, particle: str, *, usage: Sequence[str] = ()) -> str:
+    """The particle ``particle`` (은/는, 이/가, 을/를) in the form that follows ``name``: the
+    form the summary itself uses after the name (``usage``, its sentences), else the form the
+    name's Korean reading calls for."""
     closed = _CLOSED_FORM[particle]
     open_ = _PAIRS[closed] if closed != "의" else "의"
-    return closed if _ends_closed(name) else open_
+    heard = _heard_closed(name, usage)
+    return closed if (_ends_closed(name) if heard is None else heard) else open_
+
+
+def _heard_closed(name: str, usage: Sequence[str]) -> bool | None:
+    """Whether the summary writes a closed-syllable particle after ``name`` ("HashVocab은"),
+    an open one ("DriveBench는"), or ``None`` when it puts none right after it."""
+    closed = opened = 0
+    for sentence in usage:
+        for match in re.finditer(re.escape(name) + "(은|는|이|가|을|를)(?=[\\s,])", sentence):
+            if match.group(1) in ("은", "이", "을"):
+                closed += 1
+            else:
+                opened += 1
+    return None if closed == opened else closed > opened
 
 
 def _ends_closed(name: str) -> bool:
@@ -165,12 +192,10 @@ def _ends_closed(name: str) -> bool:
         return last in _CLOSED_DIGITS
     if last.isupper():
         return last in _CLOSED_LETTERS
-    # A word: spoken as English, it ends on a consonant unless it ends on a vowel letter or
-    # a silent-ish "r" after a vowel (Transformer, Llama, Griffin → 은).
-    tail = name.rstrip(" )]*+²³'’\"").lower()
-    if tail.endswith(("a", "e", "i", "o", "u", "y", "w")):
-        return False
-    return not (tail.endswith("r") and tail[-2:-1] in ("a", "e", "i", "o", "u"))
+    # A word, as Korean writes it: a final m, n, ng or l closes it (Griffin 그리핀, Llama-Mem
+    # 멤); most other final consonants get a vowel of their own (Bench 벤치, Bard 바드,
+    # Mix 믹스), and so does a vowel (Mamba, Transformer 트랜스포머).
+    return name.rstrip(" )]*+²³'’\"").lower().endswith(("m", "n", "l"))
 
 
 # ---- Fitting on a card -----------------------------------------------------------------------

@@ -3,10 +3,13 @@
 Every quantity :func:`studyapp.extract.numbers.find_numbers` reads is a candidate. A candidate
 earns points for a result-like unit (``×``, ``%``, scores, throughput), for result verbs in its
 sentence (achieves, faster, 달성, 향상), for "up to"/"최대" right before it and for a comparison
-("than", "대비"); it loses points in sentences about motivation or set-up, for being approximate
-or spelled out in words, and it is out entirely when it is a count ("6개", "14가지") or a model or
-data size ("70B parameters"). Below a threshold there is no headline: an invented number is
-worse than no card.
+("than", "대비"), for a margin ("보다 30% 더") and for the results section; it loses points in
+sentences about motivation or set-up, in an example ("예를 들어"), for being approximate, a
+range, a correlation or spelled out in words, and for being a baseline's figure ("81.0%보다").
+It is out entirely when it is a count ("6개", "14가지"), a model or data size ("70B
+parameters"), a condition ("75%로 두었을 때"), a rank ("상위 2위"), a length ("30초 길이의"),
+or one item of a list of numbers that cannot be told with its own item. Below a threshold there
+is no headline: an invented number is worse than no card.
 """
 
 from __future__ import annotations

@@ -3,10 +3,13 @@
 Where the summary has sections, the idea comes from the sentences that say how the method
 works (``Technical Details``) and what is new (``What's New``); results and asides never. Where
 it has none, every sentence is a candidate. Each is scored on cues of mechanism (by, using,
-replaces, 통해, 결합) against cues of what a key idea is not: motivation ("existing methods
-struggle"), results, the evaluation set-up, the training schedule, benefit claims and
-housekeeping. A sentence must stand alone on the card (:func:`stand_alone`). When the best one
-only says what the method is, the best sentence on how it works follows it.
+replaces, 통해, 결합, and operations such as 재사용, 추출, mask, retrieve) against cues of what a
+key idea is not: motivation and background, results, the evaluation set-up, the training
+schedule and recipe, benefit claims and savings, framing and purpose ("…을 위한 새로운 접근법을
+제시합니다"), lists of parts, dataset figures, glossary definitions, formulas and housekeeping.
+Cues are read in the summary's language only. A sentence must stand alone on the card
+(:func:`stand_alone`); one announcing a list takes its items along. When the best one only
+says what the method is, the best sentence on how it works follows it.
 """
 
 from __future__ import annotations
@@ -271,7 +274,7 @@ def _candidates(
         # "X는 …. 이는 …": the "이는" of the next sentence is X when X is the method.
         before = sentences[index - 1] if index else ""
         antecedent = pointed if pointed and pointed.lower() in before.lower() else None
-        text = stand_alone(sentence, method=pointed, antecedent=antecedent)
+        text = stand_alone(sentence, method=pointed, antecedent=antecedent, usage=sentences)
         if text is not None and text.endswith((":", "：")):
             text = _with_list(text, sentences[index + 1 :], role_of[index + 1 :], role)
         if text is None or len(text) < 15:

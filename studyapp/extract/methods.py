@@ -12,9 +12,13 @@ for the ways a summary names what a paper brings:
   above all in the sections that say what is new and how it works.
 
 It loses points where the summary treats it as someone else's: compared against (``X보다``,
-``than X``), built on or used (``X를 기반으로``, ``using X``) or introduced as existing
-(``기존 X``). A gloss in parentheses (``자기 인과(Self-causal)``) and the paper's whole title are
-never names, nor generic words (LLM, Transformer, benchmark).
+``than X``), built on or used (``X를 기반으로``, ``using X``), introduced as existing (``기존 X``,
+a background definition) or as one of a list; and it is no name at all when it is a measure the
+paper defines (``CD라는 지표``), a translated established term only used (``직접 선호 최적화
+(…; DPO)``), a plain word that is only a subject, or what the title studies (``Probing LLaMA``).
+A gloss in parentheses (``자기 인과(Self-causal)``) and the paper's whole title are never
+names, nor generic words (LLM, Transformer, benchmark). A name heading the title wins outright,
+unless it is a slogan of plain words the summary never uses while it proposes a coined name.
 """
 
 from __future__ import annotations

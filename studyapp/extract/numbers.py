@@ -86,8 +86,11 @@ _MAGNITUDE: Final = re.compile(
     r"(?:(?P<letter>[KkMBT])|(?i: (?P<word>thousand|million|billion|trillion)))(?![A-Za-z0-9_])"
 )
 _FRACTION: Final = re.compile(rf"분의 ?(?P<num>{_NUMERAL})")
-# Right after the digits: a version, ratio, path or fraction, power, size or ordinal.
-_NOT_ALONE_AFTER: Final = re.compile(r"\.[0-9]|:[0-9]|/[A-Za-z0-9]|\^| ?[x×X] ?[0-9]| ?번 ?째|째")
+# Right after the digits: a version, ratio, path or fraction, power, size or ordinal (3번째,
+# 6차, 3차원).
+_NOT_ALONE_AFTER: Final = re.compile(
+    r"\.[0-9]|:[0-9]|/[A-Za-z0-9]|\^| ?[x×X] ?[0-9]| ?번 ?째|째|차(?![이별])"
+)
 _HYPHEN_WORD: Final = re.compile(r"-(?P<word>[A-Za-z]+)")
 _HYPHEN_HANGUL: Final = re.compile(r"-[가-힣]")
 _NAME_CHAR: Final = re.compile(r"[A-Za-z0-9_]")
@@ -96,6 +99,7 @@ _RANGE_SEP: Final = re.compile(r" ?[~～〜–—] ?(?=[0-9])|-(?=[0-9])| to (?=
 _PRODUCT_WORD: Final = re.compile(r"[A-Za-z][A-Za-z0-9.-]*")
 # Two capitalised words right before a number: a product's name ("Stable Diffusion 3.5").
 _TWO_WORD_NAME: Final = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+ [A-Z][a-z]+ $")
+_SMALL_VERSION: Final = re.compile(r"[0-9]\.[0-9]")
 _VERSION_NEXT: Final = re.compile(r" (?:[A-Z][a-z]|[0-9]+(?:\.[0-9]+)?[KMBT](?![A-Za-z0-9_]))")
 _WINDOW_STOP: Final = re.compile(r"[,.;:!?()\[\]0-9]")
 _DIGIT: Final = re.compile(r"[0-9]")
@@ -374,7 +378,9 @@ def _is_year_or_name(s: str, i: int, reading: _Reading) -> bool:
     if "." in digits:
         # "Gemini 1.5 Pro" and "Stable Diffusion 3.5" are versions; "MMLU 65.3" is a score.
         named = _TWO_WORD_NAME.search(s, max(0, i - 40), i) is not None
-        return named or _VERSION_NEXT.match(s, reading.end) is not None
+        # "AlpacaEval 2.0", "Qwen 2.5": a small number with one decimal after a name.
+        small = _SMALL_VERSION.fullmatch(digits) is not None and word[:1].isupper()
+        return named or small or _VERSION_NEXT.match(s, reading.end) is not None
     if word[1:] != word[1:].lower() or any(c.isdigit() for c in word):
         return True  # RTX 3090, LLaMA 2, Llama2 2
     # A capitalised word opening a sentence is just a word ("Only 3 layers"), unless a name
