@@ -167,6 +167,10 @@ def test_it_in_the_sentence_after_the_method_is_the_method() -> None:
         # Background told as a contrast, and the standard recipe.
         "기존 캐시 압축이 도입되었으나 긴 대화에서는 제한이 있었다.",
         "FoldKV 모델은 SFT와 DPO로 미세 조정을 수행하여 완성되었습니다.",
+        # The set-up, a belief, and a pointer into a sentence the card does not show.
+        "FoldKV는 LongChat 벤치마크를 사용하여 평가됩니다.",
+        "FoldKV가 대화형 시스템을 크게 발전시킬 것이라고 믿습니다.",
+        "FoldKV는 이 환경에서 생성된 캐시를 다시 접어 저장합니다.",
     ],
 )
 def test_framing_training_data_and_formulas_lose(distractor: str) -> None:

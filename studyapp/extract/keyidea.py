@@ -79,7 +79,7 @@ _RESULT = _cue(
 _EVALUATION = _cue(
     ko=r"평가(?:했|하였|합니|한다|되었|를 수행|에서|하기 위해|하여|를 진행)|"
     r"실험(?:을|에서|했|하였|결과)|검증(?:했|하였|합니)|벤치마크(?:에서|를 통해)|"
-    r"테스트(?:했|하였|를)|시험을",
+    r"테스트(?:했|하였|를)|시험을|평가됩니다|평가되었|검토하였|검토했|평가 방법론",
     en=r"evaluat\w*|experiment\w*|benchmarked|we (?:verify|validate|test)|tested on",
 )
 # The training schedule, told in figures ("8개의 A100으로 3일", "3 epochs at 1e-4"): set-up.
@@ -92,7 +92,7 @@ _DIGIT = re.compile(r"[0-9]")
 _BENEFIT = _cue(
     ko=r"가능하게|가능케|수 있(?:습니다|다|음|게|으며)|기대|잠재력|유망|중요한 역할|기여할|"
     r"도움이 될|장점|이점|보여 ?줍|보여 ?준다|보여 ?주며|선보입|선보이|사용자는|사용자가|"
-    r"지원합니다|지원하며|"
+    r"지원합니다|지원하며|믿습니다|것이라고|기대됩니다|"
     r"효과적으로 처리|필요성을 제거",
     en=r"enables?|allows?|can be|promising|potential|paves? the way|opens? up|advantages?|"
     r"benefits?",
@@ -110,8 +110,10 @@ _FRAMING = _cue(
 # 제시합니다", "…프레임워크입니다"): an identity, however much of the how its clauses hold.
 _IDENTITY_END = _cue(
     ko=r"(?:제안|소개|제시|도입|발표|공개)"
-    r"(?:합니다|한다|했습니다|하였습니다|하고 있습니다|했다|하였다)\.?$|"
-    r"(?:프레임워크|모델|방법론?|접근법|접근 방식|벤치마크|데이터셋|시스템|도구|기법|아키텍처)"
+    r"(?:합니다|한다|했습니다|하였습니다|하고 있습니다|했다|하였다|되었습니다|되었다|됩니다|된다)"
+    r"\.?$|"
+    r"(?:프레임워크|모델|방법론?|접근법|접근 방식|벤치마크|데이터셋|시스템|도구|기법|아키텍처|"
+    r"솔루션)"
     r"(?:입니다|이다|예요)\.?$",
     en=r"(?:propose|proposes|introduce|introduces|present|presents)\b[^.]*\.?$",
 )
@@ -174,7 +176,8 @@ _KEY_CUE = _cue(
 )
 # Pointing back inside the sentence: "이 문제를 완화합니다" needs the sentence before.
 _POINTING_INSIDE = _cue(
-    ko=r"이 문제|이러한 문제|이 한계|이러한 한계|이 과정|이러한 과정|이를 |이에 |그 결과",
+    ko=r"이 문제|이러한 문제|이 한계|이러한 한계|이 과정|이러한 과정|이를 |이에 |그 결과|"
+    r"(?<![가-힣])(?:이|해당)\s[가-힣]{2,6}(?:은|는|을|를|에서|의|에)\s",
     en=r"this problem|this issue|these issues|this limitation|this process",
 )
 # Figures of the set-up ("1,150개의 샘플", "8개의 범주"): a sentence full of them describes
