@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from studyapp.extract import extract_text
-from studyapp.extract.cards import build_paper, card_name
+from studyapp.extract.cards import build_paper, card_name, cloze
 from studyapp.extract.drafts import RawPaper
 from studyapp.identity import CardKind
 
@@ -74,3 +74,9 @@ def test_a_method_card_keeps_its_sentence_as_written() -> None:
     (card,) = paper.cards
     assert card.back == "문단마다 점수를 매겨 상위 문단만 넘기는 SkimSum을 제안한다."
     assert card.source_sentence == sentence
+
+
+def test_a_cloze_that_cannot_stand_alone_loses_only_its_pointer() -> None:
+    assert (
+        cloze("이는 정확도를 12% 향상시켰다.", 8, 11, blank="＿＿") == "정확도를 ＿＿ 향상시켰다."
+    )

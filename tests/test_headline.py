@@ -209,6 +209,12 @@ def test_results_section_leads_and_how_it_works_holds_set_up_figures() -> None:
             "작업 속도를 2배에서 4배까지 높이고 기존 에이전트보다 30% 더 나은 성능을 보였다.",
             "작업 속도를 2배에서 4배까지 높이고 기존 에이전트보다 [30%] 더 나은 성능을 보였다.",
         ),
+        # Items whose numbers share a metric word.
+        (
+            "MFuser는 synthetic-to-real 및 real-to-real 벤치마크에서 각각 68.20 mIoU와 "
+            "71.87 mIoU를 달성했습니다.",
+            "MFuser는 synthetic-to-real 벤치마크에서 [68.20] mIoU를 달성했습니다.",
+        ),
         # "A에서 B로" is a change, and B where it got to.
         ("정확도를 48.2%에서 61.5%로 높였다.", "정확도를 48.2%에서 [61.5%]로 높였다."),
         # Items of a list joined by commas, before "각각".

@@ -36,6 +36,9 @@ PROMPTS: dict[str, dict[str, str]] = {
 }
 _MAX_NAME = 90
 _HOLE = "\ufffc"
+_POINTER = re.compile(
+    r"^(?:이는|이것은|이를 통해|이러한 \S+(?:은|는|이|가)|this|these|it)\s+", re.I
+)
 _MAX_CONTEXT = 200
 
 
@@ -127,7 +130,9 @@ def cloze(
     # The blank waits as one character no cleaning touches ("___" reads as Markdown).
     text = sentence[:start] + _HOLE + sentence[end:]
     alone = stand_alone(text, method=method, usage=usage)
-    text = (alone or study_text(text)).replace(_HOLE, blank)
+    # A sentence that cannot stand alone still gives the blank its context, without the
+    # word that points back ("이는 ＿＿ 향상되었다" reads "＿＿ 향상되었다").
+    text = (alone or _POINTER.sub("", study_text(text), count=1)).replace(_HOLE, blank)
     if len(text) <= _MAX_CONTEXT:
         return text
     # Keep a window around the blank so the question stays answerable.

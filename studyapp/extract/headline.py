@@ -134,6 +134,9 @@ _SETUP = re.compile(
 # sentence pairs them with: blanked alone, one of them makes a question with no single answer.
 # An example is a secondary result: "예를 들어 GPT-4는 …".
 _EXAMPLE = re.compile(r"^(?:예를 들어|예컨대|for example|for instance|e\.g\.)", re.IGNORECASE)
+_SHARED_METRIC = re.compile(
+    r"\s+(?P<metric>[A-Za-z][\w@%-]*)\s*(?:,|와|과|및|and|or|/)\s*", re.IGNORECASE
+)
 _LIST_JOINER = re.compile(r"^\s*(?:,|와|과|및|,?\s*and|,?\s*or|/)\s*$", re.IGNORECASE)
 # A sentence's role moves its numbers: results are where headlines are; how a method works
 # is where set-up figures are.
@@ -261,9 +264,13 @@ def _lists(sentence: str, mentions: Sequence[NumberMention]) -> list[list[int]]:
     runs: list[list[int]] = []
     for index in range(len(mentions) - 1):
         left, right = mentions[index], mentions[index + 1]
-        # "15 및 50단계": the first shares the unit the last one carries.
+        # "15 및 50단계": the first shares the unit the last one carries; "68.2 mIoU와
+        # 71.9 mIoU": both carry the metric they share.
         same = left.unit == right.unit or left.unit is None
-        if same and _LIST_JOINER.match(sentence[left.end : right.start]):
+        between = _SHARED_METRIC.match(sentence, left.end, right.start)
+        if between and not sentence.startswith(between.group("metric"), right.end + 1):
+            between = None
+        if same and (_LIST_JOINER.match(sentence[left.end : right.start]) or between):
             if runs and runs[-1][-1] == index:
                 runs[-1].append(index + 1)
             else:
