@@ -174,6 +174,7 @@ def test_a_list_it_cannot_pair_is_never_the_headline() -> None:
         (["1-샷 설정에서 정확도를 4.2% 향상시켰다."], 4.2),
         (["최대 30초 길이의 음성을 0.8초 만에 생성한다."], 0.8),
         (["상관계수 0.95로 일치하며, 정렬 점수를 6% 향상시켰다."], 6.0),
+        (["인간은 72.4%를 달성한 반면, FoldKV는 정확도를 35.1%로 높였다."], 35.1),
     ],
 )
 def test_set_ups_baselines_and_ranks_lose(sentences: list[str], value: float) -> None:

@@ -171,6 +171,8 @@ def test_it_in_the_sentence_after_the_method_is_the_method() -> None:
         "FoldKV는 LongChat 벤치마크를 사용하여 평가됩니다.",
         "FoldKV가 대화형 시스템을 크게 발전시킬 것이라고 믿습니다.",
         "FoldKV는 이 환경에서 생성된 캐시를 다시 접어 저장합니다.",
+        # Background said as what is usual.
+        "긴 대화를 다루는 방법은 일반적으로 큰 메모리가 필요합니다.",
     ],
 )
 def test_framing_training_data_and_formulas_lose(distractor: str) -> None:

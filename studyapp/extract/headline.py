@@ -92,6 +92,10 @@ _THAN_BEFORE = re.compile(r"보다\s*$")
 _MORE_AFTER = re.compile(r"^\s*(?:더|높|낮|빠르|빠른|적|많)")
 _RANGE_JOINER = re.compile(r"\s*(?:에서|부터)\s*")
 _SPEED = re.compile(r"속도|지연|레이턴시|\b(?:speed|latency|fast|per second|throughput)\b", re.I)
+_PEOPLE_BEFORE = re.compile(
+    r"(?:인간|사람|전문가|주석자)(?:은|는|이|가|의)[^,.]{0,20}$|\b(?:humans?|annotators?)\b[^,.]{0,20}$",
+    re.IGNORECASE,
+)
 _TIME_UNITS = {"초", "분", "시간", "s", "ms", "min", "h"}
 _WITHIN_AFTER = re.compile(r"^\s*(?:만에|만으로|이내|안에|내에)")
 # A rank ("상위 2위", "top 3") says where, not how much.
@@ -357,6 +361,8 @@ def _score(mention: NumberMention, sentence: str, cues: _Cues) -> float | None:
         score += 1.0  # a bare decimal in a result sentence is a measured score
     if _CORRELATION_BEFORE.search(before):
         score -= 2.0
+    if _PEOPLE_BEFORE.search(before):
+        score -= 1.5  # "인간은 72.4% …": people's reference figure, not the paper's result
     if mention.low is not None:
         score -= 1.0  # a range is harder to recall than one figure; the card asks for both
     if _THAN_BEFORE.search(before) and _MORE_AFTER.match(after):

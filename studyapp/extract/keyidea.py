@@ -62,8 +62,9 @@ _HOW = _cue(
 )
 _PROPOSE = _cue(ko=r"제안|소개|제시|선보|개발|고안", en=r"propos\w*|introduc\w*|present\w*")
 _MOTIVATION = _cue(
-    ko=r"그러나|하지만|한계|제한이 있|어려움|문제점|문제가|도전|과제|기존의|기존\s|최근|필요하|"
-    r"필요성|요구하|"
+    ko=r"그러나|하지만|한계|제한이 있|어려움|문제점|문제가|도전|과제|기존의|기존\s|최근|"
+    r"필요하|필요성|요구하|일반적으로|일반적인|통상적|흔히|전통적|중요한 (?:기술|역할|요소|문제)|"
+    r"중요합니다|"
     r"부족|비효율|병목|어렵|취약",
     en=r"however|challeng\w*|limitation\w*|struggle\w*|existing|prior work|recent\w*|"
     r"bottleneck\w*|suffer\w*|remains?|costly|expensive|common|commonly|usually|often|"
@@ -100,7 +101,7 @@ _BENEFIT = _cue(
 # Framing: what the paper is about or aims at, not how its method works.
 _FRAMING = _cue(
     ko=r"초점을 맞|주요 초점|특징으로 합니다|특징으로 하|목표로 합니다|목표로 하는|목적으로 합니다|"
-    r"영감을 받아|영감을 얻어|"
+    r"영감을 받아|영감을 얻어|연구를 수행|분석을 수행|조사를 수행|"
     r"을 다룹니다|를 다룹니다|에 대해 다루|훈련되었|학습되었|사전 학습되었|비교되었|에서 사용되며|"
     r"의 경우|를 위해서는|방어 용도",
     en=r"focus(?:es)? on|aims? to|is trained on|was trained on|were trained on|is designed for|"
