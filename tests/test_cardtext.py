@@ -113,3 +113,12 @@ def test_the_summary_tells_the_particle_and_a_name_is_never_put_in_twice() -> No
         "이 방법은 FIFO-Diffusion으로 명명되었으며 잡음을 대각선으로 제거한다.",
         method="FIFO-Diffusion",
     ) == ("FIFO-Diffusion으로 명명되었으며 잡음을 대각선으로 제거한다.")
+
+
+def test_a_name_in_lower_case_keeps_its_spelling_and_list_markers_go() -> None:
+    assert stand_alone("gsplat은 CUDA 커널로 래스터화한다.", method=None) == (
+        "gsplat은 CUDA 커널로 래스터화한다."
+    )
+    assert stand_alone("we merge tokens early.", method=None) == "We merge tokens early."
+    assert study_text("(1) 토큰을 묶는다.") == "토큰을 묶는다."
+    assert study_text("2.5배 빨라졌다.") == "2.5배 빨라졌다."

@@ -216,6 +216,7 @@ def test_results_section_leads_and_how_it_works_holds_set_up_figures() -> None:
             "71.87 mIoU를 달성했습니다.",
             "MFuser는 synthetic-to-real 벤치마크에서 [68.20] mIoU를 달성했습니다.",
         ),
+        ("정확도를 40%에서 최대 50%까지 높였다.", "정확도를 [40%에서 최대 50%]까지 높였다."),
         # "A에서 B로" is a change, and B where it got to.
         ("정확도를 48.2%에서 61.5%로 높였다.", "정확도를 48.2%에서 [61.5%]로 높였다."),
         # Items of a list joined by commas, before "각각".

@@ -115,6 +115,8 @@ def test_a_naming_phrase_beats_a_proposal_of_the_title() -> None:
         ("CODE: Confident Ordinary Differential Editing", "CODE"),
         ("Single-Layer Activation for Implicit Representation (SL²A-INR)", "SL²A-INR"),
         ("OWSM v3.1: Better Speech Models", "OWSM v3.1"),
+        ("gsplat: An Open-Source Library for Splatting", "gsplat"),
+        ("towards: A Title Head That Is a Word", None),
         ("Predicting Rewards Alongside Tokens: Parameter Insertion", None),
         ("Scaling Laws for Everything", None),
     ],

@@ -21,6 +21,9 @@ __all__ = ["MAX_BACK", "shorten", "stand_alone", "study_text", "topic_particle"]
 #: Longest card back, in characters: more is a paragraph, not a card.
 MAX_BACK = 300
 
+_HANGUL = re.compile(r"[가-힣]")
+# A list marker opening a text: "(1)", "1)", "2." (a number followed by a space, not "2.5").
+_LIST_MARKER = re.compile(r"^\s*(?:\(\s*[0-9]{1,2}\s*\)|[0-9]{1,2}[.)](?=\s))\s*")
 _CITATION = re.compile(r"\s*\[(?:\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]")
 _URL = re.compile(r"\(?\s*(?:https?://|www\.)[^\s)<>\]]+\)?")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)])")
@@ -33,7 +36,7 @@ def study_text(text: str) -> str:
     _label, rest = split_label(text)
     if _label is not None and _label.role is not None:
         text = rest
-    text = _CITATION.sub("", inline_text(text))
+    text = _LIST_MARKER.sub("", _CITATION.sub("", inline_text(text)))
     text = _URL.sub("", text)
     text = _EMPTY_PARENS.sub("", text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
@@ -135,7 +138,9 @@ def stand_alone(
             return None
     if not text or _POINTING.match(text):
         return None
-    if text[:1].islower() and text[:1].isascii():
+    if text[:1].islower() and text[:1].isascii() and not _HANGUL.search(text):
+        # An English sentence starts with a capital; a Korean one may start with a name
+        # written in lower case ("gsplat은", "f-발산"), which keeps its spelling.
         text = text[0].upper() + text[1:]
     return text
 

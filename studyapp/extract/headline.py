@@ -90,7 +90,7 @@ _CORRELATION_BEFORE = re.compile(
 )
 _THAN_BEFORE = re.compile(r"보다\s*$")
 _MORE_AFTER = re.compile(r"^\s*(?:더|높|낮|빠르|빠른|적|많)")
-_RANGE_JOINER = re.compile(r"\s*(?:에서|부터)\s*")
+_RANGE_JOINER = re.compile(r"\s*(?:에서|부터)\s*(?:최대|약|대략)?\s*")
 _SPEED = re.compile(r"속도|지연|레이턴시|\b(?:speed|latency|fast|per second|throughput)\b", re.I)
 _PEOPLE_BEFORE = re.compile(
     r"(?:인간|사람|전문가|주석자)(?:은|는|이|가|의)[^,.]{0,20}$|\b(?:humans?|annotators?)\b[^,.]{0,20}$",

@@ -184,6 +184,7 @@ _HEAD_COMMA = re.compile(r"^(?P<head>[^\s,]{2,40}),\s")
 _COINED_INSIDE = re.compile(rf"[A-Z0-9{_MARKS}]")
 _PARTS = re.compile(r"[;,]\s*")
 _SHOUTED = re.compile(r"[A-Z]{6}")
+_LOWER_NAME = re.compile(r"[a-z][a-z0-9]{2,20}")
 _HAS_LETTER = re.compile(rf"[{_LETTER}]")
 
 
@@ -232,6 +233,8 @@ def _title_head(title: str) -> tuple[str | None, float]:
         return None, 0.0
     head = split.group("head").strip()
     words = head.split()
+    if len(words) == 1 and _LOWER_NAME.fullmatch(head) and head not in _FUNCTION_WORDS | _GENERIC:
+        return head, 10.0  # "gsplat: An Open-Source Library …": a name in lower case
     if len(words) == 1:
         coined = _looks_coined(head) or comma is None
         # In capitals, even a word is a coined name ("CODE: Confident Ordinary …").
