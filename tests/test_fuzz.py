@@ -32,7 +32,7 @@ from studyapp.db import session_factory
 from studyapp.extract import Extraction, Format, extract_text
 from studyapp.extract.documents import DocumentError, decode_document, normalize_text
 from studyapp.extract.markdown import inline_text
-from studyapp.extract.methods import MAX_NAME
+from studyapp.extract.names import MAX_NAME
 from studyapp.identity import CardKind, fold_title, normalize_arxiv_id, paper_identity
 from studyapp.models import Card, CardText, Deck, Paper, PaperText, ReviewState
 from tests.conftest import BACKENDS, AuthActions, csrf_token, html

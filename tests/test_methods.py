@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.extract.methods import find_method, title_name
+from studyapp.extract.methods import find_method
+from studyapp.extract.names import title_name
 
 
 @pytest.mark.parametrize(

@@ -27,52 +27,19 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import NamedTuple
 
 from studyapp.extract.drafts import Role
+from studyapp.extract.names import (
+    is_name,
+    looks_coined,
+    mentions,
+    name_key,
+    title_head,
+)
 from studyapp.extract.text import detect_lang
 from studyapp.identity import fold_title
 
-__all__ = ["MAX_NAME", "find_method", "title_name"]
-
-#: Longest method name: real ones are a word or a few ("Large Multi-View Gaussian Model");
-#: a longer run of letters is not a name, and would not fit where papers are stored.
-MAX_NAME = 80
-
-# A name-like token: starts with a letter or digit, may hold digits, hyphens, dots and the
-# marks names carry (AtP*, VILA², Δ-iris, λ-ECLIPSE, M²UGen).
-_LETTER = r"A-Za-zΑ-Ωα-ω"
-_MARKS = r"²³¹⁰⁴⁵⁶⁷⁸⁹⁺ⁿ₀₁₂₃₄₅₆₇₈₉*+′"
-_TOKEN = (
-    rf"(?:[{_LETTER}0-9][{_LETTER}0-9{_MARKS}]*(?:[-.&][{_LETTER}0-9][{_LETTER}0-9{_MARKS}]*)*)"
-)
-_NAME = re.compile(rf"^{_TOKEN}$")
-# An acronym: two capitals or a capital and a digit somewhere (SEA, MTA, GPT4o, o1-X).
-_ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z0-9]|.*[0-9].*[A-Z])[A-Za-z0-9][A-Za-z0-9\-.²*]*$")
-_WORD_START = rf"(?<![{_LETTER}0-9\-.&])"
-# Up to four words of a multi-word name, each capitalised or a short joining word between
-# them: "Stable Audio", "Command A", "Landscape of Thoughts".
-_CAP_TOKEN = rf"(?:[A-Z0-9Α-Ω]{_TOKEN[3:]}"
-_PHRASE = rf"{_WORD_START}{_TOKEN}(?:\s(?:(?:of|for|on|in|and|the|a|to)\s)?{_CAP_TOKEN}){{0,3}}"
-_PHRASE_RE = re.compile(rf"['‘\"“]?(?P<name>{_PHRASE})")
-_LONG_FORM = re.compile(r"[A-Z][A-Za-z0-9-]*(?:\s+[A-Za-z][A-Za-z0-9-]*){1,6}")
-_PAREN_AFTER = re.compile(r"\s*\((?P<inner>[^()]{1,120})\)")
-
-# Words that are never a paper's own method, however they are capitalised.
-_GENERIC = frozenset(
-    """ai llm llms mllm mllms vlm vlms lmm lmms lm lms slm slms gpt transformer transformers model
-    models method methods framework frameworks approach network networks algorithm benchmark
-    benchmarks dataset datasets data paper study survey review position tutorial overview
-    introduction abstract cnn cnns rnn gan gans vae mlp nlp rl rlhf sft sota api gpu gpus cpu
-    ui qa we this our the a an new novel it its they in on of for and agent agents system
-    systems tool tools task tasks module architecture pipeline technique strategy policy
-    encoder decoder attention diffusion code github arxiv table figure section appendix
-    experiment experiments results evaluation baseline baselines vs etc ie eg ms""".split()
-)
-_JOINING = frozenset({"of", "for", "on", "in", "and", "the", "a", "to", "&", "with", "via"})
-_FUNCTION_WORDS = _JOINING | {"an", "or", "from", "at", "by", "is", "are", "be", "as"}
-_FUNCTION_WORDS |= {"does", "do", "not", "beyond", "towards", "toward", "how", "when", "why"}
-_FUNCTION_WORDS |= {"what", "can", "your", "you", "all", "need", "we", "our"}
+__all__ = ["find_method"]
 
 # ---- Sentence cues ----------------------------------------------------------------------
 
@@ -168,24 +135,9 @@ _COMPARED = re.compile(
 _NAMED = r"[A-Z0-9][A-Za-z0-9\-]+"  # a capitalised word, as list items are
 _LIST_BEFORE = re.compile(rf"{_NAMED}['’\"”]?\s*(?:,|와|과|및|\band\b|\bor\b)\s*['‘\"“]?$")
 _LIST_AFTER = re.compile(rf"^['’\"”]?\s*(?:,|와|과|및|and\b|or\b)\s*['‘\"“]?{_NAMED}")
-# "자기 인과(Self-causal)": an English gloss after a Korean term is a translation.
-_GLOSS_BEFORE = re.compile(r"[가-힣]\s*\($")
 
 
-_TITLE_SENTENCE = re.compile(r"[?!]\s+(?=\S)")
-_TRAILING_ACRONYM = re.compile(r"\((?P<acronym>[^()]{2,20})\)\s*$")
-_HEAD_COLON = re.compile(r"^(?P<head>[^:]{1,80}?)\s*(?::\s|\s[-–—]\s)")
-_HEAD_GLUED = re.compile(r"^(?P<head>[^\s:]{2,40}):(?=[A-Z])")
-_REPORT = re.compile(
-    r"^(?P<head>.+?)\s+(?:Technical Report|Tech Report|Model Card|System Card|Report)$",
-    re.IGNORECASE,
-)
-_HEAD_COMMA = re.compile(r"^(?P<head>[^\s,]{2,40}),\s")
-_COINED_INSIDE = re.compile(rf"[A-Z0-9{_MARKS}]")
-_PARTS = re.compile(r"[;,]\s*")
 _SHOUTED = re.compile(r"[A-Z]{6}")
-_LOWER_NAME = re.compile(r"[a-z][a-z0-9]{2,20}")
-_HAS_LETTER = re.compile(rf"[{_LETTER}]")
 
 
 @dataclass
@@ -208,71 +160,6 @@ class _Evidence:
     title_spelling: str | None = None
 
 
-def title_name(title: str) -> str | None:
-    """The name in a title: ``BiLLM`` in "BiLLM: Pushing …", ``BPT`` in "… Models (BPT)"."""
-    name, _strength = _title_head(title)
-    return name
-
-
-def _title_head(title: str) -> tuple[str | None, float]:
-    # "Can a Single Model …? CALM: A Unified …": the name heads the title's last sentence.
-    title = _TITLE_SENTENCE.split(title)[-1]
-    trailing = _TRAILING_ACRONYM.search(title)
-    if trailing and _ACRONYM.match(trailing.group("acronym")) and _is_name(trailing["acronym"]):
-        return trailing.group("acronym"), 10.0
-    # ": " (and ":" glued to a capital, "Any2Caption:Interpreting"), a dash between spaces,
-    # or a comma after a single name ("HuatuoGPT-Vision, Towards …"). The colon of
-    # "N:M sparsity" does not split a title.
-    report = _REPORT.match(title)
-    if report and _is_name(report.group("head")) and len(report.group("head").split()) <= 4:
-        return report.group("head"), 10.0  # "EXAONE 3.0 Technical Report"
-    colon = _HEAD_COLON.match(title) or _HEAD_GLUED.match(title)
-    comma = None if colon else _HEAD_COMMA.match(title)
-    split = colon or comma
-    if split is None:
-        return None, 0.0
-    head = split.group("head").strip()
-    words = head.split()
-    if len(words) == 1 and _LOWER_NAME.fullmatch(head) and head not in _FUNCTION_WORDS | _GENERIC:
-        return head, 10.0  # "gsplat: An Open-Source Library …": a name in lower case
-    if len(words) == 1:
-        coined = _looks_coined(head) or comma is None
-        # In capitals, even a word is a coined name ("CODE: Confident Ordinary …").
-        shouted = head.isupper() and len(head) >= 4 and bool(_NAME.match(head))
-        return (head, 10.0) if coined and (_is_name(head) or shouted) else (None, 0.0)
-    if comma or len(words) > 4 or len(head) > MAX_NAME:
-        return None, 0.0
-    if words[0] == "The" and len(words) <= 3 and all(_capitalised(w) for w in words[1:]):
-        return head, 10.0  # "The Well", "The Pile"
-    if words[0].lower() in _FUNCTION_WORDS or words[-1].lower() in _FUNCTION_WORDS - {"a"}:
-        return None, 0.0
-    if words[0].endswith("ing") and not any(_looks_coined(w) for w in words):
-        return None, 0.0  # "Predicting Rewards Alongside Tokens" describes, it does not name
-    inner = words[1:-1]
-    if any(w.lower() in _FUNCTION_WORDS and w != "A" for w in words):
-        # "Landscape of Thoughts": a name only if the summary says so (see find_method).
-        if not all(w[:1].isupper() or w.lower() in _JOINING for w in words):
-            return None, 0.0
-        if any(w.lower() not in _JOINING for w in inner if not w[:1].isupper()):
-            return None, 0.0
-        return head, 4.0
-    if not all(_capitalised(w) for w in words):
-        return None, 0.0
-    if all(w.lower() in _GENERIC for w in words):
-        return None, 0.0
-    return head, 10.0 if len(words) <= 3 else 5.0
-
-
-def _capitalised(word: str) -> bool:
-    """A word that can be part of a name: capitalised, a number or coined ("v3.1", "o1")."""
-    return word[:1].isupper() or word[:1].isdigit() or _looks_coined(word)
-
-
-def _looks_coined(token: str) -> bool:
-    """A coined name rather than an English word: inner capitals, digits or marks."""
-    return bool(_COINED_INSIDE.search(token, 1)) or token.isupper()
-
-
 def find_method(
     title: str,
     sentences: Sequence[str],
@@ -284,32 +171,32 @@ def find_method(
     """The method, model, benchmark or dataset the paper names as its own, or ``None``.
     ``lang`` is the summary's language ("ko" or "en"), found from the sentences if not given.
     """
-    lang = lang or detect_lang(list(sentences) or [title])
-    if name_hint and _is_name(name_hint):
+    if name_hint and is_name(name_hint):
         return name_hint
+    lang = lang or detect_lang(list(sentences) or [title])
     folded_title = fold_title(title)
     evidence: dict[str, _Evidence] = defaultdict(_Evidence)
-    head, strength = _title_head(title)
+    head, strength = title_head(title)
     for index, sentence in enumerate(sentences):
         role = roles[index] if index < len(roles) else Role.PLAIN
         if role is not Role.ASIDE:
             _read_sentence(sentence, role, evidence, korean=lang == "ko")
     if head:
-        _merge_short_forms(evidence, _key(head))
+        _merge_short_forms(evidence, name_key(head))
     if head and strength >= 10.0:
         # A name heading the title ("BiLLM: …") is the paper's own; the summary only decides
         # how to spell it when the title shouts it ("DREAMWALTZ"). A head of plain words the
         # summary never uses ("Quiet Tokens: …") is a slogan when the summary proposes a
         # coined name of its own.
-        found = evidence.get(_key(head)) or _Evidence()
+        found = evidence.get(name_key(head)) or _Evidence()
         coined = _coined_proposal(evidence, folded_title)
-        plain = len(head.split()) > 1 and not any(_looks_coined(w) for w in head.split())
+        plain = len(head.split()) > 1 and not any(looks_coined(w) for w in head.split())
         if coined and plain and not found.mentions:
             return coined
-        return _spelling(replace(found, title_spelling=head), _key(head))
+        return _spelling(replace(found, title_spelling=head), name_key(head))
     if head:
-        evidence[_key(head)].score = max(evidence[_key(head)].score, strength)
-        evidence[_key(head)].title_spelling = head
+        evidence[name_key(head)].score = max(evidence[name_key(head)].score, strength)
+        evidence[name_key(head)].title_spelling = head
     best: tuple[float, str] | None = None
     for key, found in evidence.items():
         spelled = _spelling(found, key)
@@ -356,7 +243,7 @@ def _score(found: _Evidence, name: str, folded_title: str) -> float:
         # A plain word ("Sampling", "Karakalpak") or a translated term ("직접 선호 최적화
         # (… ; DPO)") is the paper's own only where the summary names, proposes or defines it:
         # being the subject of its sentences is not enough.
-        if found.glossed or not _looks_coined(name.replace(" ", "")):
+        if found.glossed or not looks_coined(name.replace(" ", "")):
             return min(score, 5.0)
     return score
 
@@ -398,7 +285,7 @@ def _coined_proposal(evidence: dict[str, _Evidence], folded_title: str) -> str |
         name
         for key, found in evidence.items()
         if found.score >= 7.0 and not found.compared and fold_title(key) not in folded_title
-        and (name := _spelling(found, key)) and _looks_coined(name.replace(" ", ""))
+        and (name := _spelling(found, key)) and looks_coined(name.replace(" ", ""))
     ]  # fmt: skip
     return coined[0] if len(coined) == 1 else None
 
@@ -410,11 +297,11 @@ def _read_sentence(
     subject_start = _SUBJECT_OPENER.match(sentence)
     start = subject_start.end() if subject_start else 0
     seen: set[str] = set()
-    for name, span_start, span_end, long_form, glossed in _mentions(sentence):
+    for name, span_start, span_end, long_form, glossed in mentions(sentence):
         before, after = sentence[max(0, span_start - 40) : span_start], sentence[span_end:]
-        key = _key(name)
+        key = name_key(name)
         found = evidence[key]
-        found.long_key = _key(long_form) if long_form else found.long_key
+        found.long_key = name_key(long_form) if long_form else found.long_key
         found.glossed = found.glossed or glossed
         found.measure = found.measure or bool(
             _MEASURE_AFTER.match(after) or _MEASURE_BEFORE.search(before)
@@ -462,96 +349,6 @@ def _read_sentence(
         seen.add(key)
 
 
-class _Mention(NamedTuple):
-    name: str
-    start: int
-    #: Past a parenthesis that follows the name.
-    end: int
-    #: The long form a short form stands for: "Multi-Token Attention" for MTA.
-    long_form: str | None = None
-    #: Defined inside a Korean term's parenthesis: "직접 선호 최적화(… ; DPO)".
-    glossed: bool = False
-
-
-def _mentions(sentence: str) -> list[_Mention]:
-    """The name-like phrases of a sentence. A defined short form stands for its long form
-    (``Multi-Token Attention(MTA)`` and ``멀티 토큰 어텐션(Multi-Token Attention; MTA)`` are
-    MTA); a gloss after a Korean term (``자기 인과(Self-causal)``) is no name."""
-    out: list[_Mention] = []
-    consumed = 0
-    for match in _PHRASE_RE.finditer(sentence):
-        if match.start() < consumed:
-            continue
-        opening = sentence.rfind("(", 0, match.start())
-        if opening >= 0 and _GLOSS_BEFORE.search(sentence, 0, opening + 1):
-            closing = sentence.find(")", match.start())
-            if closing >= 0 and sentence.rfind(")", opening, match.start()) < 0:
-                # Inside "한국어 용어(English Term; ACR)": only an acronym there is a name.
-                consumed = closing + 1
-                inner = sentence[opening + 1 : closing]
-                short = _short_form(inner)
-                if short:
-                    long_form = _PARTS.split(inner)[0]
-                    out.append(_Mention(short, opening, closing + 1, long_form, glossed=True))
-                continue
-        name, start, end = _trimmed(match)
-        paren = _PAREN_AFTER.match(sentence, end) if name else None
-        if paren and len(paren.group("inner").strip()) <= 3 and not _short_form(paren["inner"]):
-            consumed = paren.end()  # a formula's function, "Jrobust(θ)"
-            continue
-        if paren:
-            consumed = paren.end()
-            short = _short_form(paren.group("inner"))
-            if short and _key(short) != _key(name or ""):
-                out.append(_Mention(short, start, paren.end(), name))  # "Long Name(ACR)" is ACR
-                continue
-            end = paren.end()
-            if name and _LONG_FORM.fullmatch(paren.group("inner").strip()):
-                # "DCE(Descriptive Caption Enhancement)": the long form is what it stands for.
-                out.append(_Mention(name, start, end, paren.group("inner").strip()))
-                continue
-        if name:
-            out.append(_Mention(name, start, end))
-    return out
-
-
-def _short_form(inner: str) -> str | None:
-    """The acronym that ends a parenthesis: "(Stochastic Error Ascent; SEA)" → SEA."""
-    short = _PARTS.split(inner)[-1].strip()
-    if _ACRONYM.match(short) and _is_name(short) and len(short) <= 20:
-        return short
-    return None
-
-
-def _trimmed(match: re.Match[str]) -> tuple[str | None, int, int]:
-    """A phrase without the generic and function words at its ends ("the new EfficientViT")."""
-    start, end = match.start("name"), match.end("name")
-    words = match.group("name").split()
-
-    def dropped(word: str) -> bool:
-        # A capitalised generic word stays inside a longer name ("LLM Comparator").
-        return word.lower() in _FUNCTION_WORDS or (
-            word.lower() in _GENERIC and (word.islower() or len(words) == 1)
-        )
-
-    while words and (dropped(words[0]) or (len(words) > 1 and not _capitalised(words[0]))):
-        start += len(words[0]) + 1
-        words = words[1:]
-    while words and dropped(words[-1]):
-        end -= len(words[-1]) + 1
-        words = words[:-1]
-    if len(words) > 1 and not all(_capitalised(w) or w in _JOINING for w in words):
-        # Not a multi-word name: only its last word can be one ("the SEA는").
-        start = end - len(words[-1])
-        words = words[-1:]
-    name = " ".join(words)
-    return (name if words and _is_name(name) else None), start, end
-
-
-def _key(name: str) -> str:
-    return name.casefold()
-
-
 def _spell(found: _Evidence, name: str) -> None:
     found.spellings = found.spellings or {}
     found.spellings[name] = found.spellings.get(name, 0) + 1
@@ -570,7 +367,7 @@ def _spelling(found: _Evidence, key: str) -> str | None:
     # The summary's most frequent spelling; mixed case before capitals on a tie.
     ranked = sorted(found.spellings.items(), key=lambda item: (-item[1], item[0].isupper()))
     name = ranked[0][0]
-    return name if _is_name(name) else None
+    return name if is_name(name) else None
 
 
 def _is_whole_title(candidate: str, folded_title: str) -> bool:
@@ -580,26 +377,3 @@ def _is_whole_title(candidate: str, folded_title: str) -> bool:
     restating it is fine; a longer title is a description, not a name.
     """
     return fold_title(candidate) == folded_title and len(folded_title.split()) > 2
-
-
-def _is_name(token: str) -> bool:
-    """A proper name rather than a word: capitalised, an acronym, or mixed-case/digits."""
-    parts = token.split()
-    if (
-        not parts
-        or len(token) < 2
-        or len(token) > MAX_NAME
-        or not _HAS_LETTER.search(token)
-        or not _NAME.match(parts[0])
-        or not _NAME.match(parts[-1])
-    ):
-        return False
-    if token.lower() in _GENERIC or all(p.lower() in _GENERIC | _FUNCTION_WORDS for p in parts):
-        return False
-    first = parts[0]
-    return (
-        first[:1].isupper()
-        or any(c.isupper() for c in first[1:])
-        or any(c.isdigit() for c in first)
-        or not first[:1].isascii()
-    )
