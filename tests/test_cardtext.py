@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.extract.cardtext import shorten, stand_alone, study_text, topic_particle
+from studyapp.extract.cardtext import (
+    as_context,
+    shorten,
+    stand_alone,
+    study_text,
+    topic_particle,
+)
 
 
 @pytest.mark.parametrize(
@@ -122,3 +128,9 @@ def test_a_name_in_lower_case_keeps_its_spelling_and_list_markers_go() -> None:
     assert stand_alone("we merge tokens early.", method=None) == "We merge tokens early."
     assert study_text("(1) 토큰을 묶는다.") == "토큰을 묶는다."
     assert study_text("2.5배 빨라졌다.") == "2.5배 빨라졌다."
+
+
+def test_a_question_keeps_its_sentence_without_the_words_that_point_back() -> None:
+    assert as_context("또한 이는 정확도를 12% 높였다.", method=None) == "정확도를 12% 높였다."
+    # What can stand alone reads as it does alone.
+    assert as_context("이 방법은 캐시를 접는다.", method="FoldKV") == "FoldKV는 캐시를 접는다."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from studyapp.extract.cardtext import stand_alone, study_text
+from studyapp.extract.cardtext import as_context
 from studyapp.extract.drafts import CardDraft, NumberDraft, PaperDraft, RawPaper
 from studyapp.extract.headline import Headline, choose_headline
 from studyapp.extract.keyidea import choose_key_idea
@@ -36,9 +36,6 @@ PROMPTS: dict[str, dict[str, str]] = {
 }
 _MAX_NAME = 90
 _HOLE = "\ufffc"
-_POINTER = re.compile(
-    r"^(?:이는|이것은|이를 통해|이러한 \S+(?:은|는|이|가)|this|these|it)\s+", re.I
-)
 _MAX_CONTEXT = 200
 
 
@@ -129,10 +126,7 @@ def cloze(
     :func:`stand_alone`), cut to a window around the blank if long."""
     # The blank waits as one character no cleaning touches ("___" reads as Markdown).
     text = sentence[:start] + _HOLE + sentence[end:]
-    alone = stand_alone(text, method=method, usage=usage)
-    # A sentence that cannot stand alone still gives the blank its context, without the
-    # word that points back ("이는 ＿＿ 향상되었다" reads "＿＿ 향상되었다").
-    text = (alone or _POINTER.sub("", study_text(text), count=1)).replace(_HOLE, blank)
+    text = as_context(text, method=method, usage=usage).replace(_HOLE, blank)
     if len(text) <= _MAX_CONTEXT:
         return text
     # Keep a window around the blank so the question stays answerable.

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from studyapp.extract.markdown import inline_text
 from studyapp.extract.sections import split_label
 
-__all__ = ["MAX_BACK", "shorten", "stand_alone", "study_text", "topic_particle"]
+__all__ = ["MAX_BACK", "as_context", "shorten", "stand_alone", "study_text", "topic_particle"]
 
 #: Longest card back, in characters: more is a paragraph, not a card.
 MAX_BACK = 300
@@ -82,6 +82,10 @@ _POINTING_SUBJECT = re.compile(
     r"(?P<en>\s+)",
     re.IGNORECASE,
 )
+# The pointing word itself, which a question's context can do without.
+_POINTER_WORD = re.compile(
+    r"^(?:이는|이것은|이러한 \S+(?:은|는|이|가)|this|these|it)\s+", re.IGNORECASE
+)
 # A subject or clause that points at what the card does not show: "이는", "These", "해당
 # 정책은", "이 데이터는" (a pointed-at thing that is not the method).
 _POINTING = re.compile(
@@ -143,6 +147,16 @@ def stand_alone(
         # written in lower case ("gsplat은", "f-발산"), which keeps its spelling.
         text = text[0].upper() + text[1:]
     return text
+
+
+def as_context(sentence: str, *, method: str | None, usage: Sequence[str] = ()) -> str:
+    """``sentence`` as the context of a question on a card: as it reads alone (see
+    :func:`stand_alone`), else cleaned and without the word that points back ("이는 ＿＿
+    향상되었다" reads "＿＿ 향상되었다"), since a question keeps its sentence either way."""
+    alone = stand_alone(sentence, method=method, usage=usage)
+    if alone is not None:
+        return alone
+    return _POINTER_WORD.sub("", _without_openers(study_text(sentence)), count=1)
 
 
 def _without_openers(text: str) -> str:
