@@ -178,3 +178,38 @@ def test_it_in_the_sentence_after_the_method_is_the_method() -> None:
 def test_framing_training_data_and_formulas_lose(distractor: str) -> None:
     mechanism = "FoldKV는 오래된 대화의 KV 캐시를 요약 토큰으로 압축하여 메모리를 아낍니다."
     assert idea([distractor, mechanism], "FoldKV", roles=[Role.HOW, Role.HOW]) == mechanism
+
+
+MECHANISM = "FoldKV는 오래된 대화의 KV 캐시를 요약 토큰으로 압축합니다."
+
+
+@pytest.mark.parametrize(
+    ("sentences", "expected"),
+    [
+        # Savings said as the point, a sentence added to another ("또한"), and "two kinds"
+        # the card cannot name each lose to a mechanism that holds as much of the how.
+        (
+            ["FoldKV는 KV 캐시를 블록 단위로 병합하여 메모리 사용량을 줄입니다.", MECHANISM],
+            MECHANISM,
+        ),
+        (["또한 FoldKV는 오래된 KV 캐시를 블록 단위로 병합합니다.", MECHANISM], MECHANISM),
+        ([MECHANISM, "FoldKV는 두 가지 KV 캐시를 블록 단위로 병합하고 압축합니다."], MECHANISM),
+        # A definition of a term is a glossary line, even with more of the how in it.
+        (
+            ["캐시 압축은 키와 값을 블록으로 분할하고 병합하여 작게 만드는 과정이다.", MECHANISM],
+            MECHANISM,
+        ),
+        # The summary saying which part is the idea wins over more mechanism words.
+        (
+            [
+                "FoldKV의 핵심은 요약 토큰으로 오래된 캐시를 압축하는 데 있습니다.",
+                "FoldKV는 캐시를 블록으로 분할하고 병합하여 압축합니다.",
+            ],
+            "FoldKV의 핵심은 요약 토큰으로 오래된 캐시를 압축하는 데 있습니다.",
+        ),
+    ],
+)
+def test_close_calls_are_decided_by_what_the_sentence_is_doing(
+    sentences: list[str], expected: str
+) -> None:
+    assert idea(sentences, "FoldKV", roles=[Role.HOW] * len(sentences)) == expected

@@ -203,3 +203,20 @@ def test_a_measure_the_paper_defines_is_not_its_method() -> None:
         "CD는 중간 층에서 높게 나타납니다.",
     ]
     assert find_method("Emergence of Abstractions in Context", sentences) is None
+
+
+def test_a_name_spelled_from_the_title_words_wins_a_close_call() -> None:
+    # Both proposed alike; UGround is made of the title's words (Universal … Grounding).
+    sentences = ["SeeAct-V를 제안합니다.", "UGround를 제안합니다."]
+    assert find_method("Universal Visual Grounding for GUI Agents", sentences) == "UGround"
+
+
+def test_a_title_head_whose_short_form_the_summary_uses_is_no_slogan() -> None:
+    # The summary defines SMR as the head's short form, so it uses the head: it stays.
+    sentences = [
+        "스파스 혼합 라우팅(Sparse Mixture Routing; SMR)을 제안합니다.",
+        "SMR은 전문가를 고릅니다.",
+    ]
+    assert find_method("Sparse Mixture Routing: Cheap Experts at Scale", sentences) == (
+        "Sparse Mixture Routing"
+    )
