@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -54,6 +55,8 @@ class User(Base):
     reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
     # The four-button layout (Again/Hard/Good/Easy) instead of the six SM-2 grades.
     four_grade_buttons: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A card's sibling (the other card of its paper) waits until tomorrow once one is answered.
+    bury_siblings: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     decks: Mapped[list[Deck]] = relationship(back_populates="owner", passive_deletes=True)
@@ -226,5 +229,7 @@ class CardText(Base):
     back: Mapped[str] = mapped_column(Text)
     # The summary sentence the card was made from, shown with the answer.
     source_sentence: Mapped[str | None] = mapped_column(Text)
+    # Set when the user edits the text: importing the same summary again keeps the edit.
+    edited_at: Mapped[datetime | None] = mapped_column()
 
     card: Mapped[Card] = relationship(back_populates="texts")
