@@ -59,6 +59,37 @@ def test_long_titles_are_shortened_for_the_card() -> None:
     assert card_name(title, "Short") == "Short"
 
 
+def test_a_long_title_is_never_cut_mid_thought() -> None:
+    # A question title keeps its question; a title with no head stays whole up to 160
+    # characters rather than ending in "…" halfway through a phrase.
+    question = "Why Do Aligned Language Models Forget Safety? An Analysis of Fine-Tuning Drift"
+    assert card_name(question + " in Many Settings", None) == (
+        "Why Do Aligned Language Models Forget Safety?"
+    )
+    headless = (
+        "Learning Calibrated Abstention Policies for Adaptive Risk Management"
+        " in Large Language and Vision Models"
+    )
+    assert len(headless) > 90
+    assert card_name(headless, None) == headless
+    endless = " ".join(["Word"] * 60)
+    assert card_name(endless, None).endswith(" …")
+    assert len(card_name(endless, None)) <= 162
+
+
+def test_a_long_headline_sentence_stays_whole_up_to_a_backs_length() -> None:
+    sentence = (
+        "On the long-document benchmark the model reaches 71.3% accuracy with a quarter of the"
+        " memory, while the strongest open baseline stays at 64.0% and the closed models we"
+        " could test stay between 58% and 69% on the same split and prompts."
+    )
+    assert 200 < len(sentence) <= 300
+    at = sentence.index("71.3%")
+    front = cloze(sentence, at, at + 5, blank="___")
+    assert "…" not in front
+    assert front == sentence.replace("71.3%", "___")
+
+
 def test_json_has_the_contract_fields() -> None:
     text = "# Notes\n\n## TinyJudge\n\n- TinyJudge를 제안한다.\n- 정확도를 7.5%p 높였다.\n"
     (paper,) = extract_text(text, source="notes").papers

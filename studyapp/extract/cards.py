@@ -35,18 +35,31 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
 }
 _MAX_NAME = 90
+# A title is cut only past this length (no title in the series comes near it): a whole title
+# reads better on a front than one cut mid-thought.
+_MAX_TITLE = 160
 _HOLE = "\ufffc"
-_MAX_CONTEXT = 200
+# As long as a back (cardtext.MAX_BACK): a headline's sentence is cut only when even a back
+# could not hold it.
+_MAX_CONTEXT = 300
+# Where a long title divides into a head that stands alone: "Name: subtitle", "Question? …".
+_TITLE_HEAD = re.compile(r"^(.{12,}?(?::|\?)) ")
 
 
 def card_name(title: str, method: str | None) -> str:
-    """What a card calls the paper: its method's name, else its title (shortened)."""
+    """What a card calls the paper: its method's name, else its title — its head when a long
+    title has one ("Why Do X Fail?"), whole when it fits, cut between words only past
+    ``_MAX_TITLE``."""
     if method:
         return method
-    head = title.split(": ", 1)[0] if len(title) > _MAX_NAME else title
-    if len(head) > _MAX_NAME:
-        head = head[:_MAX_NAME].rsplit(" ", 1)[0] + " …"
-    return head
+    if len(title) <= _MAX_NAME:
+        return title
+    head = _TITLE_HEAD.match(title)
+    if head and len(head.group(1)) <= _MAX_NAME:
+        return head.group(1).removesuffix(":")
+    if len(title) <= _MAX_TITLE:
+        return title
+    return title[:_MAX_TITLE].rsplit(" ", 1)[0] + " …"
 
 
 def build_paper(raw: RawPaper) -> PaperDraft:
