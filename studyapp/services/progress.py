@@ -145,7 +145,7 @@ def overview(session: Session, limits: StudyLimits, *, now: datetime) -> Overvie
     )
 
 
-def _per_deck(*columns: ColumnElement[object] | object) -> Select[Any]:
+def _per_deck(*columns: Any) -> Select[Any]:
     """The user's review states with their deck's id first."""
     return (
         select(Paper.deck_id, *columns)
@@ -156,13 +156,11 @@ def _per_deck(*columns: ColumnElement[object] | object) -> Select[Any]:
     )
 
 
-def _counts(session: Session, statement: Select[tuple[int, int]]) -> dict[int, int]:
+def _counts(session: Session, statement: Select[Any]) -> dict[int, int]:
     return {deck_id: count for deck_id, count in session.execute(statement)}
 
 
-def _share(
-    condition: ColumnElement[bool], order: tuple[ColumnElement[Any], ...], limit: int
-) -> Select[tuple[int, int]]:
+def _share(condition: ColumnElement[bool], order: tuple[Any, ...], limit: int) -> Select[Any]:
     """Per deck, how many of the first ``limit`` cards meeting ``condition`` (in ``order``)
     it holds."""
     first = (
