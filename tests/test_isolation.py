@@ -90,6 +90,7 @@ CALLS = (
     Call("GET", "/review?card={a_state}&reveal=1", 200, like=NOBODY),
     Call("GET", "/review?card={a_lib_state}&reveal=1", 200, like=NOBODY),
     Call("GET", "/library/decks/{a_deck}", 404),
+    Call("GET", "/review?deck={a_deck}", 404),
     Call("GET", "/papers/{a_paper}", 404),
     Call("GET", "/cards/{a_card}/edit", 404),
     Call("GET", "/export/download?deck={a_deck}&card_lang=en", 404),
@@ -104,6 +105,8 @@ CALLS = (
     Call("POST", "/review/{a_state}/answer", 404, {"grade": "5", "version": "{a_version}"}),
     Call("POST", "/review/{a_state}/answer", 404, {"grade": "0", "version": "{a_version}"}, True),
     Call("POST", "/review/{a_lib_state}/answer", 404, {"grade": "1", "version": "1"}),
+    Call("POST", "/review/cards/{a_card}/suspend", 404),
+    Call("POST", "/review/cards/{a_lib_card}/suspend", 404, htmx=True),
     Call("POST", "/review/undo", 303),  # B has answered nothing: A's last answer stays
     Call("POST", "/review/undo", 200, htmx=True),
     Call("POST", "/library/decks/{a_deck}/add", 404),

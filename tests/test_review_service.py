@@ -13,6 +13,7 @@ from studyapp.identity import CardKind
 from studyapp.models import ReviewKind, ReviewLog, ReviewState
 from studyapp.services import progress, review
 from studyapp.services.library import enroll
+from studyapp.srs import sm2
 from tests.factories import make_card, make_deck, make_paper, make_user
 
 # 09:00 in Seoul on 8 Feb 2024.
@@ -342,3 +343,232 @@ def test_an_answer_refreshes_a_copy_of_the_state_the_session_holds(session: Sess
     with session.begin():
         assert session.get_one(ReviewState, item.state.id) is held
         assert (held.repetitions, held.version) == (1, item.state.version + 1)
+
+
+# ---- What each grade will do, buried siblings, one deck, the home page's numbers ----------
+
+
+def setup_papers(
+    session: Session, papers: int, *, decks: int = 1, new: int = 20, bury: bool = True
+) -> tuple[review.StudyLimits, list[int]]:
+    """``papers`` papers per deck, each with its key-idea and headline cards; the deck ids."""
+    user = make_user(session)
+    user.bury_siblings = bury
+    deck_ids = []
+    for number in range(decks):
+        deck = make_deck(session, owner=user, slug=f"deck-{number}")
+        for index in range(papers):
+            paper = make_paper(session, deck, arxiv_id=f"2402.{number}{index:04d}")
+            make_card(session, paper, CardKind.METHOD_IDEA)
+            make_card(session, paper, CardKind.HEADLINE_NUMBER)
+        enroll(session, deck.id)
+        deck_ids.append(deck.id)
+    session.commit()
+    limits = review.StudyLimits(user.id, "UTC", new_per_day=new, reviews_per_day=200)
+    return limits, deck_ids
+
+
+def paper_of(session: Session, item: review.QueueItem) -> int:
+    return item.card.paper.id
+
+
+@pytest.mark.parametrize("grade", list(range(6)))
+@pytest.mark.parametrize("history", [[], [5], [5, 5], [5, 2]])
+def test_each_grade_foretells_exactly_what_answering_it_does(
+    session: Session, grade: int, history: list[int]
+) -> None:
+    limits = setup_cards(session, 1, timezone="Asia/Seoul")
+    day = MORNING
+    for earlier in history:  # one answer a day, then the next day
+        item = review.next_card(session, limits, now=day)
+        assert item is not None
+        review.answer(
+            session,
+            limits,
+            state_id=item.state.id,
+            version=item.state.version,
+            grade=earlier,
+            now=day,
+        )
+        day += timedelta(days=7)
+    item = review.next_card(session, limits, now=day)
+    assert item is not None
+    foretold = item.outcomes()[grade]
+    review.answer(
+        session, limits, state_id=item.state.id, version=item.state.version, grade=grade, now=day
+    )
+    state = state_of(session, item.state.id)
+    assert (state.repetitions, state.ease, state.interval_days, state.due_on, state.lapses) == (
+        foretold.after.repetitions,
+        foretold.after.ease,
+        foretold.after.interval_days,
+        foretold.after.due_on,
+        foretold.after.lapses,
+    )
+    comes_back = review.next_card(session, limits, now=day)
+    # "Again today" is true exactly when the card comes back in today's session.
+    assert foretold.again_today is (comes_back is not None and comes_back.state.id == item.state.id)
+    assert foretold.again_today is (grade < 4)
+
+
+def test_a_redrill_foretells_the_day_its_first_answer_set(session: Session) -> None:
+    limits = setup_cards(session, 1)
+    answer_next(session, limits, 5, MORNING)
+    later = MORNING + timedelta(days=1)
+    answer_next(session, limits, 5, later)  # due in 6 days
+    day = later + timedelta(days=6)
+    answer_next(session, limits, 1, day)  # a lapse: due tomorrow, and again today
+    again = review.next_card(session, limits, now=day)
+    assert again is not None and again.kind is ReviewKind.REDRILL
+    outcomes = again.outcomes()
+    assert [outcomes[g].again_today for g in range(6)] == [True] * 4 + [False] * 2
+    assert outcomes[sm2.Grade.PERFECT].days_until_due == 1
+
+
+def test_answering_a_card_buries_its_sibling_until_tomorrow(session: Session) -> None:
+    limits, _ = setup_papers(session, 2)
+    first = review.next_card(session, limits, now=MORNING)
+    assert first is not None
+    # A paper offers one card a day: two papers, two cards today.
+    assert first.remaining == 2
+    answer_next(session, limits, 5, MORNING)
+    second = review.next_card(session, limits, now=MORNING)
+    assert second is not None and paper_of(session, second) != paper_of(session, first)
+    assert second.remaining == 1
+    answer_next(session, limits, 4, MORNING)
+    assert review.next_card(session, limits, now=MORNING) is None
+    assert progress.overview(session, limits, now=MORNING).new_due == 0
+
+    # Tomorrow the two key ideas are due: their reviews come, and the headline cards (their
+    # siblings) wait one more day.
+    tomorrow = MORNING + timedelta(days=1)
+    reviewed = [answer_next(session, limits, 5, tomorrow) for _ in range(2)]
+    assert {item.kind for item in reviewed} == {ReviewKind.REVIEW}
+    assert review.next_card(session, limits, now=tomorrow) is None
+    after = MORNING + timedelta(days=2)
+    back = review.next_card(session, limits, now=after)
+    assert back is not None and back.kind is ReviewKind.LEARN and back.remaining == 2
+    assert back.card.kind is CardKind.HEADLINE_NUMBER
+    assert paper_of(session, back) == paper_of(session, first)
+
+
+def test_a_redrilled_card_does_not_bring_back_its_sibling(session: Session) -> None:
+    limits, _ = setup_papers(session, 1)
+    first = answer_next(session, limits, 2, MORNING)
+    again = review.next_card(session, limits, now=MORNING)
+    assert again is not None and again.state.id == first.state.id  # the re-drill, not the sibling
+    answer_next(session, limits, 5, MORNING)
+    assert review.next_card(session, limits, now=MORNING) is None
+
+
+def test_undo_unburies_the_sibling(session: Session) -> None:
+    limits, _ = setup_papers(session, 1)
+    first = answer_next(session, limits, 5, MORNING)
+    assert review.next_card(session, limits, now=MORNING) is None
+    assert review.undo_last(session, limits, now=MORNING) == first.state.id
+    again = review.next_card(session, limits, now=MORNING)
+    assert again is not None and again.state.id == first.state.id and again.remaining == 1
+
+
+def test_with_burying_off_siblings_come_back_to_back(session: Session) -> None:
+    limits, _ = setup_papers(session, 2, bury=False)
+    first = answer_next(session, limits, 5, MORNING)
+    second = review.next_card(session, limits, now=MORNING)
+    assert second is not None and paper_of(session, second) == paper_of(session, first)
+    assert second.remaining == 3
+    assert progress.overview(session, limits, now=MORNING).new_due == 3
+
+
+def test_a_due_review_holds_back_its_new_sibling(session: Session) -> None:
+    limits, _ = setup_papers(session, 1)
+    with session.begin():
+        key_idea = session.scalars(select(ReviewState).order_by(ReviewState.card_id)).first()
+        assert key_idea is not None
+        key_idea.due_on, key_idea.repetitions, key_idea.interval_days = date(2024, 2, 8), 2, 6
+        key_idea.last_reviewed_at = MORNING - timedelta(days=6)
+    item = review.next_card(session, limits, now=MORNING)
+    assert item is not None and item.kind is ReviewKind.REVIEW and item.remaining == 1
+    overview = progress.overview(session, limits, now=MORNING)
+    assert (overview.reviews_due, overview.new_due, overview.decks[0].later) == (1, 0, 1)
+
+
+def test_one_deck_serves_only_its_own_cards(session: Session) -> None:
+    limits, (library_like, fresh) = setup_papers(session, 3, decks=2)
+    item = review.next_card(session, limits, now=MORNING, deck_id=fresh)
+    assert item is not None and item.card.deck_id == fresh and item.remaining == 3
+    everything = review.next_card(session, limits, now=MORNING)
+    assert everything is not None and everything.card.deck_id == library_like
+    for _ in range(3):
+        step = review.next_card(session, limits, now=MORNING, deck_id=fresh)
+        assert step is not None and step.card.deck_id == fresh
+        answered, following = review.answer_and_next(
+            session,
+            limits,
+            state_id=step.state.id,
+            version=step.state.version,
+            grade=5,
+            now=MORNING,
+            deck_id=fresh,
+        )
+        assert answered.applied
+        assert following is None or following.card.deck_id == fresh
+    assert review.next_card(session, limits, now=MORNING, deck_id=fresh) is None
+    # The daily limit is the user's, over every deck.
+    assert progress.overview(session, limits, now=MORNING).new_due == 3
+
+
+def test_only_a_studied_deck_can_be_studied_alone(session: Session) -> None:
+    limits, (own,) = setup_papers(session, 1)
+    assert review.studied_deck(session, limits, own).id == own
+    with session.begin():
+        stranger = make_user(session, email="stranger@example.com")
+        theirs = make_deck(session, owner=stranger, slug="theirs").id
+        library = make_deck(session, slug="library").id
+    for deck_id in (theirs, library, 999_999):
+        with pytest.raises(review.DeckNotFound):
+            review.studied_deck(session, limits, deck_id)
+
+
+def test_the_home_page_counts_what_the_queue_serves(session: Session) -> None:
+    # 12 + 5 + 6 papers in three decks, a daily limit of 20 new cards.
+    user = make_user(session)
+    deck_ids = []
+    for number, papers in enumerate((12, 5, 6)):
+        deck = make_deck(session, owner=user, slug=f"deck-{number}")
+        for index in range(papers):
+            paper = make_paper(session, deck, arxiv_id=f"2402.{number}{index:04d}")
+            make_card(session, paper, CardKind.METHOD_IDEA)
+            make_card(session, paper, CardKind.HEADLINE_NUMBER)
+        enroll(session, deck.id)
+        deck_ids.append(deck.id)
+    session.commit()
+    limits = review.StudyLimits(user.id, "UTC", new_per_day=20, reviews_per_day=200)
+
+    overview = progress.overview(session, limits, now=MORNING)
+    first = review.next_card(session, limits, now=MORNING)
+    assert first is not None
+    assert overview.new_due == first.remaining == 20
+    by_deck = {deck.deck_id: deck for deck in overview.decks}
+    # The queue's order (card by card) reaches the third deck last: 12 + 5 + 3.
+    assert [by_deck[d].new for d in deck_ids] == [12, 5, 3]
+    assert sum(deck.new for deck in overview.decks) == overview.new_due
+    # What waits: each paper's second card, and the third deck's last 3 papers.
+    assert [by_deck[d].later for d in deck_ids] == [12, 5, 9]
+    assert all(deck.studyable for deck in overview.decks)
+
+    answered = 0
+    while (item := review.next_card(session, limits, now=MORNING)) is not None:
+        review.answer(
+            session,
+            limits,
+            state_id=item.state.id,
+            version=item.state.version,
+            grade=5,
+            now=MORNING,
+        )
+        answered += 1
+    assert answered == 20
+    done = progress.overview(session, limits, now=MORNING)
+    assert (done.new_due, done.answered_today) == (0, 20)
+    assert [deck.new for deck in done.decks] == [0, 0, 0]
+    assert not any(deck.studyable for deck in done.decks)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from studyapp.db import session_factory
 from studyapp.extract import extract_text
-from studyapp.models import ReviewLog, ReviewState, User
+from studyapp.models import Card, Paper, ReviewLog, ReviewState, User
 from studyapp.services.library import DeckImport, import_decks
 from tests.conftest import AuthActions, csrf_token, html
 
@@ -188,9 +189,16 @@ def test_session_summary_when_nothing_is_left(
 def test_home_shows_what_is_due(client: FlaskClient, studying: AuthActions) -> None:
     page = html(client.get("/?lang=en").data)
     numbers = [n.get_text() for n in page.select(".due-numbers .big-number")]
-    assert numbers == ["5", "0", "0"]
+    # Three papers, five cards: a paper offers one card a day (its sibling waits).
+    assert numbers == ["3", "0", "0"]
     assert page.select_one("a.button.primary[href='/review']") is not None
-    assert [td.get_text() for td in page.select("table.data tbody td")][1:] == ["5", "0", "0"]
+    row = [td.get_text(strip=True) for td in page.select("table.data tbody tr td")]
+    assert row[:4] == ["3", "0", "0", "2"]
+    total = [td.get_text(strip=True) for td in page.select("table.data tfoot td")]
+    assert total[:3] == numbers
+    # The review page's count says the same.
+    review_page = html(client.get("/review?lang=en").data)
+    assert "3 left today" in review_page.select_one(".review-top .meta").get_text()
 
 
 def test_revealing_another_users_card_never_shows_a_different_card(
@@ -229,3 +237,195 @@ def test_only_an_htmx_swap_gets_the_fragment(
     body = client.get("/review", headers=headers).data
     assert (b"<html" in body) is whole_page
     assert html(body).select_one("section#review") is not None
+
+
+def revealed_page(client: FlaskClient, query: str = "") -> BeautifulSoup:
+    page = html(client.get(f"/review{query}").data)
+    return html(client.get(str(page.select_one("a[data-action=reveal]")["href"])).data)
+
+
+def grade_labels(page: BeautifulSoup) -> list[tuple[str, str, str]]:
+    return [
+        (
+            str(button["value"]),
+            button.select_one("kbd.grade-key").get_text(),
+            button.select_one(".grade-next").get_text(),
+        )
+        for button in page.select("form.grades button[name=grade]")
+    ]
+
+
+def test_grade_buttons_say_what_will_happen_and_show_their_key(
+    client: FlaskClient, studying: AuthActions
+) -> None:
+    page = revealed_page(client, "?lang=en")
+    assert grade_labels(page) == [
+        ("0", "0", "again today"),
+        ("1", "1", "again today"),
+        ("2", "2", "again today"),
+        ("3", "3", "again today"),
+        ("4", "4", "in 1 day"),
+        ("5", "5", "in 1 day"),
+    ]
+    korean = revealed_page(client, "?lang=ko")
+    assert [label for _, _, label in grade_labels(korean)] == ["오늘 다시"] * 4 + ["1일 후"] * 2
+    assert page.select_one("h1").get_text() == "Review"
+
+
+def test_four_buttons_say_hard_comes_back_today(
+    app: Flask, client: FlaskClient, studying: AuthActions
+) -> None:
+    with session_factory(app)() as session, session.begin():
+        session.scalars(select(User)).one().four_grade_buttons = True
+    assert grade_labels(revealed_page(client, "?lang=en")) == [
+        ("1", "1", "again today"),
+        ("3", "2", "again today"),
+        ("4", "3", "in 1 day"),
+        ("5", "4", "in 1 day"),
+    ]
+
+
+def test_a_stale_tab_is_told_and_shown_the_next_card_without_javascript(
+    app: Flask, client: FlaskClient, studying: AuthActions
+) -> None:
+    form = answer_form(client)
+    action = form.pop("action")
+    assert client.post(action, data={**form, "grade": "5"}).status_code == 303
+    stale = client.post(action, data={**form, "grade": "3"})
+    assert stale.status_code == 303 and stale.headers["Location"] == "/review"
+    page = html(client.get("/review?lang=en").data)
+    assert "already answered in another tab" in page.select_one(".flash").get_text()
+    assert page.select_one(".flashcard") is not None
+    assert log_count(app) == 1
+
+
+def test_a_stale_tab_is_told_and_shown_the_next_card_with_htmx(
+    app: Flask, client: FlaskClient, studying: AuthActions
+) -> None:
+    form = answer_form(client)
+    action = form.pop("action")
+    client.post(action, data={**form, "grade": "5"}, headers=HX)
+    stale = client.post(action + "?lang=ko", data={**form, "grade": "4"}, headers=HX)
+    fragment = html(stale.data)
+    notice = fragment.select_one("section#review .review-notice")
+    assert notice is not None and "다른 탭에서 이미 답했습니다" in notice.get_text()
+    next_action = fragment.select_one("form.grades")["action"]
+    assert next_action != action
+    assert log_count(app) == 1
+
+
+def test_suspending_from_the_review_shows_the_next_card(
+    app: Flask, client: FlaskClient, studying: AuthActions
+) -> None:
+    page = html(client.get("/review?lang=en").data)
+    suspend = page.select_one("form[data-action=suspend]")
+    state_id = int(page.select_one("form.grades")["action"].split("/")[2])
+    response = client.post(str(suspend["action"]), data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 303 and response.headers["Location"] == "/review"
+    with session_factory(app)() as session, session.begin():
+        assert session.get_one(ReviewState, state_id).suspended
+    after = html(client.get("/review?lang=en").data)
+    assert "Card suspended" in after.select_one(".flash").get_text()
+    assert after.select_one("form.grades")["action"] != f"/review/{state_id}/answer"
+    # With htmx: the next card comes back at once, with the notice.
+    suspend = after.select_one("form[data-action=suspend]")
+    fragment = html(
+        client.post(
+            str(suspend["action"]), data={"csrf_token": csrf_token(client)}, headers=HX
+        ).data
+    )
+    assert fragment.select_one(".review-notice") is not None
+    assert fragment.select_one(".flashcard") is not None
+    assert log_count(app) == 0
+
+
+def test_own_cards_can_be_edited_from_the_review_and_the_edit_comes_back(
+    client: FlaskClient, studying: AuthActions
+) -> None:
+    page = revealed_page(client, "?lang=en")
+    edit = page.select_one(".review-tools a")
+    state_id = page.select_one("form.grades")["action"].split("/")[2]
+    edit_page = html(client.get(str(edit["href"])).data)
+    form = edit_page.select_one("form.stack")
+    fields = {i["name"]: i.get("value", "") for i in form.select("input")}
+    fields.update({t["name"]: t.get_text() for t in form.select("textarea")})
+    fields["front"] = "Edited front"
+    response = client.post(str(form["action"]), data=fields)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/review?card={state_id}&reveal=1"
+    back = html(client.get(response.headers["Location"]).data)
+    assert back.select_one(".flashcard .front p").get_text() == "Edited front"
+
+
+def test_library_cards_can_be_suspended_but_not_edited(app: Flask, client: FlaskClient) -> None:
+    AuthActions(client).register()
+    papers = extract_text((DATA / "digest_ko.md").read_text(encoding="utf-8"), source="d").papers
+    with session_factory(app)() as session:
+        (shared,) = import_decks(session, [DeckImport(name="Shared", papers=papers)])
+    token = csrf_token(client)
+    assert (
+        client.post(f"/library/decks/{shared.deck_id}/add", data={"csrf_token": token}).status_code
+        == 303
+    )
+    page = html(client.get("/review").data)
+    tools = page.select_one(".review-tools")
+    assert tools.select("a") == []
+    assert tools.select_one("form[data-action=suspend]") is not None
+
+
+def test_one_deck_at_a_time(app: Flask, client: FlaskClient, studying: AuthActions) -> None:
+    papers = extract_text((DATA / "notes_ko.txt").read_text(encoding="utf-8"), source="n").papers
+    with session_factory(app)() as session:
+        with session.begin():
+            user_id = session.scalars(select(User.id)).one()
+        (fresh,) = import_decks(
+            session, [DeckImport(name="Fresh", papers=papers, owner_id=user_id)]
+        )
+    home = html(client.get("/?lang=en").data)
+    study = [a["href"] for a in home.select("table.data .study-deck a")]
+    assert f"/review?deck={fresh.deck_id}" in study
+    page = html(client.get(f"/review?deck={fresh.deck_id}&lang=en").data)
+    assert page.select_one(".review-deck h1").get_text() == "Studying “Fresh”"
+    with session_factory(app)() as session, session.begin():
+        fresh_states = set(
+            session.scalars(
+                select(ReviewState.id)
+                .join(Card, Card.id == ReviewState.card_id)
+                .join(Paper, Paper.id == Card.paper_id)
+                .where(Paper.deck_id == fresh.deck_id)
+            )
+        )
+    for _ in range(20):
+        form = page.select_one("form.grades")
+        if form is None:
+            break
+        assert int(form["action"].split("/")[2]) in fresh_states
+        assert form.select_one("input[name=deck]")["value"] == str(fresh.deck_id)
+        fields = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+        response = client.post(str(form["action"]), data={**fields, "grade": "5"})
+        assert response.headers["Location"] == f"/review?deck={fresh.deck_id}"
+        page = html(client.get(response.headers["Location"] + "&lang=en").data)
+    assert page.select_one(".summary h2").get_text() == "All done in this deck for today"
+    # Everything else is still there.
+    everything = html(client.get("/review").data)
+    assert int(everything.select_one("form.grades")["action"].split("/")[2]) not in fresh_states
+
+
+@pytest.mark.parametrize(
+    "deck", ["abc", "-1", "0", "1.5", "99999999999999999999", "2147483648", "%00", "1e3"]
+)
+def test_hostile_deck_ids_are_404(client: FlaskClient, studying: AuthActions, deck: str) -> None:
+    assert client.get(f"/review?deck={deck}").status_code == 404
+    token = csrf_token(client)
+    response = client.post(
+        "/review/1/answer", data={"grade": "5", "version": "1", "deck": deck, "csrf_token": token}
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("card", ["99999999999999999999", "-3", "x"])
+def test_hostile_card_ids_show_the_session(
+    client: FlaskClient, studying: AuthActions, card: str
+) -> None:
+    page = html(client.get(f"/review?card={card}&reveal=1").data)
+    assert page.select_one("form.grades") is not None

@@ -18,6 +18,7 @@ PRIVATE = {
     "review.session": "/review",
     "review.answer": "/review/1/answer",
     "review.undo": "/review/undo",
+    "review.suspend": "/review/cards/1/suspend",
     "library.index": "/library",
     "library.deck": "/library/decks/1",
     "library.add_deck": "/library/decks/1/add",

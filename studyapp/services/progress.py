@@ -1,5 +1,10 @@
 """Progress for the home page and the end of a session: what is due per deck, today's answers,
 the streak, and a summary of the day. Read-only; the queue itself is in :mod:`.review`.
+
+The home page's numbers are the queue's own: the same conditions (buried siblings and all) and
+the same daily limits. Its top says what studying everything will serve today; each deck row
+is that deck's share of it (the queue's order decides which deck's cards the daily limits
+reach), what waits for a later day, and whether studying the deck alone has anything to serve.
 """
 
 from __future__ import annotations
@@ -7,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from studyapp.models import Card, Deck, Paper, ReviewKind, ReviewLog, ReviewState
 from studyapp.services.review import (
     StudyLimits,
+    active,
     allowance,
     done_today,
     new_cards,
@@ -36,11 +43,23 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class DeckDue:
+    """One deck's part of today. ``new``, ``review`` and ``redrill`` are what studying
+    everything serves from this deck today; they add up to the top of the home page."""
+
     deck_id: int
     deck_name: str
     new: int
     review: int
     redrill: int
+    #: New and due cards of the deck that wait for a later day: beyond today's limits, or a
+    #: sibling of a card answered today (or of one that comes first).
+    later: int
+    #: Studying this deck alone would serve a card now.
+    studyable: bool
+
+    @property
+    def today(self) -> int:
+        return self.new + self.review + self.redrill
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,38 +95,85 @@ class SessionSummary:
 
 
 def overview(session: Session, limits: StudyLimits, *, now: datetime) -> Overview:
-    """Cards due today per deck (within the daily limits), today's progress and the streak."""
+    """What the queue serves today, in all and per deck, today's progress and the streak."""
     today = local_day(now, limits.timezone)
     with session.begin():
         done = done_today(session, limits, today)
         reviews_left, new_left = allowance(limits, done)
+        waiting_new = and_(active(limits), ReviewState.due_on.is_(None))
+        waiting_due = and_(
+            active(limits),
+            ReviewState.due_on <= today,
+            or_(ReviewState.redrill_on.is_(None), ReviewState.redrill_on != today),
+        )
         rows = session.execute(
-            select(
-                Deck.id,
+            _per_deck(
                 Deck.name,
-                func.count().filter(new_cards(limits)),
+                func.count().filter(waiting_new),
+                func.count().filter(waiting_due),
+                func.count().filter(new_cards(limits, today)),
                 func.count().filter(review_due(limits, today)),
                 func.count().filter(redrills(limits, today)),
             )
-            .select_from(ReviewState)
-            .join(Card, Card.id == ReviewState.card_id)
-            .join(Paper, Paper.id == Card.paper_id)
-            .join(Deck, Deck.id == Paper.deck_id)
             .where(ReviewState.user_id == limits.user_id)
             .group_by(Deck.id, Deck.name)
             .order_by(Deck.name)
         ).all()
+        # The queue's share of each deck: the first cards in the queue's own order, as far as
+        # the daily limits reach.
+        new_share = _share(new_cards(limits, today), (ReviewState.card_id,), new_left)
+        review_share = _share(
+            review_due(limits, today), (ReviewState.due_on, ReviewState.card_id), reviews_left
+        )
+        new_today = _counts(session, new_share) if new_left else {}
+        reviews_today = _counts(session, review_share) if reviews_left else {}
         streak_days = streak(session, limits, today)
-    decks = tuple(DeckDue(r[0], r[1], r[2], r[3], r[4]) for r in rows)
+    decks = []
+    for deck_id, name, all_new, all_due, new_ready, reviews_ready, redrill in rows:
+        new, review = new_today.get(deck_id, 0), reviews_today.get(deck_id, 0)
+        studyable = bool((new_left and new_ready) or (reviews_left and reviews_ready) or redrill)
+        later = all_new + all_due - new - review
+        decks.append(DeckDue(deck_id, name, new, review, redrill, later, studyable))
     return Overview(
         today=today,
-        decks=decks,
-        new_due=min(new_left, sum(d.new for d in decks)),
-        reviews_due=min(reviews_left, sum(d.review for d in decks)),
+        decks=tuple(decks),
+        new_due=sum(d.new for d in decks),
+        reviews_due=sum(d.review for d in decks),
         redrills_due=sum(d.redrill for d in decks),
         answered_today=sum(done.values()),
         streak_days=streak_days,
     )
+
+
+def _per_deck(*columns: Any) -> Select[Any]:
+    """The user's review states with their deck's id first."""
+    return (
+        select(Paper.deck_id, *columns)
+        .select_from(ReviewState)
+        .join(Card, Card.id == ReviewState.card_id)
+        .join(Paper, Paper.id == Card.paper_id)
+        .join(Deck, Deck.id == Paper.deck_id)
+    )
+
+
+def _counts(session: Session, statement: Select[Any]) -> dict[int, int]:
+    return {deck_id: count for deck_id, count in session.execute(statement)}
+
+
+def _share(condition: ColumnElement[bool], order: tuple[Any, ...], limit: int) -> Select[Any]:
+    """Per deck, how many of the first ``limit`` cards meeting ``condition`` (in ``order``)
+    it holds."""
+    first = (
+        select(Paper.deck_id)
+        .select_from(ReviewState)
+        .join(Card, Card.id == ReviewState.card_id)
+        .join(Paper, Paper.id == Card.paper_id)
+        .where(condition)
+        .order_by(*order)
+        .limit(limit)
+        .subquery()
+    )
+    return select(first.c.deck_id, func.count()).group_by(first.c.deck_id)
 
 
 def streak(session: Session, limits: StudyLimits, today: date) -> int:

@@ -4,7 +4,14 @@
 today or earlier (oldest first, up to the daily review limit), then new cards (up to the daily
 new-card limit), then the day's re-drills — cards graded below 4 today, which SM-2 asks again
 after the rest of the session until they score 4 or more. Re-drills are logged but never change
-the schedule.
+the schedule. The rules of one answer live in :mod:`studyapp.srs.scheduler`; this module reads a
+state, asks the scheduler, writes.
+
+Siblings (the other card of a paper) are buried as in Anki, when the user's ``bury_siblings``
+is on: once a card is answered, the rest of its paper waits until the next local day, and a
+paper offers one card a day, so the counts of what is left are what the queue will serve. It is
+read from today's review log, so undoing the answer brings the sibling back. A session may be
+limited to one deck (``deck_id``): the same queue and limits, over that deck's cards only.
 
 Every answer is one transaction: the new state and its log row are committed together before
 the caller responds. A state carries a version; an answer for a version that is no longer
@@ -41,19 +48,22 @@ from studyapp.services.review_items import (
     QueueItem,
     ReviewCard,
     StateView,
+    StudyDeck,
     TopicName,
 )
-from studyapp.srs import sm2
-from studyapp.srs.calendar import due_on, local_day
+from studyapp.srs import scheduler, sm2
+from studyapp.srs.calendar import local_day
 
 __all__ = [
     "COUNT_CAP",
     "Answered",
+    "DeckNotFound",
     "CardFace",
     "PaperLine",
     "QueueItem",
     "ReviewCard",
     "StateView",
+    "StudyDeck",
     "StudyLimits",
     "active",
     "allowance",
@@ -64,6 +74,7 @@ __all__ = [
     "next_card",
     "redrills",
     "review_due",
+    "studied_deck",
     "undo_last",
 ]
 
@@ -87,9 +98,16 @@ class StudyLimits:
 
 @dataclass(frozen=True, slots=True)
 class Answered:
+    """``applied`` is False when the answer was for a version of the card that is no longer
+    current: it was answered (or suspended, or undone) meanwhile, in this tab or another."""
+
     applied: bool
     state_id: int
     log_id: int | None = None
+
+
+class DeckNotFound(LookupError):
+    """No deck the user studies has this id (none, another user's, a library deck not added)."""
 
 
 # The queue's conditions, over values or over the bound parameters of the statements below.
@@ -97,16 +115,28 @@ def active(limits: StudyLimits) -> ColumnElement[bool]:
     return sql.active_of(limits.user_id)
 
 
-def review_due(limits: StudyLimits, today: date) -> ColumnElement[bool]:
-    return sql.review_due_of(limits.user_id, today)
+def review_due(limits: StudyLimits, today: date, deck_id: int | None = None) -> ColumnElement[bool]:
+    return sql.review_due_of(limits.user_id, today, deck_id)
 
 
-def new_cards(limits: StudyLimits) -> ColumnElement[bool]:
-    return sql.new_cards_of(limits.user_id)
+def new_cards(limits: StudyLimits, today: date, deck_id: int | None = None) -> ColumnElement[bool]:
+    return sql.new_cards_of(limits.user_id, today, deck_id)
 
 
-def redrills(limits: StudyLimits, today: date) -> ColumnElement[bool]:
-    return sql.redrills_of(limits.user_id, today)
+def redrills(limits: StudyLimits, today: date, deck_id: int | None = None) -> ColumnElement[bool]:
+    return sql.redrills_of(limits.user_id, today, deck_id)
+
+
+def studied_deck(session: Session, limits: StudyLimits, deck_id: int) -> StudyDeck:
+    """The deck, when the user studies it (their own, or a library deck they added).
+
+    Raises :class:`DeckNotFound` otherwise.
+    """
+    with core_transaction(session, write=False) as connection:
+        row = sql.STUDIED_DECK.first(connection, user_id=limits.user_id, deck_id=deck_id)
+    if row is None:
+        raise DeckNotFound(deck_id)
+    return StudyDeck(*row)
 
 
 def allowance(limits: StudyLimits, done: dict[ReviewKind, int]) -> tuple[int, int]:
@@ -126,23 +156,34 @@ def _done(connection: Connection, user_id: int, today: date) -> dict[ReviewKind,
 
 
 def next_card(
-    session: Session, limits: StudyLimits, *, now: datetime, prefer: int | None = None
+    session: Session,
+    limits: StudyLimits,
+    *,
+    now: datetime,
+    prefer: int | None = None,
+    deck_id: int | None = None,
 ) -> QueueItem | None:
     """The next card of today's session, or ``None`` when the session is over.
 
     ``prefer`` asks for one state first (the card just undone), if it is still actionable.
+    ``deck_id`` limits the session to one deck (check it with :func:`studied_deck`).
     """
-    today = local_day(now, limits.timezone)
     with core_transaction(session, write=False) as connection:
-        return _pick(connection, limits, today, prefer)
+        return _pick(connection, limits, now, prefer, deck_id)
 
 
 def _pick(
-    connection: Connection, limits: StudyLimits, today: date, prefer: int | None
+    connection: Connection,
+    limits: StudyLimits,
+    now: datetime,
+    prefer: int | None,
+    deck_id: int | None,
 ) -> QueueItem | None:
     """The next card, inside the caller's transaction."""
     user_id = limits.user_id
-    row = sql.CANDIDATES.first(connection, user_id=user_id, today=today)
+    today = local_day(now, limits.timezone)
+    queue, scope = (sql.EVERYTHING, {}) if deck_id is None else (sql.ONE_DECK, {"deck_id": deck_id})
+    row = queue.candidates.first(connection, user_id=user_id, today=today, **scope)
     assert row is not None  # one row: three counts and two candidates
     done = {kind: count for kind, count in zip(sql.KINDS, row[:3], strict=True) if count}
     reviews_left, new_left = allowance(limits, done)
@@ -153,53 +194,59 @@ def _pick(
     if state_id is None:
         state_id = (reviews_left and first_due) or (new_left and first_new) or None
     if state_id is None:
-        state_id = sql.FIRST_REDRILL.scalar(connection, user_id=user_id, today=today)
+        state_id = queue.first_redrill.scalar(connection, user_id=user_id, today=today, **scope)
     if state_id is None:
         return None
-    return _queue_item(connection, limits, today, state_id, done)
+    remaining, more = _remaining(connection, queue, scope, limits, today, done)
+    return _queue_item(connection, limits, now, state_id, done, remaining, more)
 
 
 def _queue_item(
     connection: Connection,
     limits: StudyLimits,
-    today: date,
+    now: datetime,
     state_id: int,
     done: dict[ReviewKind, int],
+    remaining: int,
+    more: bool,
 ) -> QueueItem:
     """The state with its card, and today's progress around it (inside a transaction)."""
     rows = sql.ITEM.rows(connection, state_id=state_id)
     first = rows[0]
     state = StateView(*first[:10])
-    kind, lang, paper_id, title, url, arxiv_id = first[10:16]
+    kind, lang, paper_id, title, url, arxiv_id, deck_id, owner_id = first[10:18]
     topics = sql.TOPICS.rows(connection, paper_id=paper_id)
     card = ReviewCard(
         id=state.card_id,
         kind=kind,
         lang=lang,
-        faces=tuple(CardFace(*row[16:]) for row in rows),
+        faces=tuple(CardFace(*row[18:]) for row in rows),
         paper=PaperLine(
             paper_id, title, url, arxiv_id, tuple(TopicName(en, ko) for en, ko in topics)
         ),
+        deck_id=deck_id,
+        editable=owner_id == limits.user_id,
     )
-    remaining, more = _remaining(connection, limits, today, done)
+    today = local_day(now, limits.timezone)
     return QueueItem(
         state=state,
         card=card,
-        kind=_kind_of(state, today),
+        kind=ReviewKind(scheduler.kind_of(state.schedule(), today)),
         done_today=sum(done.values()),
         remaining=max(remaining, 1),
+        shown_at=now,
+        timezone=limits.timezone,
         more=more,
     )
 
 
-def _kind_of(state: StateView, today: date) -> ReviewKind:
-    if state.redrill_on == today:
-        return ReviewKind.REDRILL
-    return ReviewKind.LEARN if state.last_reviewed_at is None else ReviewKind.REVIEW
-
-
 def _remaining(
-    connection: Connection, limits: StudyLimits, today: date, done: dict[ReviewKind, int]
+    connection: Connection,
+    queue: sql.Queue,
+    scope: dict[str, int],
+    limits: StudyLimits,
+    today: date,
+    done: dict[ReviewKind, int],
 ) -> tuple[int, bool]:
     """Cards left today in one statement, and whether a count stopped at :data:`COUNT_CAP`.
     Each count stops at what the daily limits still allow and at the cap, so a user with
@@ -208,13 +255,14 @@ def _remaining(
     # What each count may reach today; re-drills have no daily limit.
     allowed = (reviews_left, new_left, None)
     caps = [COUNT_CAP if left is None else min(left, COUNT_CAP) for left in allowed]
-    counts = sql.LEFT.first(
+    counts = queue.left.first(
         connection,
         user_id=limits.user_id,
         today=today,
         review_cap=caps[0],
         new_cap=caps[1],
         redrill_cap=caps[2],
+        **scope,
     )
     assert counts is not None  # one row of three counts
     # More are left only where the cap stopped a count before the daily limit did.
@@ -255,13 +303,14 @@ def answer_and_next(
     grade: int,
     now: datetime,
     duration_ms: int | None = None,
+    deck_id: int | None = None,
 ) -> tuple[Answered, QueueItem | None]:
     """:func:`answer`, then :func:`next_card`, in the one transaction: the review page's step.
     The next card is read under the answer's write lock, so it already counts that answer."""
     quality = sm2.as_grade(grade)
     with core_transaction(session, write=True) as connection:
         answered = _grade(connection, limits, state_id, version, quality, now, duration_ms)
-        item = _pick(connection, limits, local_day(now, limits.timezone), None)
+        item = _pick(connection, limits, now, None, deck_id)
     _forget(session, state_id)
     return answered, item
 
@@ -276,30 +325,20 @@ def _grade(
     duration_ms: int | None,
 ) -> Answered:
     """Apply one answer inside the caller's write unit."""
-    today = local_day(now, limits.timezone)
     row = sql.STATE_FOR_ANSWER.first(connection, state_id=state_id, user_id=limits.user_id)
     if row is None:
         raise LookupError(state_id)
     state = StateView(*row)
     if state.version != version:
         return Answered(applied=False, state_id=state_id)
-    before = sm2.SM2State(state.repetitions, state.ease, state.interval_days)
-    if state.redrill_on == today:
-        kind, after, due_after = ReviewKind.REDRILL, before, state.due_on or today
-        redrill_after = None if quality >= sm2.REDRILL_BELOW else today
-        lapses = state.lapses
-    else:
-        kind = ReviewKind.LEARN if state.last_reviewed_at is None else ReviewKind.REVIEW
-        after = sm2.review(before, quality)
-        due_after = due_on(now, after.interval_days, limits.timezone)
-        redrill_after = today if quality < sm2.REDRILL_BELOW else None
-        lapses = state.lapses + (not quality.passed and kind is ReviewKind.REVIEW)
+    outcome = scheduler.answer(state.schedule(), quality, now=now, timezone=limits.timezone)
+    after, kind = outcome.after, ReviewKind(outcome.kind)
     log_id = sql.INSERT_LOG.scalar(
         connection,
         user_id=limits.user_id,
         card_id=state.card_id,
         reviewed_at=now,
-        reviewed_on=today,
+        reviewed_on=outcome.today,
         grade=int(quality),
         kind=kind,
         repetitions_before=state.repetitions,
@@ -312,7 +351,8 @@ def _grade(
         repetitions_after=after.repetitions,
         ease_after=after.ease,
         interval_after=after.interval_days,
-        due_after=due_after,
+        # A re-drill keeps the schedule; its log row still names a due date.
+        due_after=after.due_on or outcome.today,
         duration_ms=None if duration_ms is None else max(0, min(duration_ms, _MAX_DURATION_MS)),
     )
     updated = sql.UPDATE_STATE.run(
@@ -322,10 +362,10 @@ def _grade(
         repetitions=after.repetitions,
         ease=after.ease,
         interval_days=after.interval_days,
-        due_on=due_after if kind is not ReviewKind.REDRILL else state.due_on,
-        redrill_on=redrill_after,
-        lapses=lapses,
-        last_reviewed_at=now,
+        due_on=after.due_on,
+        redrill_on=after.redrill_on,
+        lapses=after.lapses,
+        last_reviewed_at=after.last_reviewed_at,
         version=state.version + 1,
     )
     if updated != 1:  # the row is locked: only a broken invariant gets here

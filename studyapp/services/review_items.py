@@ -9,9 +9,17 @@ from datetime import date, datetime
 
 from studyapp.identity import CardKind
 from studyapp.models import ReviewKind
-from studyapp.srs import sm2
+from studyapp.srs import scheduler, sm2
 
-__all__ = ["CardFace", "PaperLine", "QueueItem", "ReviewCard", "StateView", "TopicName"]
+__all__ = [
+    "CardFace",
+    "PaperLine",
+    "QueueItem",
+    "ReviewCard",
+    "StateView",
+    "StudyDeck",
+    "TopicName",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +36,18 @@ class StateView:
     lapses: int
     last_reviewed_at: datetime | None
     redrill_on: date | None
+
+    def schedule(self) -> scheduler.CardSchedule:
+        """The state as the scheduler reads it."""
+        return scheduler.CardSchedule(
+            repetitions=self.repetitions,
+            ease=self.ease,
+            interval_days=self.interval_days,
+            due_on=self.due_on,
+            lapses=self.lapses,
+            last_reviewed_at=self.last_reviewed_at,
+            redrill_on=self.redrill_on,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +84,22 @@ class ReviewCard:
     lang: str
     faces: tuple[CardFace, ...]
     paper: PaperLine
+    deck_id: int
+    #: The card is in a deck the user owns: they may edit its text (library cards: no).
+    editable: bool
 
     def text(self, lang: str) -> CardFace:
         """The card's text in ``lang``, or in its own language when not translated."""
         by_lang = {face.lang: face for face in self.faces}
         return by_lang.get(lang) or by_lang[self.lang]
+
+
+@dataclass(frozen=True, slots=True)
+class StudyDeck:
+    """The one deck a session is limited to (``/review?deck=``)."""
+
+    id: int
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +111,9 @@ class QueueItem:
     kind: ReviewKind
     done_today: int
     remaining: int
+    #: When the card was picked, and the user's time zone: what the grade buttons foretell.
+    shown_at: datetime
+    timezone: str
     #: True when some count reached :data:`COUNT_CAP`: there are at least ``remaining`` left.
     more: bool = False
 
@@ -88,10 +122,7 @@ class QueueItem:
         total = self.done_today + self.remaining
         return round(100 * self.done_today / total) if total else 100
 
-    def next_intervals(self) -> dict[int, int]:
-        """Days until the card is due again after each grade, for the grade buttons; empty for
-        a same-day re-drill, which never moves the schedule."""
-        if self.kind is ReviewKind.REDRILL:
-            return {}
-        state = sm2.SM2State(self.state.repetitions, self.state.ease, self.state.interval_days)
-        return {grade: sm2.review(state, grade).interval_days for grade in sm2.Grade}
+    def outcomes(self) -> dict[sm2.Grade, scheduler.Outcome]:
+        """What each grade would do to the card: the scheduler's own answer, not a copy of
+        its rules, so the grade buttons say what the answer will do."""
+        return scheduler.outcomes(self.state.schedule(), now=self.shown_at, timezone=self.timezone)

@@ -4,6 +4,8 @@ once at import as :class:`~studyapp.prepared.Prepared` statements with bound par
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,6 +17,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    exists,
     func,
     insert,
     literal_column,
@@ -22,16 +25,20 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.orm import aliased
 
 from studyapp.models import (
     Card,
     CardText,
+    Deck,
     Paper,
     PaperTopic,
     ReviewKind,
     ReviewLog,
     ReviewState,
     Topic,
+    User,
+    UserDeck,
 )
 from studyapp.prepared import Prepared
 
@@ -40,20 +47,95 @@ def active_of(user: Any) -> ColumnElement[bool]:
     return and_(ReviewState.user_id == user, ReviewState.suspended.is_(False))
 
 
-def review_due_of(user: Any, today: Any) -> ColumnElement[bool]:
+def in_deck_of(deck: Any) -> ColumnElement[bool]:
+    """The state's card is in ``deck``."""
+    return ReviewState.card_id.in_(
+        select(Card.id).join(Paper, Paper.id == Card.paper_id).where(Paper.deck_id == deck)
+    )
+
+
+def buried_of(user: Any, today: Any) -> ColumnElement[bool]:
+    """The card's sibling (another card of its paper) was answered today, and the user buries
+    siblings: as Anki's bury, it waits until tomorrow. Read from today's log, so undoing the
+    answer un-buries it."""
+    answered, sibling = aliased(Card), aliased(Card)
+    return ReviewState.card_id.in_(
+        select(sibling.id)
+        .select_from(ReviewLog)
+        .join(answered, answered.id == ReviewLog.card_id)
+        .join(sibling, and_(sibling.paper_id == answered.paper_id, sibling.id != answered.id))
+        .join(User, User.id == ReviewLog.user_id)
+        .where(
+            ReviewLog.user_id == user,
+            ReviewLog.reviewed_on == today,
+            User.bury_siblings.is_(True),
+        )
+    )
+
+
+def _sibling_first(ahead: Callable[[Any], ColumnElement[bool]]) -> ColumnElement[bool]:
+    """A sibling of the state's card comes first in today's queue (``ahead`` says when), and the
+    user buries siblings: the card waits, since answering the sibling will bury it. So a paper
+    offers one card a day, and the counts of what is left are what the queue will serve."""
+    own, sibling = aliased(Card), aliased(Card)
+    other = aliased(ReviewState)
+    return exists().where(
+        User.id == ReviewState.user_id,
+        User.bury_siblings.is_(True),
+        own.id == ReviewState.card_id,
+        sibling.paper_id == own.paper_id,
+        sibling.id != own.id,
+        other.user_id == ReviewState.user_id,
+        other.card_id == sibling.id,
+        other.suspended.is_(False),
+        ahead(other),
+    )
+
+
+def review_due_of(user: Any, today: Any, deck: Any = None) -> ColumnElement[bool]:
+    """Due reviews: oldest due first (then by card), the order the queue asks them in."""
     return and_(
         active_of(user),
         ReviewState.due_on <= today,
         or_(ReviewState.redrill_on.is_(None), ReviewState.redrill_on != today),
+        *([] if deck is None else [in_deck_of(deck)]),
+        ~buried_of(user, today),
+        ~_sibling_first(
+            lambda other: and_(
+                other.due_on <= today,
+                or_(
+                    other.due_on < ReviewState.due_on,
+                    and_(other.due_on == ReviewState.due_on, other.card_id < ReviewState.card_id),
+                ),
+            )
+        ),
     )
 
 
-def new_cards_of(user: Any) -> ColumnElement[bool]:
-    return and_(active_of(user), ReviewState.due_on.is_(None))
+def new_cards_of(user: Any, today: Any, deck: Any = None) -> ColumnElement[bool]:
+    """New cards, in card order; one whose sibling is a due review or an earlier new card
+    waits (when the user buries siblings)."""
+    return and_(
+        active_of(user),
+        ReviewState.due_on.is_(None),
+        *([] if deck is None else [in_deck_of(deck)]),
+        ~buried_of(user, today),
+        ~_sibling_first(
+            lambda other: or_(
+                other.due_on <= today,
+                and_(other.due_on.is_(None), other.card_id < ReviewState.card_id),
+            )
+        ),
+    )
 
 
-def redrills_of(user: Any, today: Any) -> ColumnElement[bool]:
-    return and_(active_of(user), ReviewState.redrill_on == today)
+def redrills_of(user: Any, today: Any, deck: Any = None) -> ColumnElement[bool]:
+    """Today's re-drills: never buried, since their paper was answered today by definition."""
+    return and_(
+        active_of(user),
+        ReviewState.redrill_on == today,
+        *([] if deck is None else [in_deck_of(deck)]),
+    )
 
 
 _USER: BindParameter[int] = bindparam("user_id")
@@ -83,37 +165,6 @@ def _answered_as(kind: ReviewKind) -> ScalarSelect[int]:
     )
 
 
-# Today's answers of each kind: three ranges of the log's day index, counted without grouping.
-DONE_TODAY = Prepared(select(*(_answered_as(kind) for kind in KINDS)))
-PREFERRED = Prepared(select(ReviewState.id).where(ReviewState.id == _STATE, active_of(_USER)))
-# Today's answers and the first due review and new card, in one statement. Reviews come
-# oldest due first, in the queue index's own order (user, due date, card), so each pick reads
-# one index entry however many cards are due.
-CANDIDATES = Prepared(
-    select(
-        *(_answered_as(kind) for kind in KINDS),
-        select(ReviewState.id)
-        .where(review_due_of(_USER, _TODAY))
-        .order_by(ReviewState.due_on, ReviewState.card_id)
-        .limit(1)
-        .scalar_subquery(),
-        select(ReviewState.id)
-        .where(new_cards_of(_USER))
-        .order_by(ReviewState.card_id)
-        .limit(1)
-        .scalar_subquery(),
-    )
-)
-# Re-drills come last, in the order they were failed: sorting them reads every one, so this
-# runs only when nothing else is left.
-FIRST_REDRILL = Prepared(
-    select(ReviewState.id)
-    .where(redrills_of(_USER, _TODAY))
-    .order_by(ReviewState.last_reviewed_at, ReviewState.id)
-    .limit(1)
-)
-
-
 def _bounded(condition: ColumnElement[bool], cap: str) -> ScalarSelect[int]:
     rows: Select[Any] = (
         select(literal_column("1")).where(condition).limit(bindparam(cap, type_=Integer))
@@ -121,12 +172,75 @@ def _bounded(condition: ColumnElement[bool], cap: str) -> ScalarSelect[int]:
     return select(func.count()).select_from(rows.subquery()).scalar_subquery()
 
 
-# Cards left today, each kind counted only as far as the daily limit (and COUNT_CAP) reach.
-LEFT = Prepared(
-    select(
-        _bounded(review_due_of(_USER, _TODAY), "review_cap"),
-        _bounded(new_cards_of(_USER), "new_cap"),
-        _bounded(redrills_of(_USER, _TODAY), "redrill_cap"),
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """The statements that pick the next card and count what is left, for the whole queue or
+    for one deck (``deck_id``)."""
+
+    #: Today's answers of each kind and the first due review and new card, in one statement.
+    candidates: Prepared
+    #: The first of today's re-drills.
+    first_redrill: Prepared
+    #: Cards left today, each kind counted only as far as the daily limit (and the cap) reach.
+    left: Prepared
+
+
+def _queue(deck: Any) -> Queue:
+    # Reviews come oldest due first, in the queue index's own order (user, due date, card),
+    # so each pick reads one index entry however many cards are due.
+    first_due = (
+        select(ReviewState.id)
+        .where(review_due_of(_USER, _TODAY, deck))
+        .order_by(ReviewState.due_on, ReviewState.card_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    first_new = (
+        select(ReviewState.id)
+        .where(new_cards_of(_USER, _TODAY, deck))
+        .order_by(ReviewState.card_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return Queue(
+        candidates=Prepared(select(*(_answered_as(kind) for kind in KINDS), first_due, first_new)),
+        # Re-drills come last, in the order they were failed: sorting them reads every one, so
+        # this runs only when nothing else is left.
+        first_redrill=Prepared(
+            select(ReviewState.id)
+            .where(redrills_of(_USER, _TODAY, deck))
+            .order_by(ReviewState.last_reviewed_at, ReviewState.id)
+            .limit(1)
+        ),
+        left=Prepared(
+            select(
+                _bounded(review_due_of(_USER, _TODAY, deck), "review_cap"),
+                _bounded(new_cards_of(_USER, _TODAY, deck), "new_cap"),
+                _bounded(redrills_of(_USER, _TODAY, deck), "redrill_cap"),
+            )
+        ),
+    )
+
+
+#: The whole queue, and one deck's (bound as ``deck_id``).
+EVERYTHING = _queue(None)
+ONE_DECK = _queue(bindparam("deck_id"))
+CANDIDATES, FIRST_REDRILL, LEFT = EVERYTHING.candidates, EVERYTHING.first_redrill, EVERYTHING.left
+
+# Today's answers of each kind: three ranges of the log's day index, counted without grouping.
+DONE_TODAY = Prepared(select(*(_answered_as(kind) for kind in KINDS)))
+PREFERRED = Prepared(select(ReviewState.id).where(ReviewState.id == _STATE, active_of(_USER)))
+# A deck the user studies: their own, or a library deck they added.
+STUDIED_DECK = Prepared(
+    select(Deck.id, Deck.name).where(
+        Deck.id == bindparam("deck_id"),
+        or_(
+            Deck.owner_id == _USER,
+            and_(
+                Deck.owner_id.is_(None),
+                exists().where(UserDeck.deck_id == Deck.id, UserDeck.user_id == _USER),
+            ),
+        ),
     )
 )
 # The state with its card, paper and the card's texts: one row per language.
@@ -139,6 +253,8 @@ ITEM = Prepared(
         Paper.title,
         Paper.url,
         Paper.arxiv_id,
+        Paper.deck_id,
+        Deck.owner_id,
         CardText.lang,
         CardText.front,
         CardText.back,
@@ -146,6 +262,7 @@ ITEM = Prepared(
     )
     .join(Card, Card.id == ReviewState.card_id)
     .join(Paper, Paper.id == Card.paper_id)
+    .join(Deck, Deck.id == Paper.deck_id)
     .join(CardText, CardText.card_id == Card.id)
     .where(ReviewState.id == _STATE)
 )

@@ -4,6 +4,10 @@ One partial, ``review/_card.html``, is both the middle of the full page and what
 after every step. It carries the card's answer and grade buttons hidden, so that revealing is
 instant (``static/js/review.js``) and each card costs one request: the grade, answered with the
 next card. Without JavaScript each step is a link or a form with a 303 back to ``/review``.
+
+``?deck=<id>`` limits the session to one deck the user studies; every link and form of the
+page carries it on. A grade for a card that was answered meanwhile (a second tab, a double
+click) changes nothing and says so above the next card; so does suspending the card from here.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from babel.dates import format_timedelta
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -21,7 +25,8 @@ from flask_babel import lazy_gettext as _l
 
 from studyapp.db import get_session
 from studyapp.models import utcnow
-from studyapp.services import progress, review
+from studyapp.services import cards, progress, review
+from studyapp.srs.sm2 import Grade
 from studyapp.web.auth import Account, current_account, login_required
 from studyapp.web.htmx import wants_partial
 
@@ -51,10 +56,22 @@ def grade_buttons(four: bool) -> tuple[tuple[int, int, str, str], ...]:
     return _buttons_in(bool(four), str(get_locale()))
 
 
-def next_labels(intervals: dict[int, int]) -> dict[int, str]:
-    """Each grade's "next: in 6 days" in the page's language (a template global)."""
+def next_labels(item: review.QueueItem) -> dict[Grade, tuple[str, bool]]:
+    """What each grade will do to the card, in the page's language (a template global), and
+    whether the card comes back today: "again today", else "in 6 days". Read from the
+    scheduler's own answer for that grade (:meth:`~review.QueueItem.outcomes`)."""
     locale = str(get_locale())
-    return {grade: _next_in(days, locale) for grade, days in intervals.items()}
+    labels = {}
+    for grade, outcome in item.outcomes().items():
+        again = outcome.again_today or outcome.days_until_due == 0
+        text = _again_today(locale) if again else _next_in(outcome.days_until_due, locale)
+        labels[grade] = (text, again)
+    return labels
+
+
+@lru_cache(maxsize=16)
+def _again_today(locale: str) -> str:
+    return str(_("again today"))
 
 
 @lru_cache(maxsize=4096)
@@ -62,7 +79,7 @@ def _next_in(days: int, locale: str) -> str:
     # Babel's relative time ("in 6 days" / "6일 후"), exact up to the next whole unit; made
     # once per language and number of days, since every card shown labels six buttons.
     when = format_timedelta(timedelta(days=days), threshold=1, add_direction=True, locale=locale)
-    return str(_("next: %(when)s", when=when))
+    return str(when)
 
 
 @lru_cache(maxsize=16)
@@ -85,11 +102,52 @@ def _limits() -> review.StudyLimits:
     return limits_for(current_account())
 
 
-def _render(item: review.QueueItem | None, *, revealed: bool, shown_at: int) -> ResponseReturnValue:
+#: Ids beyond this are no row of ours (and more than a database integer holds).
+_MAX_ID = 2**31 - 1
+
+
+def _id(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and len(raw) <= 10 and int(raw) <= _MAX_ID else None
+
+
+def _deck() -> review.StudyDeck | None:
+    """The deck this session is limited to (``deck`` in the query or the form), if any; 404 for
+    anything but a deck the user studies."""
+    raw = request.values.get("deck", "")
+    if not raw:
+        return None
+    deck_id = _id(raw)
+    if deck_id is None:
+        abort(404)
+    try:
+        return review.studied_deck(get_session(), _limits(), deck_id)
+    except review.DeckNotFound:
+        abort(404)
+
+
+def _deck_id(deck: review.StudyDeck | None) -> int | None:
+    return None if deck is None else deck.id
+
+
+def _render(
+    item: review.QueueItem | None,
+    *,
+    revealed: bool,
+    shown_at: int,
+    deck: review.StudyDeck | None,
+    notice: str | None = None,
+) -> ResponseReturnValue:
     summary = (
         progress.session_summary(get_session(), _limits(), now=utcnow()) if item is None else None
     )
-    context = {"item": item, "revealed": revealed, "shown_at": shown_at, "summary": summary}
+    context = {
+        "item": item,
+        "revealed": revealed,
+        "shown_at": shown_at,
+        "summary": summary,
+        "deck": deck,
+        "notice": notice,
+    }
     if wants_partial():
         return render_template("review/_card.html", **context)
     return render_template("review/session.html", **context)
@@ -97,34 +155,47 @@ def _render(item: review.QueueItem | None, *, revealed: bool, shown_at: int) -> 
 
 def _shown_at() -> int:
     raw = request.values.get("shown_at", "")
-    return int(raw) if raw.isdigit() else int(time.time() * 1000)
+    return int(raw) if raw.isdigit() and len(raw) <= 15 else int(time.time() * 1000)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 @bp.get("")
 @login_required
 def session() -> ResponseReturnValue:
     """The next card, or the one asked for (``?card=``, after undo or to reveal without JS)."""
-    card = request.args.get("card", "")
+    deck = _deck()
     item = review.next_card(
-        get_session(), _limits(), now=utcnow(), prefer=int(card) if card.isdigit() else None
+        get_session(),
+        _limits(),
+        now=utcnow(),
+        prefer=_id(request.args.get("card", "")),
+        deck_id=_deck_id(deck),
     )
     revealed = request.args.get("reveal") == "1" and item is not None
-    return _render(item, revealed=revealed, shown_at=_shown_at())
+    return _render(item, revealed=revealed, shown_at=_shown_at(), deck=deck)
+
+
+def _stale_notice() -> str:
+    return str(_("This card was already answered in another tab; here is the next one."))
 
 
 @bp.post("/<int:state_id>/answer")
 @login_required
 def answer(state_id: int) -> ResponseReturnValue:
     grade, version = request.form.get("grade", ""), request.form.get("version", "")
-    if not (grade.isdigit() and version.isdigit()):
+    if not (grade.isdigit() and len(grade) == 1 and version.isdigit() and len(version) <= 10):
         abort(400)
-    duration = int(time.time() * 1000) - _shown_at()
+    deck = _deck()
+    duration = _now_ms() - _shown_at()
     session, limits, now = get_session(), _limits(), utcnow()
     try:
         if wants_partial():
             # The answer and the next card in one transaction: the step every minute of
             # study takes.
-            _answered, item = review.answer_and_next(
+            answered, item = review.answer_and_next(
                 session,
                 limits,
                 state_id=state_id,
@@ -132,9 +203,11 @@ def answer(state_id: int) -> ResponseReturnValue:
                 grade=int(grade),
                 now=now,
                 duration_ms=duration,
+                deck_id=_deck_id(deck),
             )
-            return _render(item, revealed=False, shown_at=int(time.time() * 1000))
-        review.answer(
+            notice = None if answered.applied else _stale_notice()
+            return _render(item, revealed=False, shown_at=_now_ms(), deck=deck, notice=notice)
+        answered = review.answer(
             session,
             limits,
             state_id=state_id,
@@ -147,19 +220,40 @@ def answer(state_id: int) -> ResponseReturnValue:
         abort(404)
     except ValueError:
         abort(400)
-    return redirect(url_for("review.session"), code=303)
+    if not answered.applied:
+        flash(_stale_notice(), "info")
+    return redirect(_session_url(deck), code=303)
+
+
+@bp.post("/cards/<int:card_id>/suspend")
+@login_required
+def suspend(card_id: int) -> ResponseReturnValue:
+    """Take the card being reviewed out of the reviews, and go on to the next one."""
+    deck = _deck()
+    try:
+        cards.set_suspended(get_session(), current_account().id, card_id, suspended=True)
+    except LookupError:
+        abort(404)
+    notice = str(_("Card suspended: it stays out of your reviews until you resume it."))
+    if wants_partial():
+        item = review.next_card(get_session(), _limits(), now=utcnow(), deck_id=_deck_id(deck))
+        return _render(item, revealed=False, shown_at=_now_ms(), deck=deck, notice=notice)
+    flash(notice, "info")
+    return redirect(_session_url(deck), code=303)
 
 
 @bp.post("/undo")
 @login_required
 def undo() -> ResponseReturnValue:
+    deck = _deck()
     state_id = review.undo_last(get_session(), _limits(), now=utcnow())
-    return _after_change(prefer=state_id)
-
-
-def _after_change(*, prefer: int | None) -> ResponseReturnValue:
     if wants_partial():
-        item = review.next_card(get_session(), _limits(), now=utcnow(), prefer=prefer)
-        return _render(item, revealed=False, shown_at=int(time.time() * 1000))
-    target = url_for("review.session", card=prefer) if prefer else url_for("review.session")
-    return redirect(target, code=303)
+        item = review.next_card(
+            get_session(), _limits(), now=utcnow(), prefer=state_id, deck_id=_deck_id(deck)
+        )
+        return _render(item, revealed=False, shown_at=_now_ms(), deck=deck)
+    return redirect(_session_url(deck, card=state_id), code=303)
+
+
+def _session_url(deck: review.StudyDeck | None, *, card: int | None = None) -> str:
+    return url_for("review.session", card=card, deck=_deck_id(deck))

@@ -95,7 +95,8 @@ def test_morning_journey_with_the_keyboard(
             shots.take(page, "answer")
         settled(page)
         page.keyboard.press("5" if step != 1 else "4")
-    expect(page.locator("[data-action=reveal]")).to_be_visible()
+    # Three papers, one card each today (their siblings are buried until tomorrow): done.
+    expect(page.locator(".summary h1")).to_have_text("All done for today")
     assert answers_logged(empty_app) == 3
 
     settled(page)
@@ -126,8 +127,9 @@ def test_the_same_journey_without_javascript(
         if step == 0:
             shots.take(page, "answer-no-js")
         page.click("form.grades button[value='5']")
-        # The next card's page arrives only after the answer is committed.
-        expect(page.locator("a[data-action=reveal]")).to_be_visible()
+        # The next card's page (or, after the third paper, the day's summary: the siblings
+        # are buried until tomorrow) arrives only after the answer is committed.
+        expect(page.locator("a[data-action=reveal], .summary h1")).to_be_visible()
     assert answers_logged(empty_app) == 3
     page.click("form[data-action=undo] button")
     # Undo answers with the undone card again: /review?card=<its id>.
@@ -166,17 +168,20 @@ def test_switching_language_on_the_review_page(
     page.keyboard.press("Space")
     grade_5 = page.locator("form.grades button[value='5']")
     expect(grade_5.locator(".grade-desc")).to_have_text("Right at once")
-    # A new card answered 5 comes back in one day, said in the page's language.
-    expect(grade_5.locator(".grade-next")).to_have_text("next: in 1 day")
-    expect(page.locator(".review-top .meta")).to_contain_text("5 left today")
+    # A new card answered 5 comes back in one day, said in the page's language; one answered
+    # 3 comes back today. Three papers: a paper offers one card a day.
+    expect(grade_5.locator(".grade-next")).to_have_text("in 1 day")
+    expect(page.locator("form.grades button[value='3'] .grade-next")).to_have_text("again today")
+    expect(page.locator(".review-top .meta")).to_contain_text("3 left today")
 
     page.click(".lang-switch a[hreflang=ko]")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     settled(page)
     page.keyboard.press("Space")
     expect(grade_5.locator(".grade-desc")).to_have_text("맞음, 바로")
-    expect(grade_5.locator(".grade-next")).to_have_text("다음: 1일 후")
-    expect(page.locator(".review-top .meta")).to_contain_text("오늘 5장 남음")
+    expect(grade_5.locator(".grade-next")).to_have_text("1일 후")
+    expect(page.locator("form.grades button[value='3'] .grade-next")).to_have_text("오늘 다시")
+    expect(page.locator(".review-top .meta")).to_contain_text("오늘 3장 남음")
     shots.take(page, "review-ko")
 
     # The choice holds for the session: the home page's date is Korean too.
