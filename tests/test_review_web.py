@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from studyapp.db import session_factory
 from studyapp.extract import extract_text
-from studyapp.models import Card, Paper, ReviewLog, ReviewState, User
+from studyapp.identity import CardKind
+from studyapp.models import Card, CardText, Paper, ReviewLog, ReviewState, User
 from studyapp.services.library import DeckImport, import_decks
 from tests.conftest import AuthActions, csrf_token, html
 
@@ -429,3 +430,33 @@ def test_hostile_card_ids_show_the_session(
 ) -> None:
     page = html(client.get(f"/review?card={card}&reveal=1").data)
     assert page.select_one("form.grades") is not None
+
+
+def test_a_headline_card_shows_its_sentence_once_with_the_answer_in_its_blank(
+    app: Flask, client: FlaskClient, studying: AuthActions
+) -> None:
+    with session_factory(app)() as session, session.begin():
+        state_id, source = session.execute(
+            select(ReviewState.id, CardText.source_sentence)
+            .join(Card, Card.id == ReviewState.card_id)
+            .join(CardText, CardText.card_id == Card.id)
+            .where(Card.kind == CardKind.HEADLINE_NUMBER)
+            .limit(1)
+        ).one()
+    front = html(client.get(f"/review?card={state_id}").data)
+    fill = front.select_one(".flashcard .front .blank .fill")
+    assert fill is not None and fill.has_attr("hidden")
+    page = html(client.get(f"/review?card={state_id}&reveal=1").data)
+    card = page.select_one(".flashcard")
+    assert card is not None
+    fill = card.select_one(".front .blank .fill")
+    assert fill is not None and not fill.has_attr("hidden")
+    answer = card.select_one(".back .answer")
+    assert answer is not None and fill.get_text() == answer.get_text()
+    # The sentence is read once: filled in on the front, not again as the source below.
+    assert card.select(".back .source") == []
+    assert source is not None
+    number = fill.get_text()
+    assert number in source
+    context = card.select(".front p.context")[0].get_text(" ", strip=True)
+    assert source.split(number)[0].split()[-1] in context

@@ -95,12 +95,19 @@ def text_lang(text: str) -> str:
     return "ko" if _HANGUL.search(text or "") else "en"
 
 
-def cloze(text: str) -> Markup:
-    """Card text with its blank drawn as a blank; everything else escaped."""
+def cloze(text: str, answer: str | None = None, revealed: bool = False) -> Markup:
+    """Card text with its blank drawn as a blank; everything else escaped. With ``answer`` the
+    blank also holds the answer, hidden like the rest of the answer until the card is revealed
+    (``data-answer``): the revealed card reads as one sentence instead of repeating it below."""
     escaped = str(escape(text))
+    hidden = "" if revealed else " hidden"
+    fill = ""
+    if answer is not None:
+        fill = f'<mark class="fill" data-answer{hidden}>{escape(answer)}</mark>'
+    mark = '<span class="blank-mark" aria-label="?">?</span>'
     for blank in _BLANKS:
-        escaped = escaped.replace(blank, '<span class="blank" aria-label="?">?</span>')
-    return Markup(escaped)  # noqa: S704 - built from escaped text and a fixed tag
+        escaped = escaped.replace(blank, f'<span class="blank">{mark}{fill}</span>')
+    return Markup(escaped)  # noqa: S704 - built from escaped text and fixed tags
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
