@@ -27,30 +27,92 @@ def test_register_logs_in_and_stores_a_hashed_password(
     assert page.select_one("form[action='/logout']") is not None
 
 
+REGISTRATION = {
+    "email": "a@example.com",
+    "password": "long enough",
+    "confirm": "long enough",
+    "timezone": "UTC",
+}
+
+
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("data", "errors"),
     [
+        ({"email": ""}, [("email", "Enter your email address.")]),
         (
-            {"email": "not-an-email", "password": "long enough", "confirm": "long enough"},
-            "Invalid email address.",
+            {"email": "not-an-email"},
+            [("email", "Enter an email address such as name@example.com.")],
         ),
         (
-            {"email": "a@example.com", "password": "short", "confirm": "short"},
-            "Field must be between 8 and 200 characters long.",
+            {"email": "a" * 250 + "@example.com"},
+            [("email", "An email address has at most 254 characters.")],
         ),
+        ({"display_name": "n" * 81}, [("display_name", "Use at most 80 characters.")]),
         (
-            {"email": "a@example.com", "password": "long enough", "confirm": "different"},
-            "The passwords differ.",
+            {"password": "", "confirm": ""},
+            [("password", "Use at least 8 characters."), ("confirm", "Type the password again.")],
         ),
+        ({"password": "short", "confirm": "short"}, [("password", "Use at least 8 characters.")]),
+        (
+            {"password": "p" * 201, "confirm": "p" * 201},
+            [("password", "Use at most 200 characters.")],
+        ),
+        ({"confirm": ""}, [("confirm", "Type the password again.")]),
+        ({"confirm": "different"}, [("confirm", "The passwords differ.")]),
+        ({"timezone": "Mars/Olympus_Mons"}, [("timezone", "Choose a time zone from the list.")]),
     ],
 )
 def test_bad_registrations_say_what_is_wrong(
-    auth: AuthActions, data: dict[str, str], message: str
+    auth: AuthActions, data: dict[str, str], errors: list[tuple[str, str]]
 ) -> None:
-    response = auth.post("/register", {**data, "timezone": "UTC"})
+    response = auth.post("/register", {**REGISTRATION, **data})
     assert response.status_code == 422  # type: ignore[attr-defined]
+    page = html(response.data)  # type: ignore[attr-defined]
+    # One sentence of our own under each field that is wrong, never WTForms' generic ones.
+    shown = [
+        (p.find_parent(class_="field").select_one("[name]")["name"], p.get_text())
+        for p in page.select(".field .error")
+    ]
+    assert shown == errors
+
+
+def test_a_short_password_is_said_once_not_twice(auth: AuthActions) -> None:
+    """The hint gives the rule until it is broken; then the error says it, alone."""
+    fresh = html(auth.client.get("/register").data)
+    assert fresh.select_one("#password-hint").get_text() == "At least 8 characters."
+    response = auth.post("/register", {**REGISTRATION, "password": "short", "confirm": "short"})
+    field = html(response.data).select_one("#password").find_parent(class_="field")  # type: ignore[attr-defined]
+    assert [p.get_text() for p in field.select("p")] == ["Use at least 8 characters."]
+    assert "between" not in response.get_data(as_text=True)  # type: ignore[attr-defined]
+
+
+def test_auth_form_errors_speak_korean(client: FlaskClient, auth: AuthActions) -> None:
+    client.get("/?lang=ko")
+    response = auth.post("/register", {**REGISTRATION, "password": "short", "confirm": "short"})
     errors = [p.get_text() for p in html(response.data).select(".field .error")]  # type: ignore[attr-defined]
-    assert message in errors
+    assert errors == ["8자 이상으로 정하세요."]
+    response = auth.post("/login", {"email": "", "password": ""})
+    errors = [p.get_text() for p in html(response.data).select(".field .error")]  # type: ignore[attr-defined]
+    assert errors == ["이메일 주소를 입력하세요.", "비밀번호를 입력하세요."]
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        ({"email": "", "password": ""}, ["Enter your email address.", "Enter your password."]),
+        (
+            {"email": "nobody", "password": "x"},
+            ["Enter an email address such as name@example.com."],
+        ),
+    ],
+)
+def test_bad_logins_say_what_is_wrong(
+    auth: AuthActions, data: dict[str, str], errors: list[str]
+) -> None:
+    response = auth.post("/login", data)
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    page = html(response.data)  # type: ignore[attr-defined]
+    assert [p.get_text() for p in page.select(".field .error")] == errors
 
 
 def test_an_email_can_register_once(client: FlaskClient, auth: AuthActions) -> None:
@@ -109,3 +171,37 @@ def test_session_cookie_is_httponly_and_lax(client: FlaskClient, auth: AuthActio
     response = auth.register()
     cookie = response.headers["Set-Cookie"]  # type: ignore[attr-defined]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def guest_links(data: bytes) -> list[tuple[str, str]]:
+    nav = html(data).select_one("header .guest-nav")
+    return [] if nav is None else [(str(a["href"]), a.get_text()) for a in nav.select("a")]
+
+
+def test_visitors_find_log_in_and_sign_up_in_the_header(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    way_in = [("/login", "Log in"), ("/register", "Sign up")]
+    for url in ("/", "/login", "/register", "/no-such-page"):
+        assert guest_links(client.get(url).data) == way_in, url
+    current = html(client.get("/login").data).select_one(".guest-nav a[aria-current=page]")
+    assert current is not None and current["href"] == "/login"
+    # Signed in: the navigation and the logout button instead, never the way in.
+    auth.register()
+    page = client.get("/")
+    assert guest_links(page.data) == []
+    assert html(page.data).select_one("header form[action='/logout']") is not None
+    # Logged out, the way back in is there again.
+    landed = client.get(auth.logout().headers["Location"])  # type: ignore[attr-defined]
+    assert guest_links(landed.data) == way_in
+    assert "You are logged out." in landed.get_data(as_text=True)
+
+
+def test_the_home_page_asks_visitors_to_sign_up_or_log_in(client: FlaskClient) -> None:
+    hero = html(client.get("/?lang=en").data).select_one(".hero")
+    assert hero is not None
+    actions = [(a["href"], a.get_text(), "primary" in a["class"]) for a in hero.select("a.button")]
+    assert actions == [("/register", "Create an account", True), ("/login", "Log in", False)]
+    korean = html(client.get("/?lang=ko").data)
+    assert [a.get_text() for a in korean.select(".hero a.button")] == ["계정 만들기", "로그인"]
+    assert [a.get_text() for a in korean.select(".guest-nav a")] == ["로그인", "가입하기"]

@@ -45,11 +45,18 @@ from tests.test_routes import PRIVATE
 
 DATA = Path(__file__).parent / "data"
 A_EMAIL, B_EMAIL = "alpha@example.com", "bravo@example.com"
+A_PASSWORD, B_PASSWORD = "alpha's own secret", "correct horse"
 A_DECK = "Alpha private deck"
 A_EDIT = "Alpha reworded this card"
 # Strings only A's data holds: none may reach B.
 A_MARKERS = (A_EMAIL, A_DECK, A_EDIT, "PetalNet", "RiverDiff", "Teaching Small Models")
-SETTINGS = {"locale": "", "timezone": "UTC", "new_cards_per_day": "20", "reviews_per_day": "200"}
+SETTINGS = {
+    "locale": "",
+    "timezone": "UTC",
+    "new_cards_per_day": "20",
+    "reviews_per_day": "200",
+    "bury_siblings": "y",
+}
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,10 @@ CALLS = (
     Call("GET", "/quiz", 200, before=True),
     Call("GET", "/stats", 200, before=True),
     Call("GET", "/stats?days=365", 200, before=True),
+    Call("GET", "/account", 200, before=True),
+    Call("GET", "/account/delete", 200, before=True),
+    # B's own data: nothing of A's (checked against A_MARKERS).
+    Call("GET", "/account/data", 200),
     # A's ids read as nothing at all.
     Call("GET", "/review?card={a_state}&reveal=1", 200, like=NOBODY),
     Call("GET", "/review?card={a_lib_state}&reveal=1", 200, like=NOBODY),
@@ -130,6 +141,27 @@ CALLS = (
     Call("POST", "/quiz/{a_quiz_done}/answer", 404, {"position": "0", "choice": "1"}),
     Call("POST", "/quiz/{a_quiz_done}/missed", 404),
     Call("POST", "/quiz/{a_quiz_open}/missed", 404),
+    # Account changes confirmed with A's password (or naming A's id) change nothing of A's.
+    Call(
+        "POST",
+        "/account/password",
+        422,
+        {
+            "current_password": A_PASSWORD,
+            "new_password": "taken over",
+            "new_password_again": "taken over",
+            "user_id": "{a_user}",
+        },
+    ),
+    # (A's address as B typed it, in capitals: the form shows back what B typed.)
+    Call(
+        "POST",
+        "/account/email",
+        422,
+        {"new_email": A_EMAIL.upper(), "email_password": B_PASSWORD},
+    ),
+    Call("POST", "/account/email", 422, {"new_email": "b@example.com", "email_password": "x"}),
+    Call("POST", "/account/delete", 422, {"delete_password": A_PASSWORD, "user_id": "{a_user}"}),
 )
 
 
@@ -191,7 +223,7 @@ def post(client: FlaskClient, url: str, data: dict[str, str]) -> Any:
 
 
 def a_builds_up_data(app: Flask, a: FlaskClient, ids: dict[str, Any]) -> None:
-    AuthActions(a).register(email=A_EMAIL)
+    AuthActions(a).register(email=A_EMAIL, password=A_PASSWORD)
     ids["a_user"] = one(app, select(User.id).where(User.email == A_EMAIL))
     digest = (DATA / "digest_ko.md").read_text(encoding="utf-8")
     made = post(a, "/import", {"text": digest, "target": "new", "deck_name": A_DECK})

@@ -131,12 +131,13 @@ class Tour:
         return seen
 
 
-# Not HTML pages: files, a JSON health check, a download, and the preview's GET, which only
+# Not HTML pages: files, a JSON health check, downloads, and the preview's GET, which only
 # sends a reloaded form back to /import.
 _NOT_PAGES = {
     "static",
     "home.health",
     "export.download",
+    "account.download_data",
     "auth.logout",
     "imports.preview_again",
 }

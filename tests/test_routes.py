@@ -39,6 +39,11 @@ PRIVATE = {
     "quiz.results": "/quiz/1/results",
     "quiz.missed": "/quiz/1/missed",
     "stats.page": "/stats",
+    "account.page": "/account",
+    "account.change_password": "/account/password",
+    "account.change_email": "/account/email",
+    "account.download_data": "/account/data",
+    "account.delete": "/account/delete",
 }
 
 

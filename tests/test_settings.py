@@ -1,4 +1,4 @@
-"""The settings page: language, time zone, daily limits and grade buttons."""
+"""The settings page: language, time zone, daily limits, grade buttons and burying siblings."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ GOOD = {
     "new_cards_per_day": "20",
     "reviews_per_day": "200",
     "grade_buttons": "six",
+    "bury_siblings": "y",
 }
 
 
@@ -31,6 +32,7 @@ def stored(app: Flask) -> dict[str, Any]:
             "new_cards_per_day": user.new_cards_per_day,
             "reviews_per_day": user.reviews_per_day,
             "four_grade_buttons": user.four_grade_buttons,
+            "bury_siblings": user.bury_siblings,
         }
 
 
@@ -40,6 +42,7 @@ DEFAULTS = {
     "new_cards_per_day": 20,
     "reviews_per_day": 200,
     "four_grade_buttons": False,
+    "bury_siblings": True,
 }
 
 
@@ -71,6 +74,10 @@ def test_the_form_shows_the_current_settings(client: FlaskClient, auth: AuthActi
         "six",
         "four",
     ]
+    bury = form.select_one("input[type=checkbox][name=bury_siblings]")
+    assert bury is not None and bury.has_attr("checked")  # on by default, as in Anki
+    assert page.select_one(f"#{bury['aria-describedby']}") is not None  # what it means
+    assert form.find_next("a", href="/account") is not None  # the account is one click away
     nav = page.select_one(".main-nav a[aria-current=page]")
     assert nav is not None and nav["href"] == "/settings"
 
@@ -121,8 +128,8 @@ def test_saving_says_so(client: FlaskClient, auth: AuthActions) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("timezone", "Mars/Olympus_Mons", "Not a valid choice."),
-        ("timezone", "", "Not a valid choice."),
+        ("timezone", "Mars/Olympus_Mons", "Choose a time zone from the list."),
+        ("timezone", "", "Choose a time zone from the list."),
         ("locale", "fr", "Not a valid choice."),
         ("new_cards_per_day", "-1", "Enter a whole number from 0 to 9999."),
         ("new_cards_per_day", "10000", "Enter a whole number from 0 to 9999."),
@@ -174,3 +181,28 @@ def test_posting_without_a_csrf_token_is_refused(
     response = client.post("/settings", data={**GOOD, "locale": "ko"})
     assert response.status_code == 400
     assert stored(app) == DEFAULTS
+
+
+def test_burying_siblings_is_saved_and_shown(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register(timezone="Asia/Seoul")
+    unchecked = {key: value for key, value in GOOD.items() if key != "bury_siblings"}
+    # An unchecked box sends nothing: the setting goes off.
+    response = auth.post("/settings", {**unchecked, "timezone": "Asia/Seoul"})
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert stored(app) == {**DEFAULTS, "bury_siblings": False}
+    box = html(client.get("/settings").data).select_one("input[name=bury_siblings]")
+    assert box is not None and not box.has_attr("checked")
+    # And back on.
+    auth.post("/settings", {**GOOD, "timezone": "Asia/Seoul"})
+    assert stored(app) == DEFAULTS
+    box = html(client.get("/settings").data).select_one("input[name=bury_siblings]")
+    assert box is not None and box.has_attr("checked")
+
+
+def test_the_bury_setting_is_labelled_in_korean(client: FlaskClient, auth: AuthActions) -> None:
+    auth.register()
+    page = html(client.get("/settings?lang=ko").data)
+    label = page.select_one("input[name=bury_siblings]").find_parent("label")
+    assert label is not None and "논문" in label.get_text()

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from studyapp.i18n import LANG_PARAM
 from studyapp.identity import web_link
 from studyapp.web import (
+    account,
     auth,
     export,
     home,
@@ -50,6 +51,7 @@ def init_app(app: Flask) -> None:
     limiter = security.init_app(app)
     csrf.init_app(app)
     auth.init_app(app, limiter)
+    account.init_app(app, limiter)
     for blueprint in (
         home.bp,
         review.bp,

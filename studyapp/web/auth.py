@@ -1,8 +1,14 @@
-"""Accounts in the browser: register, log in, log out; who the current user is."""
+"""Accounts in the browser: register, log in, log out; who the current user is.
+
+A signed-in session (and the "keep me logged in" cookie) names the account and a fingerprint
+of its password hash (:func:`studyapp.services.accounts.session_token`): once the password
+changes, every session signed in with the old one is signed out.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import TypeVar, cast
@@ -12,6 +18,7 @@ from flask import (
     Blueprint,
     Flask,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -27,8 +34,15 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_login import login_required as _login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import bindparam, select
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    StopValidation,
+    ValidationError,
+)
 
 from studyapp.db import core_transaction, get_session
 from studyapp.models import User
@@ -36,7 +50,27 @@ from studyapp.prepared import Prepared
 from studyapp.services import accounts
 from studyapp.web.forms import timezone_choices
 
-__all__ = ["Account", "bp", "current_account", "init_app", "login_required", "safe_next"]
+__all__ = [
+    "EMAIL_INVALID",
+    "EMAIL_MISSING",
+    "EMAIL_TOO_LONG",
+    "PASSWORDS_DIFFER",
+    "PASSWORD_TOO_LONG",
+    "PASSWORD_TOO_SHORT",
+    "Account",
+    "TimezoneField",
+    "bp",
+    "current_account",
+    "email_validators",
+    "end_session",
+    "init_app",
+    "login_required",
+    "new_password_validators",
+    "remembered",
+    "safe_next",
+    "start_session",
+    "strip",
+]
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -61,10 +95,23 @@ class Account(UserMixin):  # type: ignore[misc]
     new_cards_per_day: int
     reviews_per_day: int
     four_grade_buttons: bool
+    bury_siblings: bool
+    #: A fingerprint of the password hash this session was signed in with (not a column).
+    session_token: str
 
     @classmethod
     def of(cls, user: User) -> Account:
-        return cls(**{field.name: getattr(user, field.name) for field in fields(cls)})
+        values = {name: getattr(user, name) for name in _STORED}
+        return cls(**values, session_token=accounts.session_token(user.password_hash))
+
+    def get_id(self) -> str:
+        # What Flask-Login keeps in the session and the remember cookie, and gives back to
+        # the loader: the account and its password's fingerprint.
+        return f"{self.id}:{self.session_token}"
+
+
+#: The Account's fields read from the users table.
+_STORED = tuple(field.name for field in fields(Account) if field.name != "session_token")
 
 
 def current_account() -> Account:
@@ -106,41 +153,113 @@ def _failed(response: Response) -> bool:
     return response.status_code == 422
 
 
-# Every signed-in request reads its account: one prepared statement of the Account's fields,
-# no ORM object.
+# Every signed-in request reads its account: one prepared statement of the Account's fields
+# and the password hash, no ORM object.
 _ACCOUNT = Prepared(
-    select(*(getattr(User, field.name) for field in fields(Account))).where(
+    select(*(getattr(User, name) for name in _STORED), User.password_hash).where(
         User.id == bindparam("user_id")
     )
 )
 
 
-def _load(user_id: str) -> Account | None:
-    if not user_id.isdigit():
-        return None
+def _load(session_id: str) -> Account | None:
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None  # a bare id: a session from before fingerprints, or a forged one
     with core_transaction(get_session(), write=False) as connection:
         row = _ACCOUNT.first(connection, user_id=int(user_id))
-    return None if row is None else Account(*row)
+    if row is None:
+        return None
+    *values, password_hash = row
+    current = accounts.session_token(password_hash)
+    if not hmac.compare_digest(current.encode(), token.encode()):
+        return None  # the password changed since this session signed in
+    return Account(*values, session_token=current)
+
+
+# What the account forms say when a field is wrong: one clear sentence each, never WTForms'
+# generic "This field is required." or "Field must be between 8 and 200 characters long.".
+EMAIL_MISSING = _l("Enter your email address.")
+EMAIL_INVALID = _l("Enter an email address such as name@example.com.")
+EMAIL_TOO_LONG = _l("An email address has at most %(num)d characters.", num=254)
+PASSWORD_TOO_SHORT = _l("Use at least %(num)d characters.", num=accounts.MIN_PASSWORD)
+PASSWORD_TOO_LONG = _l("Use at most %(num)d characters.", num=accounts.MAX_PASSWORD)
+PASSWORDS_DIFFER = _l("The passwords differ.")
+
+
+class TimezoneField(SelectField):  # type: ignore[misc]
+    """A select of every time zone that says so, in words, when the zone sent is not one."""
+
+    def __init__(self, label: object = None, **kwargs: object) -> None:
+        super().__init__(label, choices=timezone_choices, **kwargs)
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(_("Choose a time zone from the list.")) from None
+
+
+def _alone(validator: Callable[[FlaskForm, Field], None]) -> Callable[[FlaskForm, Field], None]:
+    """``validator``, ending the field's checks when it fails: one message per field."""
+
+    def check(form: FlaskForm, field: Field) -> None:
+        try:
+            validator(form, field)
+        except ValidationError as error:
+            raise StopValidation(str(error)) from None
+
+    return check
+
+
+def strip(value: str | None) -> str | None:
+    """A field's text without the spaces around it (a phone keyboard adds one after an
+    address)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_validators() -> list[object]:
+    return [
+        DataRequired(message=EMAIL_MISSING),
+        _alone(Length(max=254, message=EMAIL_TOO_LONG)),
+        Email(message=EMAIL_INVALID),
+    ]
+
+
+def new_password_validators() -> list[object]:
+    return [
+        DataRequired(message=PASSWORD_TOO_SHORT),
+        Length(min=accounts.MIN_PASSWORD, message=PASSWORD_TOO_SHORT),
+        Length(max=accounts.MAX_PASSWORD, message=PASSWORD_TOO_LONG),
+    ]
 
 
 class RegisterForm(FlaskForm):  # type: ignore[misc]
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    display_name = StringField(_l("Name (optional)"), validators=[Length(max=80)])
-    password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD, max=200)]
+    email = EmailField(_l("Email"), validators=email_validators(), filters=[strip])
+    display_name = StringField(
+        _l("Name (optional)"),
+        validators=[Length(max=80, message=_l("Use at most %(num)d characters.", num=80))],
     )
+    password = PasswordField(_l("Password"), validators=new_password_validators())
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        validators=[
+            DataRequired(message=_l("Type the password again.")),
+            EqualTo("password", message=PASSWORDS_DIFFER),
+        ],
     )
-    timezone = SelectField(
-        _l("Time zone"), choices=timezone_choices, default="UTC", render_kw={"data-guess": "1"}
-    )
+    timezone = TimezoneField(_l("Time zone"), default="UTC", render_kw={"data-guess": "1"})
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(message=EMAIL_MISSING), Email(message=EMAIL_INVALID)],
+        filters=[strip],
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(message=_l("Enter your password."))]
+    )
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
@@ -163,13 +282,29 @@ def safe_next(target: str | None, *, fallback: str | None = None) -> str:
     return fallback or url_for("home.index")
 
 
-def _start_session(user: User, *, remember: bool) -> None:
-    # A fresh session at sign-in: nothing set before it (by anyone) carries over.
+def start_session(user: User, *, remember: bool) -> None:
+    """Sign ``user`` in on a fresh session: nothing set before it (by anyone) carries over but
+    the language chosen with the switch."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
     login_user(Account.of(user), remember=remember)
+
+
+def end_session() -> None:
+    """Sign out: the session is emptied (but for the language) and the remember cookie goes."""
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def remembered() -> bool:
+    """Whether this browser carries a "keep me logged in" cookie."""
+    name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return name in request.cookies
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -186,15 +321,22 @@ def register() -> ResponseReturnValue:
                 display_name=form.display_name.data or "",
                 timezone=form.timezone.data,
             )
-        except accounts.AccountError:
+        except accounts.EmailTaken:
             form.email.errors.append(_("An account with this email already exists."))
         else:
-            _start_session(user, remember=False)
+            start_session(user, remember=False)
             flash(
                 _("Welcome! Add a library deck or import a summary to get your first cards."), "ok"
             )
             return redirect(url_for("home.index"), code=303)
-    return render_template("auth/register.html", form=form), 200 if request.method == "GET" else 422
+    status = 200 if request.method == "GET" else 422
+    return _register_page(form), status
+
+
+def _register_page(form: RegisterForm, **context: object) -> str:
+    return render_template(
+        "auth/register.html", form=form, min_password=accounts.MIN_PASSWORD, **context
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -207,7 +349,7 @@ def login() -> ResponseReturnValue:
             get_session(), email=form.email.data, password=form.password.data
         )
         if user is not None:
-            _start_session(user, remember=bool(form.remember.data))
+            start_session(user, remember=bool(form.remember.data))
             return redirect(safe_next(request.args.get("next")), code=303)
         form.password.errors.append(_("That email and password do not match an account."))
     status = 200 if request.method == "GET" else 422
@@ -216,11 +358,7 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    logout_user()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    end_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("home.index"), code=303)
 
@@ -231,5 +369,5 @@ def too_many_attempts(_error: RateLimitExceeded) -> ResponseReturnValue:
     # limiter has put Retry-After on the response.
     alert = _("Too many attempts from here. Wait a few minutes, then try again.")
     if request.endpoint == "auth.register":
-        return render_template("auth/register.html", form=RegisterForm(), alert=alert), 429
+        return _register_page(RegisterForm(), alert=alert), 429
     return render_template("auth/login.html", form=LoginForm(), alert=alert), 429

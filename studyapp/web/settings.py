@@ -1,4 +1,5 @@
-"""Personal settings: interface language, time zone, daily limits and the grade buttons."""
+"""Personal settings: interface language, time zone, daily limits, the grade buttons and
+whether a paper's other card waits until tomorrow."""
 
 from __future__ import annotations
 
@@ -15,14 +16,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, IntegerField, RadioField, SelectChoice, SelectField
+from wtforms import BooleanField, Field, IntegerField, RadioField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
 from studyapp.db import get_session
 from studyapp.i18n import locale_for
 from studyapp.services import accounts
-from studyapp.web.auth import Account, current_account, login_required
-from studyapp.web.forms import timezone_choices
+from studyapp.web.auth import Account, TimezoneField, current_account, login_required
 
 __all__ = ["bp"]
 
@@ -50,7 +50,7 @@ class SettingsForm(FlaskForm):  # type: ignore[misc]
         ],
         default="",
     )
-    timezone = SelectField(_l("Time zone"), choices=timezone_choices, default="UTC")
+    timezone = TimezoneField(_l("Time zone"), default="UTC")
     new_cards_per_day = IntegerField(
         _l("New cards per day"),
         validators=[
@@ -79,6 +79,7 @@ class SettingsForm(FlaskForm):  # type: ignore[misc]
         ],
         default="six",
     )
+    bury_siblings = BooleanField(_l("Hold back a paper's other card until tomorrow"), default=True)
 
 
 def _initial(account: Account) -> dict[str, object]:
@@ -88,6 +89,7 @@ def _initial(account: Account) -> dict[str, object]:
         "new_cards_per_day": account.new_cards_per_day,
         "reviews_per_day": account.reviews_per_day,
         "grade_buttons": "four" if account.four_grade_buttons else "six",
+        "bury_siblings": account.bury_siblings,
     }
 
 
@@ -108,9 +110,10 @@ def edit() -> ResponseReturnValue:
                     new_cards_per_day=form.new_cards_per_day.data,
                     reviews_per_day=form.reviews_per_day.data,
                     four_grade_buttons=form.grade_buttons.data == "four",
+                    bury_siblings=bool(form.bury_siblings.data),
                 ),
             )
-        except accounts.AccountError:
+        except accounts.UnknownTimezone:
             form.timezone.errors.append(_("Choose a time zone from the list."))
         else:
             # The flash is written now and read on the next page, in that page's language.
