@@ -96,7 +96,10 @@ def _prepare(database_url: str, clients: int, cards: int) -> None:
                     last_reviewed_at=datetime.now(UTC),
                 )
             )
-            session.execute(update(User).values(reviews_per_day=9999))
+            # Every due card is served: with siblings buried (the default) a paper would offer
+            # only one of its two cards a day, and a client would run out halfway. The queue
+            # still evaluates the burying conditions for each pick.
+            session.execute(update(User).values(reviews_per_day=9999, bury_siblings=False))
     engine.dispose()
 
 
