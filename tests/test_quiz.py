@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from studyapp.extract import extract_text
+from studyapp.extract.cards import card_name
 from studyapp.extract.drafts import CardDraft, NumberDraft, PaperDraft
+from studyapp.extract.names import title_name
+from studyapp.extract.text import detect_lang
 from studyapp.identity import CardKind
-from studyapp.models import Deck, Quiz, QuizQuestion, ReviewLog, ReviewState, User
-from studyapp.services import quiz
+from studyapp.models import (
+    Card,
+    CardText,
+    Deck,
+    Paper,
+    Quiz,
+    QuizQuestion,
+    ReviewLog,
+    ReviewState,
+    Topic,
+    User,
+    utcnow,
+)
+from studyapp.services import builtin, cards, progress, quiz, review
 from studyapp.services.library import DeckImport, enroll, import_decks
-from studyapp.services.quiz_questions import number_matches
+from studyapp.services.quiz_questions import NAME_BLANK, blank_names, name_forms, number_matches
 from tests.conftest import AuthActions, html
 from tests.factories import make_user
 
@@ -253,6 +271,8 @@ def test_missed_cards_become_due_today_with_ease_and_interval_kept(
     reader_id = reader.id
     later = date(2025, 3, 20)
     with session.begin():
+        # Every card of a paper may join today's queue: nothing buries siblings.
+        session.get_one(User, reader_id).bury_siblings = False
         for state in session.scalars(select(ReviewState).where(ReviewState.user_id == reader_id)):
             state.repetitions, state.ease, state.interval_days, state.due_on = 3, 2.36, 15, later
     quiz_id = quiz.start(session, reader_id, lang="en", now=NOW, topic="quantization", seed=5)
@@ -267,6 +287,7 @@ def test_missed_cards_become_due_today_with_ease_and_interval_kept(
         )
     session.expire_all()
 
+    assert quiz.missed_plan(session, reader_id, quiz_id, now=NOW).count == 9
     moved = quiz.make_missed_due(session, reader_id, quiz_id, timezone="Asia/Seoul", now=NOW)
     assert moved == 9
     with session.begin():
@@ -285,6 +306,7 @@ def test_missed_cards_become_due_today_with_ease_and_interval_kept(
         quiz.make_missed_due(session, reader_id, quiz_id, timezone="UTC", now=NOW + timedelta(1))
         == 0
     )
+    assert quiz.missed_plan(session, reader_id, quiz_id, now=NOW).done
 
 
 def test_a_whole_quiz_through_the_pages(
@@ -348,3 +370,463 @@ def test_another_users_quiz_is_404(
         assert client.get(url).status_code == 404
     assert auth.post(f"/quiz/{quiz_id}/answer", {"position": "0", "choice": "0"}).status_code == 404  # type: ignore[attr-defined]
     assert auth.post(f"/quiz/{quiz_id}/missed", {}).status_code == 404  # type: ignore[attr-defined]
+
+
+# ---- Nothing gives the answer away, on real cards ------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+DECKS = Path(__file__).parents[1] / "decks"
+#: The Daily Papers digests in tests/data: every era of the Korean series, and English ones.
+DIGESTS = (
+    "digest_ko.md",
+    "digest_en.md",
+    "eras/dp_2023_plain.md",
+    "eras/dp_2024_labels3.md",
+    "eras/dp_2024_vote.md",
+    "eras/dp_2025_labels2.md",
+    "holdout/daily_papers_2025-06-02_ko.md",
+    "holdout/daily_papers_2025-06-03_en.md",
+)
+
+
+@pytest.fixture
+def digest_reader(session: Session) -> User:
+    """A reader studying every paper of the digests in tests/data (each card in its own
+    language) and the built-in library (every card in Korean and English)."""
+    with session.begin():
+        user = make_user(session)
+    imports = [
+        DeckImport(
+            name=name,
+            papers=extract_text((DATA / name).read_text(encoding="utf-8"), source=name).papers,
+        )
+        for name in DIGESTS
+    ]
+    imports += [deck_file.deck for deck_file in builtin.read_decks(DECKS)]
+    reports = import_decks(session, imports)
+    with session.begin():
+        for report in reports:
+            enroll(session, report.deck_id, [user.id])
+    return user
+
+
+def word_in(name: str, text: str) -> bool:
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", text, re.I) is not None
+
+
+def all_questions(session: Session, user_id: int, lang: str, seeds: range) -> list[QuizQuestion]:
+    """Every question of a quiz as long as can be, on every topic, for each seed."""
+    with session.begin():
+        topics = session.scalars(select(Topic.slug).order_by(Topic.slug)).all()
+    asked = []
+    for seed in seeds:
+        for topic in topics:
+            try:
+                quiz_id = quiz.start(
+                    session, user_id, lang=lang, now=NOW, topic=topic, size=50, seed=seed
+                )
+            except (LookupError, quiz.TooFewCards):
+                continue
+            asked += questions(session, quiz_id)
+    return asked
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_no_prompt_names_its_answer_and_no_key_idea_names_the_asked_method(
+    session: Session, digest_reader: User, lang: str
+) -> None:
+    with session.begin():
+        papers = {p.id: p for p in session.scalars(select(Paper))}
+        paper_of = dict(session.execute(select(Card.id, Card.paper_id)).all())
+        names = {
+            paper_id: {
+                name
+                for name in (p.method, card_name(p.title, p.method), title_name(p.title))
+                if name
+            }
+            for paper_id, p in papers.items()
+        }
+    by_option: dict[str, set[str]] = {}
+    for paper_id, p in papers.items():
+        by_option.setdefault(card_name(p.title, p.method), set()).update(names[paper_id])
+    asked = all_questions(session, digest_reader.id, lang, range(3))
+    kinds = {q.kind for q in asked}
+    assert {"paper_from_idea", "paper_from_number", "idea_choice"} <= kinds
+    leaks = []
+    for q in asked:
+        if q.kind.startswith("paper_from"):
+            # Which paper said this? The text names none of the four.
+            assert q.options[q.correct_index] == q.answer
+            leaks += [
+                (q.prompt, n) for o in q.options for n in by_option[o] if word_in(n, q.prompt)
+            ]
+        elif q.kind == "idea_choice":
+            # Which is this method's key idea? No option names the method asked about.
+            own = names[paper_of[q.card_id]]
+            leaks += [(o, n) for o in q.options for n in own if word_in(n, o)]
+    assert leaks == []
+    # The names are there to blank: the questions are not trivially clean.
+    assert sum(NAME_BLANK in q.prompt for q in asked if q.kind.startswith("paper_from")) > 20
+    assert sum(NAME_BLANK in o for q in asked if q.kind == "idea_choice" for o in q.options) > 20
+
+
+def test_names_and_their_short_and_long_forms_are_blanked_alike() -> None:
+    sma = name_forms(
+        "Sparse Mixture of Adapters for Multilingual Translation",
+        "SMA",
+        ["언어마다 어댑터를 두는 Sparse Mixture of Adapters(SMA)를 제안"],
+    )
+    assert {"SMA", "Sparse Mixture of Adapters"} <= set(sma)
+    assert (
+        blank_names("두 개를 골라 쓰는 Sparse Mixture of Adapters(SMA)를 제안한다.", sma)
+        == "두 개를 골라 쓰는 ▢▢▢을(를) 제안한다."
+    )
+    # A short form the title spells out, with a digit in it.
+    gaussians = name_forms(
+        "Fast 3D Gaussian Splatting Training with Second-Order Optimization", "3DGS"
+    )
+    assert blank_names("fitting 3D Gaussian Splatting scenes, unlike 3DGS", gaussians) == (
+        "fitting ▢▢▢ scenes, unlike ▢▢▢"
+    )
+    assert "Ring Buffer Attention" in name_forms("Ring Buffer Attention for Streaming ASR", "RBA")
+    # A Korean particle after a blank is written in both forms: the one the name called for
+    # ('PetalNet은', 'RiverDiff는') would tell which name it was.
+    assert blank_names("PetalNet은 빠르고 RiverDiff는 느리다.", ["PetalNet", "RiverDiff"]) == (
+        "▢▢▢은(는) 빠르고 ▢▢▢은(는) 느리다."
+    )
+    assert blank_names("'RiverDiff'라는 모델과 PetalNet으로서", ["RiverDiff", "PetalNet"]) == (
+        "'▢▢▢'(이)라는 모델과 ▢▢▢(으)로서"
+    )
+    # A coined name is blanked however it is capitalised; a plain word only as written.
+    assert blank_names("TIDEPOOL and TidePool", ["TidePool"]) == "▢▢▢ and ▢▢▢"
+    assert blank_names("Relay: a relay for speech", ["Relay"]) == "▢▢▢: a relay for speech"
+    # Inside other words nothing is blanked.
+    assert blank_names("SEA research on the seaside", ["SEA"]) == "▢▢▢ research on the seaside"
+
+
+# ---- Options in the question's language ----------------------------------------------------
+
+_NATIVE_NUMBERS = re.compile(r"^(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)(?=\s*배)")
+
+
+def written_as(option: str) -> str:
+    """How a number is written, without its digits: '48.9배' and '3.0배' alike."""
+    return re.sub(r"\d[\d,]*(?:\.\d+)?", "0", _NATIVE_NUMBERS.sub("N", option))
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_options_are_written_in_the_questions_language_on_real_cards(
+    session: Session, digest_reader: User, lang: str
+) -> None:
+    with session.begin():
+        written_in = {
+            card_id: {t for (t,) in rows}
+            for card_id, rows in _group(
+                session.execute(select(CardText.card_id, CardText.lang)).all()
+            ).items()
+        }
+        own_lang = dict(session.execute(select(Card.id, Card.lang)).all())
+    asked = all_questions(session, digest_reader.id, lang, range(2))
+    checked = {"idea_choice": 0, "number_choice": 0}
+    for q in asked:
+        # Asked in the quiz's language when the card is written in it, else in its own.
+        question_lang = lang if lang in written_in[q.card_id] else own_lang[q.card_id]
+        if q.kind == "idea_choice":
+            checked["idea_choice"] += 1
+            assert {detect_lang([o]) for o in q.options} == {question_lang}, q.options
+        elif q.kind == "number_choice":
+            checked["number_choice"] += 1
+            assert len({written_as(o) for o in q.options}) == 1, q.options
+    assert min(checked.values()) > 20
+
+
+def _group(rows: list[tuple[int, str]]) -> dict[int, list[tuple[str]]]:
+    out: dict[int, list[tuple[str]]] = {}
+    for key, value in rows:
+        out.setdefault(key, []).append((value,))
+    return out
+
+
+def numbered(n: int, lang: str, number: tuple[str, float, str], topic: str) -> PaperDraft:
+    """A paper written in one language only: its key idea and its headline number."""
+    name = f"Method{n}"
+    idea = (
+        f"{name}은 블록 단위로 어텐션을 나눠 {n}번째 방식으로 계산한다."
+        if lang == "ko"
+        else (f"{name} splits attention into blocks and computes them in way number {n}.")
+    )
+    ask, blank = ("핵심 수치는?", "＿＿") if lang == "ko" else ("headline result?", "___")
+    text, value, unit = number
+    return PaperDraft(
+        title=f"{name}: A Paper",
+        lang=lang,
+        sentences=(idea,),
+        method=name,
+        topics=(topic,),
+        cards=(
+            CardDraft(CardKind.METHOD_IDEA, f"{name} — key idea?", idea),
+            CardDraft(
+                CardKind.HEADLINE_NUMBER,
+                f"{name} — {ask}\n{name} is {blank} faster.",
+                text,
+                source_sentence=f"{name} is {text} faster.",
+                number=NumberDraft(text, value, unit),
+            ),
+        ),
+        arxiv_id=f"2502.{n:05d}",
+    )
+
+
+def test_a_korean_question_gets_korean_options_among_english_cards(session: Session) -> None:
+    # "두 배" among English cards saying "3x", "48.9x": the options follow the question.
+    korean = [numbered(1, "ko", ("두 배", 2, "×"), "attention")]
+    korean += [numbered(n, "ko", (f"{n}.5배", n + 0.5, "×"), "attention") for n in (2, 3, 4)]
+    english = [
+        numbered(n, "en", (text, value, "×"), "attention")
+        for n, text, value in ((5, "3x", 3), (6, "48.9x", 48.9), (7, "1.5x", 1.5), (8, "2.5x", 2.5))
+    ]
+    user_id = study(session, korean + english).id
+    with session.begin():
+        two = session.scalars(
+            select(Card.id).join(Paper).where(Paper.method == "Method1", Card.number_value == 2)
+        ).one()
+    seen: dict[str, list[list[str]]] = {}
+    for seed in range(40):
+        quiz_id = quiz.start(
+            session, user_id, lang="ko", now=NOW, topic="attention", size=16, seed=seed
+        )
+        for q in questions(session, quiz_id):
+            if q.options:
+                seen.setdefault(q.kind, []).append(q.options)
+            if q.card_id == two and q.kind == "number_choice":
+                assert all(
+                    re.fullmatch(r"(?:두|세|네|다섯|여섯|일곱|여덟|아홉|열) 배", o)
+                    for o in q.options
+                )
+            if q.kind == "number_choice":
+                assert len({written_as(o) for o in q.options}) == 1, q.options
+            if q.kind == "idea_choice":
+                assert len({detect_lang([o]) for o in q.options}) == 1, q.options
+    assert seen["number_choice"] and seen["idea_choice"]
+
+
+# ---- How many questions a quiz can have ------------------------------------------------------
+
+
+def test_the_start_page_says_how_many_questions_and_a_longer_quiz_is_warned_about(
+    client: FlaskClient, auth: AuthActions, session: Session
+) -> None:
+    auth.register()
+    with session.begin():
+        user = session.scalars(select(User)).one()
+    # Seven cards on robotics: three papers with a number, one without.
+    papers = [paper(i, ("robotics",), number=(f"{i}x", i, "×")) for i in range(1, 4)]
+    study(session, [*papers, paper(4, ("robotics",))], user)
+    page = html(client.get("/quiz").data)
+    topic = page.select_one(".quiz-topic")
+    assert "7 questions available" in topic.get_text()
+    sizes = [(o["value"], o.get_text(), o.has_attr("selected")) for o in topic.select("option")]
+    assert sizes == [("5", "5", False), ("7", "7 (all)", True)]
+
+    response = auth.post("/quiz", {"topic": "robotics", "size": "10"})
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    first = html(client.get(response.headers["Location"]).data)  # type: ignore[attr-defined]
+    # Said before the first question is answered.
+    assert first.select_one(".flash").get_text() == (
+        "Only 7 questions are available for this topic; the quiz will have 7."
+    )
+    assert "Question 1 of 7" in first.select_one("#quiz").get_text()
+    assert first.select_one("h1") is not None
+    # Not repeated on the next page, nor said when the quiz is as long as asked.
+    assert html(client.get(response.headers["Location"]).data).select_one(".flash") is None  # type: ignore[attr-defined]
+    response = auth.post("/quiz", {"topic": "robotics", "size": "5"})
+    assert html(client.get(response.headers["Location"]).data).select_one(".flash") is None  # type: ignore[attr-defined]
+
+    with session.begin():
+        deck_id = session.scalars(select(Deck.id)).one()
+    response = auth.post("/quiz?lang=ko", {"deck": str(deck_id), "size": "20"})
+    first = html(client.get(response.headers["Location"]).data)  # type: ignore[attr-defined]
+    assert first.select_one(".flash").get_text() == (
+        "이 덱으로 낼 수 있는 문제는 7개뿐이어서 퀴즈는 7문제입니다."
+    )
+
+
+# ---- Review the missed cards today: one number -----------------------------------------------
+
+TODAY = date(2025, 3, 10)  # NOW in UTC
+
+
+def limits_of(session: Session, user_id: int) -> review.StudyLimits:
+    with session.begin():
+        user = session.get_one(User, user_id)
+        return review.StudyLimits(
+            user.id, user.timezone, user.new_cards_per_day, user.reviews_per_day
+        )
+
+
+def today_count(session: Session, user_id: int) -> int:
+    """The home page's number: what today's queue holds."""
+    return progress.overview(session, limits_of(session, user_id), now=NOW).due
+
+
+def missed_scenario(session: Session, *, bury_siblings: bool = True) -> tuple[int, int]:
+    """A reader who missed every card of eight papers (the eighth's number card aside) in a
+    quiz, whose cards stand each way a missed card can: new, due, asked again today,
+    suspended, scheduled later — alone or beside a sibling. Returns (user id, quiz id)."""
+    drafts = [paper(i, ("robotics",), number=(f"{i}.5x", i + 0.5, "×")) for i in range(1, 9)]
+    user_id = study(session, drafts).id
+    with session.begin():
+        session.get_one(User, user_id).bury_siblings = bury_siblings
+        rows = session.execute(
+            select(Paper.method, Card.kind, ReviewState)
+            .join(Card, Card.paper_id == Paper.id)
+            .join(ReviewState, ReviewState.card_id == Card.id)
+            .where(ReviewState.user_id == user_id)
+        ).all()
+        state = {(m, kind.value.split("_")[0]): s for m, kind, s in rows}
+        later = TODAY + timedelta(days=9)
+        for key, due in {
+            # Method1: both new.
+            ("Method2", "method"): TODAY - timedelta(days=1),  # due: its sibling waits
+            ("Method2", "headline"): later,
+            ("Method3", "method"): TODAY,  # answered below 4 today, below: again today
+            ("Method3", "headline"): later,
+            ("Method4", "method"): later,  # suspended after the quiz, below
+            ("Method4", "headline"): later,
+            ("Method5", "method"): later,  # both later: one card of the paper a day
+            ("Method5", "headline"): later,
+            ("Method6", "method"): later,  # its sibling is new
+            ("Method7", "method"): later,
+            ("Method7", "headline"): later + timedelta(days=3),
+            ("Method8", "method"): later,  # its number card is answered right
+            ("Method8", "headline"): later,
+        }.items():
+            state[key].due_on, state[key].repetitions, state[key].interval_days = due, 2, 6
+        redrilled = state[("Method3", "method")].id
+        suspended = state[("Method4", "method")].card_id
+        right = state[("Method8", "headline")].card_id
+    with session.begin():
+        version = session.get_one(ReviewState, redrilled).version
+    limits = limits_of(session, user_id)
+    answered = review.answer(session, limits, state_id=redrilled, version=version, grade=2, now=NOW)
+    assert answered.applied
+    quiz_id = quiz.start(session, user_id, lang="en", now=NOW, deck_id=deck_of(session), size=16)
+    for q in questions(session, quiz_id):
+        wrong = str((q.correct_index + 1) % len(q.options)) if q.options else "123456"
+        good = str(q.correct_index) if q.options else q.answer
+        given = good if q.card_id == right else wrong
+        quiz.answer(session, user_id, quiz_id, q.position, given=given, now=NOW)
+    cards.set_suspended(session, user_id, suspended, suspended=True)
+    return user_id, quiz_id
+
+
+def deck_of(session: Session) -> int:
+    with session.begin():
+        return session.scalars(select(Deck.id)).one()
+
+
+@pytest.mark.parametrize("bury_siblings", [True, False])
+def test_the_missed_cards_that_move_are_what_todays_queue_grows_by(
+    session: Session, bury_siblings: bool
+) -> None:
+    user_id, quiz_id = missed_scenario(session, bury_siblings=bury_siblings)
+    assert len(quiz.result(session, user_id, quiz_id).missed) == 15
+    plan = quiz.missed_plan(session, user_id, quiz_id, now=NOW)
+    before = today_count(session, user_id)
+    moved = quiz.make_missed_due(session, user_id, quiz_id, now=NOW)
+    assert moved == plan.count == today_count(session, user_id) - before
+    assert plan.count + plan.staying == 15
+    assert (plan.new, plan.in_queue, plan.suspended, plan.over_limit) == (3, 2, 1, 0)
+    if bury_siblings:
+        # Method4's number (its sibling is suspended) and Method8's key idea move, and one
+        # card each of Method5 and Method7. Method2, 3 and 6's wait behind a due, answered or
+        # new sibling; Method5's and Method7's second card behind the first.
+        assert (plan.count, plan.waiting) == (4, 5)
+    else:
+        assert (plan.count, plan.waiting) == (9, 0)
+    # The missed cards kept their ease, interval and repetitions; nothing was logged.
+    with session.begin():
+        states = session.scalars(
+            select(ReviewState).where(ReviewState.card_id.in_(plan.moving))
+        ).all()
+        assert {(s.due_on, s.interval_days, s.repetitions) for s in states} == {(TODAY, 6, 2)}
+        assert session.scalar(select(func.count(ReviewLog.id))) == 1
+
+
+def test_the_missed_cards_past_todays_review_limit_stay(session: Session) -> None:
+    user_id, quiz_id = missed_scenario(session, bury_siblings=False)
+    with session.begin():
+        # Of five reviews a day, one is due (Method2's key idea; Method3's, asked again today,
+        # is a re-drill): room for four of the nine missed cards scheduled later.
+        session.get_one(User, user_id).reviews_per_day = 5
+    before = today_count(session, user_id)
+    plan = quiz.missed_plan(session, user_id, quiz_id, now=NOW)
+    assert (plan.count, plan.over_limit) == (4, 5)
+    assert quiz.make_missed_due(session, user_id, quiz_id, now=NOW) == 4
+    assert today_count(session, user_id) - before == 4
+
+
+def test_the_button_the_flash_and_today_say_one_number(
+    client: FlaskClient, auth: AuthActions, session: Session
+) -> None:
+    # Eight missed cards: two new, two due today already, two asked again today (answered
+    # below 4 this morning), two scheduled later. The old page said "Review the 8 missed
+    # cards today", the flash "4 missed cards are due today", and Today grew by 2.
+    auth.register()
+    with session.begin():
+        user = session.scalars(select(User)).one()
+        user.bury_siblings = False
+    study(session, [paper(i, ("robotics",)) for i in range(1, 9)], user)
+    # The pages live in the present.
+    now = utcnow()
+    today = now.date()
+    with session.begin():
+        states = session.scalars(
+            select(ReviewState).where(ReviewState.user_id == user.id).order_by(ReviewState.card_id)
+        ).all()
+        for state, due in zip(
+            states[2:],
+            [today, today - timedelta(1), today, today] + [today + timedelta(5)] * 2,
+            strict=True,
+        ):
+            state.due_on, state.repetitions, state.interval_days = due, 1, 1
+        again = [s.id for s in states[4:6]]
+    limits = limits_of(session, user.id)
+    for state_id in again:
+        with session.begin():
+            version = session.get_one(ReviewState, state_id).version
+        answered = review.answer(
+            session, limits, state_id=state_id, version=version, grade=1, now=now
+        )
+        assert answered.applied
+
+    def today_on_the_page() -> int:
+        numbers = html(client.get("/").data).select(".due-numbers .big-number")
+        return sum(int(n.get_text()) for n in numbers)
+
+    response = auth.post("/quiz", {"topic": "robotics", "size": "10"})
+    take = response.headers["Location"]  # type: ignore[attr-defined]
+    for q in questions(session, int(take.rsplit("/", 1)[1])):
+        data = {"position": str(q.position)}
+        data |= {"choice": str((q.correct_index + 1) % 4)} if q.options else {"typed": "0"}
+        auth.post(take + "/answer", data)
+    results = html(client.get(take + "/results").data)
+    assert len(results.select(".quiz-row.wrong")) == 8
+    button = results.select_one(".quiz-missed button")
+    assert button.get_text() == "Review the 2 missed cards today"
+    staying = [li.get_text() for li in results.select(".quiz-missed-staying li")]
+    assert staying == [
+        "4 are already in today's queue.",
+        "2 are still new: they come as new cards.",
+    ]
+    before = today_on_the_page()
+    response = auth.post(take + "/missed", {})
+    page = html(client.get(response.headers["Location"]).data)  # type: ignore[attr-defined]
+    flash = page.select_one(".flash").get_text()
+    assert flash == "2 missed cards joined today's reviews."
+    assert re.findall(r"\d+", button.get_text()) == re.findall(r"\d+", flash)
+    assert today_on_the_page() - before == int(button["data-count"]) == 2
+    # Done once: no button any more, and a second post adds nothing.
+    assert page.select_one(".quiz-missed button") is None
+    auth.post(take + "/missed", {})
+    assert today_on_the_page() - before == 2

@@ -2,7 +2,11 @@
 
 The flow is plain forms and links (it works without JavaScript); htmx swaps only the question
 card, and ``static/js/quiz.js`` adds keys 1–4 and Enter. A quiz never changes a schedule: the
-one action that does — making the missed cards due today — is an explicit button on the results.
+one action that does — making the missed cards due today — is an explicit button on the results,
+which says how many cards it adds to today's queue (and the flash after it says the same).
+
+The start page says how many questions each topic and deck can give, and offers no more; a
+quiz asked for more than that starts with what there is and says so above its first question.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from studyapp.db import get_session
 from studyapp.models import utcnow
 from studyapp.services import quiz
+from studyapp.services.quiz_questions import NAME_BLANK
 from studyapp.web.auth import current_account, login_required
 from studyapp.web.htmx import wants_partial
 
@@ -25,6 +31,28 @@ bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 SIZES = (5, 10, 20)
 
 
+def size_options(choice: quiz.Choice) -> list[tuple[int, bool, bool]]:
+    """The sizes a quiz on ``choice`` can be started with, as (size, whether it is every
+    question there is, whether it is preselected): never more than it has questions."""
+    available = choice.questions
+    sizes = [size for size in SIZES if size < available]
+    if available <= SIZES[-1]:
+        sizes.append(available)
+    default = min(quiz.DEFAULT_SIZE, available)
+    if default not in sizes:
+        default = max(size for size in sizes if size <= default)
+    return [(size, size == available, size == default) for size in sizes]
+
+
+@bp.app_template_filter("name_blanks")
+def name_blanks(text: str) -> Markup:
+    """Quiz text with each blanked name drawn as one blank that says what it hides; everything
+    else escaped (text already marked safe, as ``cloze`` gives it, is kept)."""
+    label = escape(_("a name, hidden"))
+    blank = f'<span class="name-blank" role="img" aria-label="{label}">{NAME_BLANK}</span>'
+    return Markup(str(escape(text)).replace(NAME_BLANK, blank))  # noqa: S704 - escaped text
+
+
 def _choices_page(status: int = 200, problem: str | None = None) -> ResponseReturnValue:
     user_id = current_account().id
     lang = str(get_locale())
@@ -33,8 +61,7 @@ def _choices_page(status: int = 200, problem: str | None = None) -> ResponseRetu
             "quiz/index.html",
             topics=quiz.topic_choices(get_session(), user_id, lang=lang),
             decks=quiz.deck_choices(get_session(), user_id),
-            sizes=SIZES,
-            default_size=quiz.DEFAULT_SIZE,
+            size_options=size_options,
             min_cards=quiz.MIN_CARDS,
             problem=problem,
         ),
@@ -79,6 +106,22 @@ def start() -> ResponseReturnValue:
             min=quiz.MIN_CARDS,
         )
         return _choices_page(422, problem)
+    asked = len(_result(quiz_id).questions)
+    if asked < min(size, quiz.MAX_SIZE):
+        # Said before the first question: the quiz is shorter than the one asked for.
+        if topic is not None:
+            shorter = ngettext(
+                "Only %(num)d question is available for this topic; the quiz will have %(num)d.",
+                "Only %(num)d questions are available for this topic; the quiz will have %(num)d.",
+                asked,
+            )
+        else:
+            shorter = ngettext(
+                "Only %(num)d question is available for this deck; the quiz will have %(num)d.",
+                "Only %(num)d questions are available for this deck; the quiz will have %(num)d.",
+                asked,
+            )
+        flash(shorter, "info")
     return redirect(url_for("quiz.take", quiz_id=quiz_id), code=303)
 
 
@@ -143,7 +186,11 @@ def answer(quiz_id: int) -> ResponseReturnValue:
 @bp.get("/<int:quiz_id>/results")
 @login_required
 def results(quiz_id: int) -> ResponseReturnValue:
-    return render_template("quiz/results.html", result=_result(quiz_id))
+    found = _result(quiz_id)
+    plan = None
+    if found.missed:
+        plan = quiz.missed_plan(get_session(), current_account().id, quiz_id, now=utcnow())
+    return render_template("quiz/results.html", result=found, plan=plan)
 
 
 @bp.post("/<int:quiz_id>/missed")
@@ -151,18 +198,19 @@ def results(quiz_id: int) -> ResponseReturnValue:
 def missed(quiz_id: int) -> ResponseReturnValue:
     account = current_account()
     try:
-        moved = quiz.make_missed_due(
-            get_session(), account.id, quiz_id, timezone=account.timezone, now=utcnow()
-        )
+        moved = quiz.make_missed_due(get_session(), account.id, quiz_id, now=utcnow())
     except LookupError:
         abort(404)
     if moved:
+        # The number the button said, and what today's queue grew by.
         flash(
             ngettext(
-                "%(num)d missed card is due today.", "%(num)d missed cards are due today.", moved
+                "%(num)d missed card joined today's reviews.",
+                "%(num)d missed cards joined today's reviews.",
+                moved,
             ),
             "ok",
         )
     else:
-        flash(_("The missed cards are already due today or still new."), "info")
+        flash(_("No missed card was added to today's reviews."), "info")
     return redirect(url_for("quiz.results", quiz_id=quiz_id), code=303)
