@@ -265,12 +265,19 @@ def assert_no_injected_markup(page: BeautifulSoup) -> None:
 
 
 def save_fields(page: BeautifulSoup) -> dict[str, Any]:
-    """What the preview's save button sends, as a browser sends it."""
+    """What the preview's save button sends, as a browser sends it: every field, the corrections
+    of each paper included (a tick box only when ticked)."""
     form = page.select_one("form.save-form")
-    fields = {str(e["name"]): str(e.get("value", "")) for e in form.select("input[name]")}
-    text = form.select_one("textarea[name=text]").get_text()  # the line break after the tag
-    text = text[2:] if text.startswith("\r\n") else text.removeprefix("\n")  # is not sent
-    return {**fields, "text": text}
+    fields = {
+        str(e["name"]): str(e.get("value", ""))
+        for e in form.select("input[name]")
+        if e.get("type") != "checkbox" or e.has_attr("checked")
+    }
+    for area in form.select("textarea[name]"):
+        text = area.get_text()  # the line break after the tag
+        text = text[2:] if text.startswith("\r\n") else text.removeprefix("\n")  # is not sent
+        fields[str(area["name"])] = text
+    return fields
 
 
 def attempt(

@@ -84,10 +84,15 @@ def save_form_fields(page: BeautifulSoup) -> dict[str, Any]:
     for element in save.select("input[name], textarea[name]"):
         if element.name == "textarea":
             fields[str(element["name"])] = textarea_value(element)
-        else:
+        elif element.get("type") != "checkbox" or element.has_attr("checked"):
             fields[str(element["name"])] = element.get("value", "")
     fields.pop("csrf_token")
     return fields
+
+
+def document_fields(page: BeautifulSoup) -> dict[str, Any]:
+    """What the save button sends about the document and where it goes (not the papers)."""
+    return {k: v for k, v in save_form_fields(page).items() if not k.startswith("papers-")}
 
 
 def own_deck(app: Flask, name: str) -> Deck:
@@ -182,13 +187,15 @@ def test_preview_shows_papers_and_cards_and_saves_nothing(app: Flask, auth: Auth
     assert arxiv is not None and arxiv.get_text(strip=True) == "2503.11111"
     facts = {dt.get_text(strip=True): dt.find_next_sibling("dd") for dt in first.select("dt")}
     assert facts["Language"].get_text(strip=True) == "Korean"
-    assert facts["Method"].get_text(strip=True) == "PetalNet"
+    assert facts["Method"].select_one("input[name=papers-0-method]")["value"] == "PetalNet"
     assert [b.get_text() for b in facts["Topics"].select(".badge")] == [
         "Video Generation & Understanding",
         "Efficient Attention & Long Context",
         "Pruning & Sparsity",
     ]
-    assert papers[1].select_one("dd .muted").get_text() == "none named"  # names no method
+    # The second names no method: its field is empty, and says so.
+    unnamed = papers[1].select_one("input[name=papers-1-method]")
+    assert unnamed.get("value", "") == "" and unnamed["placeholder"] == "none named"
 
     cards = first.select(".card-previews > li")
     assert len(cards) == 2
@@ -203,9 +210,9 @@ def test_preview_shows_papers_and_cards_and_saves_nothing(app: Flask, auth: Auth
 
     save = page.select_one("#import-preview form.save-form")
     assert save["action"] == "/import" and save["method"] == "post"
-    assert save["hx-disabled-elt"] == "find button"
-    assert save.select_one("button").get_text(strip=True) == "Save 3 papers"
-    assert save_form_fields(page) == {
+    assert save["hx-disabled-elt"] == ".save-form button[type=submit]"
+    assert [b.get_text(strip=True) for b in save.select("button")] == ["Save the ticked papers"] * 2
+    assert document_fields(page) == {
         "text": DIGEST_KO,
         "format": "",
         "target": "new",
@@ -261,7 +268,7 @@ def test_an_uploaded_file_is_read_in_any_accepted_encoding(
     assert titles[0] == "PetalNet: Sparse Petal Attention for Long Videos"
     assert page.select(".card-front")[0].get_text() == "PetalNet — 핵심 아이디어는?"
     # The decoded text comes back, so that saving does not need the file again.
-    assert save_form_fields(page)["text"] == DIGEST_KO
+    assert document_fields(page)["text"] == DIGEST_KO
     assert counts(app) == NOTHING
 
 
@@ -531,7 +538,7 @@ def test_the_buttons_are_disabled_while_a_request_runs(auth: AuthActions) -> Non
     auth.register()
     page = html(post(auth, "/import/preview", form(NOTES_EN)).data)
     assert page.select_one("form#import-form")["hx-disabled-elt"] == "find button[type=submit]"
-    assert page.select_one("form.save-form")["hx-disabled-elt"] == "find button"
+    assert page.select_one("form.save-form")["hx-disabled-elt"] == ".save-form button[type=submit]"
 
 
 def test_a_preview_address_reopened_leads_back_to_the_form(
@@ -541,3 +548,281 @@ def test_a_preview_address_reopened_leads_back_to_the_form(
     response = client.get("/import/preview")
     assert response.status_code == 302
     assert response.headers["Location"] == "/import"
+
+
+# ---- Corrections in the preview ------------------------------------------------------------
+
+
+def preview_fields(auth: AuthActions, text: str = DIGEST_KO, **fields: Any) -> dict[str, Any]:
+    page = html(post(auth, "/import/preview", form(text, **fields)).data)
+    return save_form_fields(page)
+
+
+def stored_cards(app: Flask) -> dict[tuple[str, str], CardText]:
+    """Every stored card text, by (paper title, card kind)."""
+    with session_factory(app)() as session, session.begin():
+        rows = session.execute(
+            select(Paper.title, Card.kind, CardText)
+            .join(Card, Card.paper_id == Paper.id)
+            .join(CardText, CardText.card_id == Card.id)
+        ).all()
+        session.expunge_all()
+    return {(title[:8], kind.value): text for title, kind, text in rows}
+
+
+def test_the_preview_is_a_form_of_every_paper_and_card(auth: AuthActions) -> None:
+    auth.register()
+    page = html(post(auth, "/import/preview", form(DIGEST_KO)).data)
+    papers = page.select("form.save-form .preview-papers > li")
+    assert len(papers) == 3
+    first = papers[0]
+    keep = first.select_one("input[type=checkbox][name=papers-0-keep]")
+    assert keep is not None and keep.has_attr("checked")
+    label = keep.find_parent("label")
+    assert label is not None and label.get_text(strip=True) == "Save this paper"
+    method = first.select_one("input[name=papers-0-method]")
+    assert method["value"] == "PetalNet" and method["maxlength"] == "200"
+    assert first.select_one(f"label[for={method['id']}]").get_text() == "Method"
+    fronts = first.select("textarea[name$=-front]")
+    assert [f["name"] for f in fronts] == ["papers-0-cards-0-front", "papers-0-cards-1-front"]
+    assert textarea_value(fronts[0]) == "PetalNet — 핵심 아이디어는?"
+    assert all(f["lang"] == "ko" for f in first.select("textarea"))
+    # The wording waits behind a disclosure, closed until it is changed or wrong.
+    assert [d.has_attr("open") for d in first.select("details.card-fix")] == [False, False]
+    assert first.select_one("details.card-fix summary").get_text() == "Correct this card"
+
+
+def test_unticked_papers_are_left_out_and_a_corrected_method_renames_the_fronts(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register()
+    fields = preview_fields(auth)
+    del fields["papers-1-keep"]  # untick "Teaching Small Models…"
+    fields["papers-0-method"] = "  PetalNet-L \n"
+    response = post(auth, "/import", fields)
+    assert response.status_code == 303
+    deck = own_deck(app, DIGEST_TITLE)
+    assert deck_papers(app, deck.id) == [
+        "PetalNet: Sparse Petal Attention for Long Videos",
+        "RiverDiff: Flow Matching for Audio Continuation",
+    ]
+    assert flashes(client) == [
+        f"Saved 2 papers with 3 cards into “{DIGEST_TITLE}”.",
+        "1 paper you unticked was left out.",
+    ]
+    cards = stored_cards(app)
+    assert cards[("PetalNet", "method_idea")].front == "PetalNet-L — 핵심 아이디어는?"
+    assert cards[("PetalNet", "headline_number")].front.startswith("PetalNet-L — 핵심 수치는?\n")
+    # What the user changed is marked edited; what they left alone is not.
+    assert cards[("PetalNet", "method_idea")].edited_at is not None
+    assert cards[("PetalNet", "headline_number")].edited_at is not None
+    assert cards[("RiverDif", "method_idea")].edited_at is None
+    with session_factory(app)() as session, session.begin():
+        methods = {
+            title: method for title, method in session.execute(select(Paper.title, Paper.method))
+        }
+    assert methods["PetalNet: Sparse Petal Attention for Long Videos"] == "PetalNet-L"
+    assert counts(app)["review_states"] == 3
+
+
+def test_corrected_wording_is_saved_and_marked_edited(app: Flask, auth: AuthActions) -> None:
+    auth.register()
+    fields = preview_fields(auth)
+    fields["papers-2-cards-0-back"] = "흐름 정합으로\r\n오디오의 뒷부분을 잇는다.  "
+    fields["papers-1-cards-1-front"] = "소형 모델 자기 검산 — 정답률은?"
+    fields["papers-1-method"] = ""  # was none, stays none
+    assert post(auth, "/import", fields).status_code == 303
+    cards = stored_cards(app)
+    river = cards[("RiverDif", "method_idea")]
+    assert river.back == "흐름 정합으로\n오디오의 뒷부분을 잇는다." and river.edited_at is not None
+    assert cards[("Teaching", "headline_number")].front == "소형 모델 자기 검산 — 정답률은?"
+    assert cards[("Teaching", "method_idea")].edited_at is None
+    assert cards[("PetalNet", "method_idea")].edited_at is None
+
+
+def test_a_cleared_method_name_names_the_paper_by_its_title(app: Flask, auth: AuthActions) -> None:
+    auth.register()
+    fields = preview_fields(auth)
+    fields["papers-2-method"] = "   "
+    post(auth, "/import", fields)
+    river = stored_cards(app)[("RiverDif", "method_idea")]
+    assert river.front == "RiverDiff: Flow Matching for Audio Continuation — 핵심 아이디어는?"
+    with session_factory(app)() as session, session.begin():
+        assert session.scalar(select(Paper.method).where(Paper.title.startswith("River"))) is None
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("papers-0-cards-0-front", "", "This field is required."),
+        ("papers-0-cards-1-back", " \r\n ", "This field is required."),
+        ("papers-2-cards-0-front", "f" * 501, "Field cannot be longer than 500 characters."),
+        ("papers-1-cards-0-back", "b" * 2001, "Field cannot be longer than 2000 characters."),
+        ("papers-1-method", "M" * 201, "Field cannot be longer than 200 characters."),
+    ],
+)
+def test_bad_corrections_say_what_is_wrong_and_save_nothing(
+    app: Flask, auth: AuthActions, htmx: bool, field: str, value: str, message: str
+) -> None:
+    auth.register()
+    fields = preview_fields(auth)
+    fields["papers-2-cards-0-back"] = "A correction elsewhere, kept on the form."
+    fields[field] = value
+    # htmx boosts the save form: the whole page comes back, as without JavaScript.
+    headers = {"HX-Request": "true", "HX-Boosted": "true"} if htmx else {}
+    response = post(auth, "/import", fields, headers=headers)
+    assert response.status_code == 422
+    assert counts(app) == NOTHING
+    page = html(response.data)
+    assert page.select_one("form#import-form") is not None
+    problem = page.select_one("form.save-form .preview-problem[role=alert]")
+    assert problem is not None and "Nothing was saved." in problem.get_text()
+    wrong = page.select_one(f"[name={field}]")
+    assert wrong is not None and wrong["aria-invalid"] == "true"
+    errors = [p.get_text() for p in wrong.find_parent(["div", "dd"]).select(".error")]
+    assert errors == [message]
+    # What was typed stays, and the cards that were changed or are wrong are open.
+    again = save_form_fields(page)
+    assert again["papers-2-cards-0-back"] == "A correction elsewhere, kept on the form."
+    assert again[field] == ("" if not value.strip() else value)
+    if "-cards-" in field:
+        assert wrong.find_parent("details").has_attr("open")
+    assert page.select_one("[name=papers-2-cards-0-back]").find_parent("details").has_attr("open")
+
+
+def test_corrections_at_the_limits_are_saved(app: Flask, auth: AuthActions) -> None:
+    auth.register()
+    fields = preview_fields(auth)
+    fields["papers-0-cards-0-front"] = "f" * 500
+    fields["papers-0-cards-0-back"] = "b" * 2000
+    fields["papers-0-method"] = "M" * 200
+    assert post(auth, "/import", fields).status_code == 303
+    petal = stored_cards(app)[("PetalNet", "method_idea")]
+    assert (len(petal.front), len(petal.back)) == (500, 2000)
+
+
+def test_a_wrong_correction_on_an_unticked_paper_stops_nothing(
+    app: Flask, auth: AuthActions
+) -> None:
+    auth.register()
+    fields = preview_fields(auth)
+    fields["papers-1-cards-0-front"] = ""
+    del fields["papers-1-keep"]
+    assert post(auth, "/import", fields).status_code == 303
+    assert counts(app)["papers"] == 2
+
+
+def test_unticking_every_paper_saves_nothing(app: Flask, auth: AuthActions) -> None:
+    auth.register()
+    fields = {k: v for k, v in preview_fields(auth).items() if not k.endswith("-keep")}
+    response = post(auth, "/import", fields)
+    assert response.status_code == 422
+    problem = html(response.data).select_one(".preview-problem")
+    assert problem.get_text(strip=True) == "Tick at least one paper to save. Nothing was saved."
+    assert all(
+        not box.has_attr("checked") for box in html(response.data).select("input[name$=-keep]")
+    )
+    assert counts(app) == NOTHING
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        {"papers-0-identity": "arxiv:9999.99999"},
+        {"papers-0-position": "7"},
+        {"papers-0-position": "x"},
+        {"papers-0-position": "²"},
+        {"papers-0-position": "99999999999999999999999"},
+        {"papers-1-position": "00"},
+        {"papers-1-position": "0"},
+        {"papers-0-cards-1-kind": "method_idea"},
+        {"papers-2-cards-0-kind": "headline_number"},
+        {"papers-0-cards-0-kind": "bogus"},
+    ],
+)
+def test_corrections_that_do_not_fit_the_summary_are_shown_afresh(
+    app: Flask, auth: AuthActions, forge: dict[str, str]
+) -> None:
+    auth.register()
+    fields = {**preview_fields(auth), **forge, "papers-0-method": "Changed"}
+    response = post(auth, "/import", fields)
+    assert response.status_code == 422
+    page = html(response.data)
+    assert page.select_one(".preview-problem").get_text(strip=True) == (
+        "The summary changed since its preview: here are its papers as they are now. "
+        "Nothing was saved."
+    )
+    # The papers as extracted, ready to save again.
+    assert save_form_fields(page) == preview_fields(auth)
+    assert counts(app) == NOTHING
+
+
+def test_a_summary_edited_since_its_preview_is_not_saved_with_old_corrections(
+    app: Flask, auth: AuthActions
+) -> None:
+    auth.register()
+    fields = preview_fields(auth)
+    fields["papers-0-cards-0-back"] = "For PetalNet."
+    # The first paper gone from the text: the corrections now point at other papers.
+    rest = DIGEST_KO.split("### [Teaching", 1)[1]
+    fields["text"] = "## Daily Papers (2025-03-15)\n\n### [Teaching" + rest
+    response = post(auth, "/import", fields)
+    assert response.status_code == 422
+    assert counts(app) == NOTHING
+
+
+def test_saving_unseen_saves_every_paper_as_extracted(app: Flask, auth: AuthActions) -> None:
+    auth.register()
+    # The form without any paper's fields (a script, or the import form's own button).
+    assert post(auth, "/import", form(NOTES_EN, deck_name="Unseen")).status_code == 303
+    assert all(text.edited_at is None for text in stored_cards(app).values())
+    assert counts(app)["papers"] == 2
+
+
+def _digest(papers: int) -> str:
+    blocks = [
+        f"### [Paper{n:03d}Net: Method Number {n}](https://arxiv.org/abs/2503.{n:05d})\n\n"
+        f"- Paper{n:03d}Net은 블록마다 어텐션을 나눠 계산하는 새로운 방법을 제안한다.\n"
+        f"- Paper{n:03d}Net은 기존 방법 대비 메모리를 최대 {n % 9 + 2}.5배 줄였다.\n"
+        for n in range(papers)
+    ]
+    return "## Daily Papers (2025-04-01)\n\n" + "\n".join(blocks)
+
+
+def test_a_long_summary_shows_a_hundred_papers_and_saves_every_ticked_one(
+    app: Flask, auth: AuthActions
+) -> None:
+    auth.register()
+    text = _digest(130)
+    page = html(post(auth, "/import/preview", form(text)).data)
+    assert len(page.select(".preview-papers > li")) == 100
+    assert "…and 30 more papers, not shown here; saving keeps them too." in page.get_text()
+    fields = save_form_fields(page)
+    del fields["papers-5-keep"]
+    fields["papers-99-cards-0-back"] = "The hundredth, corrected."
+    response = post(auth, "/import", fields)
+    assert response.status_code == 303
+    assert counts(app)["papers"] == 129
+    assert stored_cards(app)[("Paper099", "method_idea")].back == "The hundredth, corrected."
+
+
+# ---- The page's language switch ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_language_switch_names_each_language_in_its_own(
+    client: FlaskClient, auth: AuthActions, lang: str
+) -> None:
+    auth.register()
+    pages = [
+        html(client.get(f"/import?lang={lang}").data),
+        html(post(auth, f"/import/preview?lang={lang}", form(DIGEST_KO)).data),
+        html(post(auth, f"/import/preview?lang={lang}", form("")).data),
+    ]
+    for page in pages:
+        switch = [e.get_text(strip=True) for e in page.select(".lang-switch [lang]")]
+        assert switch == ["한국어", "English"]
+    # A paper's language is still named in the reader's.
+    facts = pages[1].select(".preview-facts dd")
+    assert facts[1].get_text(strip=True) == {"en": "Korean", "ko": "한국어"}[lang]

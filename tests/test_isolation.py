@@ -112,6 +112,11 @@ CALLS = (
     Call("GET", "/quiz/{a_quiz_open}", 404),
     Call("GET", "/quiz/{a_quiz_done}/results", 404),
     Call("GET", "/quiz/{a_quiz_open}/results", 404),
+    Call("GET", "/library/decks/{a_deck}/rename", 404),
+    Call("GET", "/library/decks/{a_deck}/delete", 404),
+    Call("GET", "/library/decks/{a_deck}/remove", 404),
+    Call("GET", "/library/decks/{lib_deck}/remove", 200, before=True),  # not in B's cards
+    Call("GET", "/cards/{a_card}/delete", 404),
     # Writes with A's ids change nothing.
     Call("POST", "/review/{a_state}/answer", 404, {"grade": "5", "version": "{a_version}"}),
     Call("POST", "/review/{a_state}/answer", 404, {"grade": "0", "version": "{a_version}"}, True),
@@ -125,6 +130,15 @@ CALLS = (
     Call("POST", "/cards/{a_suspended}/suspend", 404, {"suspended": "0"}, True),
     Call("POST", "/cards/{a_lib_card}/suspend", 404, {"suspended": "0"}),
     Call("POST", "/cards/{a_card}/edit", 404, {"text_lang": "ko", "front": "B", "back": "B"}),
+    Call("POST", "/library/decks/{a_deck}/rename", 404, {"name": "Bravo's now"}),
+    # Deleting what is not B's answers like deleting what is gone already: nothing to delete.
+    Call("POST", "/library/decks/{a_deck}/delete", 303),
+    Call("POST", "/library/decks/{a_deck}/remove", 404),
+    Call("POST", "/library/decks/{lib_deck}/remove", 303),  # A's enrollment stays A's
+    Call("POST", "/cards/{a_card}/delete", 303),
+    Call("POST", "/cards/{a_lib_card}/delete", 303),
+    Call("POST", "/papers/{a_paper}/move", 404, {"deck_id": "{b_deck}"}),
+    Call("POST", "/papers/{b_paper}/move", 422, {"deck_id": "{a_deck}"}),
     Call("POST", "/import", 422, {"text": "{doc}", "target": "existing", "deck_id": "{a_deck}"}),
     Call(
         "POST",
@@ -305,7 +319,9 @@ def world(app: Flask) -> World:
         mine = DeckImport(name="Bravo deck", papers=papers_of("blog_ko.txt"), owner_id=b_user)
         (b_deck,) = import_decks(session, [mine])
     lib_paper = one(app, select(Paper.id).where(Paper.deck_id == library[0].deck_id))
+    b_paper = one(app, select(Paper.id).where(Paper.deck_id == b_deck.deck_id))
     ids: dict[str, Any] = {"lib_deck": library[0].deck_id, "lib_paper": lib_paper}
+    ids["b_paper"] = b_paper
     ids |= {"b_deck": b_deck.deck_id, "doc": (DATA / "insight_en.txt").read_text("utf-8")}
     b.get("/")  # the welcome message, read once
     before = {(c.url, c.htmx): page(request(b, c, ids)) for c in CALLS if c.before}

@@ -194,6 +194,7 @@ def test_every_page_speaks_one_language(
         card_id = session.scalars(
             select(Card.id).join(Paper).join(Deck).where(Deck.owner_id.is_not(None))
         ).first()
+        own_deck_id = session.scalars(select(Deck.id).where(Deck.owner_id.is_not(None))).one()
         state_id = session.scalars(select(ReviewState.id).order_by(ReviewState.id)).first()
 
     tour.post("/quiz", {"deck": str(deck_ids[0]), "size": "5"}, expect=303)
@@ -207,6 +208,10 @@ def test_every_page_speaks_one_language(
             "library.deck": {"deck_id": deck_ids[0]},
             "library.paper": {"paper_id": paper_id},
             "library.edit_card": {"card_id": card_id},
+            "library.rename_deck": {"deck_id": own_deck_id},
+            "library.delete_deck": {"deck_id": own_deck_id},
+            "library.remove_deck": {"deck_id": deck_ids[0]},
+            "library.delete_card": {"card_id": card_id},
             "quiz.take": {"quiz_id": quiz_id},
             "quiz.results": {"quiz_id": quiz_id},
         }
@@ -228,4 +233,23 @@ def test_every_page_speaks_one_language(
     tour.get(f"/quiz/{quiz_id}/results")
     tour.post("/import/preview", {"text": (DATA / "digest_ko.md").read_text("utf-8")})
     tour.post("/import/preview", {"text": "   "}, expect=422)
+    # Corrections that fit no paper of the summary, and a deck name refused.
+    wrong = {"text": own["text"], "target": "new", "papers-0-position": "0"}
+    tour.post("/import", {**wrong, "papers-0-identity": "forged"}, expect=422)
+    tour.post(f"/library/decks/{own_deck_id}/rename", {"name": ""}, expect=422)
+    # A second deck of one's own, in English: its papers can move, and a bad move is refused.
+    tour.post(
+        "/import",
+        {**own, "text": (DATA / "notes_en.md").read_text("utf-8"), "deck_name": "Reading"},
+        expect=303,
+    )
+    with session.begin():
+        english_paper = session.scalars(
+            select(Paper.id)
+            .where(Paper.arxiv_id == "2503.44444")
+            .join(Deck)
+            .where(Deck.owner_id.is_not(None))
+        ).one()
+    tour.get(f"/papers/{english_paper}")
+    tour.post(f"/papers/{english_paper}/move", {"deck_id": "x"}, expect=422)
     tour.post("/settings", {"new_cards_per_day": "-1"}, expect=422)

@@ -4,6 +4,11 @@ An import is one transaction: every paper of every document lands, or nothing do
 matched by identity (arXiv id, else folded title) within their deck and cards by kind within
 their paper, so importing the same summary twice changes nothing and importing an edited one
 updates cards in place, keeping their ids, GUIDs and review history.
+
+A card text the user edited (``CardText.edited_at`` set) is theirs: importing again leaves its
+wording, and the headline number it was made from, alone, and a paper with an edited card keeps
+its method name. Only corrections the user makes while importing (:class:`Corrections`, from
+the import preview) replace it, and mark what they store as edited.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from studyapp.db import run_write_unit
 from studyapp.extract.drafts import CardDraft, PaperDraft
 from studyapp.extract.topics import topic_by_slug
-from studyapp.identity import card_guid, paper_identity, web_link
+from studyapp.identity import CardKind, card_guid, paper_identity, web_link
 from studyapp.models import (
     Card,
     CardText,
@@ -34,6 +39,7 @@ from studyapp.models import (
 from studyapp.srs.sm2 import INITIAL_EASE
 
 __all__ = [
+    "Corrections",
     "DeckImport",
     "ImportReport",
     "LibraryCounts",
@@ -54,6 +60,18 @@ class LibraryCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class Corrections:
+    """What the user corrected in the papers before saving them (in the import preview), by
+    paper identity: stored over an earlier edit, and marked edited themselves."""
+
+    #: Papers whose method name the user corrected.
+    methods: frozenset[str] = frozenset()
+    #: Cards, as (paper identity, kind), whose wording in the paper's language the user
+    #: corrected.
+    texts: frozenset[tuple[str, CardKind]] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class DeckImport:
     """Papers to store in one deck, found by ``slug`` and created as ``name`` if missing."""
 
@@ -63,6 +81,7 @@ class DeckImport:
     slug: str | None = None
     #: Replaces the deck's description when given (the built-in library's files carry one).
     description: str | None = None
+    corrections: Corrections = Corrections()
 
 
 @dataclass(slots=True)
@@ -74,6 +93,8 @@ class ImportReport:
     cards_new: int = 0
     cards_updated: int = 0
     cards_unchanged: int = 0
+    #: Cards whose edited wording was kept although the import worded them differently.
+    cards_kept: int = 0
 
     @property
     def cards(self) -> int:
@@ -148,7 +169,14 @@ def _import_deck(
         }
         for identity in chunk:
             _store_paper(
-                session, deck, identity, drafts[identity], existing.get(identity), topics, report
+                session,
+                deck,
+                identity,
+                drafts[identity],
+                existing.get(identity),
+                topics,
+                report,
+                item.corrections,
             )
         session.flush()
         if progress is not None:
@@ -256,12 +284,19 @@ def _store_paper(
     paper: Paper | None,
     topics: dict[str, Topic],
     report: ImportReport,
+    corrections: Corrections,
 ) -> None:
     report.papers += 1
+    method = draft.method
     if paper is None:
         paper = Paper(deck=deck, identity=identity)
         session.add(paper)
         report.papers_new += 1
+    elif identity not in corrections.methods and any(
+        text.edited_at is not None for card in paper.cards for text in card.texts
+    ):
+        # The user's wording names the paper as it is named now.
+        method = paper.method
     _set_if_changed(
         paper,
         title=draft.title,
@@ -270,7 +305,7 @@ def _store_paper(
         authors=list(draft.authors),
         published_on=draft.published_on,
         lang=draft.lang,
-        method=draft.method,
+        method=method,
     )
     wanted_topics = [topics[slug] for slug in draft.topics]
     if [t.slug for t in paper.topics] != [t.slug for t in wanted_topics]:
@@ -292,7 +327,9 @@ def _store_paper(
             for wording in cards
             if wording.kind is card_draft.kind
         ]
-        _store_card(paper, identity, wordings, by_kind.get(card_draft.kind), report)
+        corrected = (identity, card_draft.kind) in corrections.texts
+        card = by_kind.get(card_draft.kind)
+        _store_card(paper, identity, wordings, card, report, corrected=corrected)
 
 
 def _store_card(
@@ -301,36 +338,58 @@ def _store_card(
     wordings: list[tuple[str, CardDraft]],
     card: Card | None,
     report: ImportReport,
+    *,
+    corrected: bool = False,
 ) -> None:
-    """Store one card: the first wording is its own language's, the others translations."""
+    """Store one card: the first wording is its own language's, the others translations.
+
+    A text the user edited keeps its wording, unless ``corrected`` says the first wording is
+    the user's own correction: that one is stored, and marked edited.
+    """
     lang, draft = wordings[0]
     is_new = card is None
     if card is None:
         card = Card(kind=draft.kind, guid=card_guid(identity, draft.kind), lang=lang)
         paper.cards.append(card)
-    changed = _set_if_changed(
-        card,
-        number_value=draft.number.value if draft.number else None,
-        number_unit=draft.number.unit if draft.number else None,
-    )
     texts = {text.lang: text for text in card.texts}
-    for text_lang, wording in wordings:
+    changed = kept = False
+    for position, (text_lang, wording) in enumerate(wordings):
         values = {
             "front": wording.front,
             "back": wording.back,
             "source_sentence": wording.source_sentence,
         }
-        if text_lang in texts:
-            changed |= _set_if_changed(texts[text_lang], **values)
-        else:
+        text = texts.get(text_lang)
+        if corrected and position == 0:
+            if text is None:
+                text = CardText(lang=text_lang, **values)
+                card.texts.append(text)
+            if _set_if_changed(text, **values) or text.edited_at is None:
+                text.edited_at = utcnow()
+                changed = True
+        elif text is None:
             card.texts.append(CardText(lang=text_lang, **values))
             changed = True
+        elif text.edited_at is not None:
+            kept |= any(getattr(text, name) != value for name, value in values.items())
+        else:
+            changed |= _set_if_changed(text, **values)
+    own = texts.get(card.lang)
+    if corrected or own is None or own.edited_at is None:
+        # The headline number goes with the wording of the card's own language: an edited
+        # wording keeps the number it was made from.
+        changed |= _set_if_changed(
+            card,
+            number_value=draft.number.value if draft.number else None,
+            number_unit=draft.number.unit if draft.number else None,
+        )
     if is_new:
         report.cards_new += 1
     elif changed:
         report.cards_updated += 1
     else:
         report.cards_unchanged += 1
+    report.cards_kept += kept
 
 
 def _set_if_changed(row: object, **values: object) -> bool:

@@ -1,4 +1,12 @@
-"""Importing a summary in the browser: paste or upload it, preview its cards, save to a deck."""
+"""Importing a summary in the browser: paste or upload it, preview its cards, save to a deck.
+
+The preview is a form (its fields: :mod:`studyapp.web.import_corrections`): each paper shown
+has a tick box (unticked: left out), its method name and each card's front and back, validated
+like the card edit page's and saved only when every one is valid. Without JavaScript the form
+posts and the page comes back with what is wrong; with it, htmx boosts the same form. The
+document's text travels with the form and is read again on saving, so a summary changed
+meanwhile is noticed and shown afresh instead of saved with corrections of other papers.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +23,16 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import Field, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    Field,
+    FieldList,
+    FormField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, ValidationError
 
 from studyapp.db import get_session
@@ -24,8 +41,9 @@ from studyapp.extract.documents import DocumentError, decode_document, document_
 from studyapp.extract.drafts import PaperDraft
 from studyapp.extract.topics import topic_by_slug
 from studyapp.identity import CardKind
-from studyapp.services import user_imports
+from studyapp.services import cards, user_imports
 from studyapp.services.library import ImportReport
+from studyapp.web import import_corrections as corrections
 from studyapp.web.auth import current_account, login_required
 from studyapp.web.htmx import wants_partial
 
@@ -41,6 +59,11 @@ PREVIEW_LIMIT = 100
 # button, grown by up to half from CP949 to UTF-8), plus a few small fields: the body may be
 # twice the document limit and this much more.
 _FORM_SLACK = 64 * 1024
+# The fields of a form: a few of the document's, and the corrections of every paper shown (its
+# position, identity, tick box and method name, and each card's kind, front and back).
+_FORM_PARTS = 50 + PREVIEW_LIMIT * (4 + 3 * len(CardKind))
+#: The fields that say what to import and where; the rest are the preview's corrections.
+_DOCUMENT_FIELDS = ("csrf_token", "text", "file", "format", "target", "deck_name", "deck_id")
 
 FORMAT_LABELS = {
     Format.DAILY_PAPERS: _l("Daily Papers digest"),
@@ -70,7 +93,8 @@ KIND_LABELS = {
     CardKind.METHOD_IDEA: _l("Method → key idea"),
     CardKind.HEADLINE_NUMBER: _l("Paper → headline number"),
 }
-LANGUAGE_NAMES = {"ko": _l("Korean"), "en": _l("English")}
+#: A paper's language, named in the reader's (the language switch names each in its own).
+PAPER_LANGUAGES = {"ko": _l("Korean"), "en": _l("English")}
 
 
 def _optional_int(value: object) -> int | None:
@@ -102,6 +126,8 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
         _l("Name of the new deck"), validators=[Length(max=user_imports.MAX_DECK_NAME)]
     )
     deck_id = SelectField(_l("My deck"), coerce=_optional_int, validate_choice=False)
+    #: The preview's corrections, one entry per paper shown; none when saving unseen.
+    papers = FieldList(FormField(corrections.PaperFix), max_entries=PREVIEW_LIMIT)
 
     def validate_file(self, field: Field) -> None:
         upload = field.data
@@ -150,6 +176,7 @@ def _limit_request_size(_endpoint: str | None, _values: dict[str, Any] | None) -
     limit = 2 * current_app.config["MAX_DOCUMENT_BYTES"] + _FORM_SLACK
     request.max_content_length = limit
     request.max_form_memory_size = limit
+    request.max_form_parts = _FORM_PARTS
 
 
 def _form(*, from_request: bool = True) -> ImportForm:
@@ -186,9 +213,17 @@ def _document_problem(error: DocumentError) -> str:
     return str(message % {"source": error.source, **params})
 
 
+def _document_errors(form: ImportForm) -> list[str]:
+    return [message for name in _DOCUMENT_FIELDS for message in form[name].errors]
+
+
 def _preview(form: ImportForm) -> Preview | None:
-    """Extract the submitted document, or put what is wrong on the form and return None."""
-    if not form.validate_on_submit():
+    """Extract the submitted document, or put what is wrong on the form and return None. (The
+    preview's corrections are checked too; their errors are for the caller to show.)"""
+    if not form.is_submitted():
+        return None
+    form.validate()
+    if _document_errors(form):
         return None
     try:
         text, source, stem = _read(form)
@@ -210,20 +245,35 @@ def _preview(form: ImportForm) -> Preview | None:
     return Preview(text=text, extraction=extraction, deck_name=deck_name, cards=cards)
 
 
-def _render(form: ImportForm, preview: Preview | None, status: int) -> ResponseReturnValue:
+def _show_afresh(form: ImportForm, preview: Preview) -> None:
+    """The preview's corrections as extracted (all ticked, unchanged), its text kept."""
+    form.text.data = preview.text
+    corrections.fill(form.papers, preview.papers[:PREVIEW_LIMIT])
+
+
+def _render(
+    form: ImportForm, preview: Preview | None, status: int, *, problem: str | None = None
+) -> ResponseReturnValue:
     context = {
         "form": form,
         "preview": preview,
+        "rows": corrections.rows(form.papers, preview.papers) if preview is not None else (),
+        "problem": problem,
         "preview_limit": PREVIEW_LIMIT,
         "format_labels": FORMAT_LABELS,
         "kind_labels": KIND_LABELS,
-        "language_names": LANGUAGE_NAMES,
+        "paper_languages": PAPER_LANGUAGES,
         "topic_name": _topic_name,
     }
     if wants_partial():
-        errors = [message for messages in form.errors.values() for message in messages]
+        errors = _document_errors(form)
         return render_template("imports/_preview.html", errors=errors, **context), status
-    return render_template("imports/new.html", **context), status
+    page = render_template("imports/new.html", **context)
+    if problem and request.headers.get("HX-Request"):
+        # A boosted save swaps the whole page and scrolls to its top; the reader needs to see
+        # what is wrong, further down (without htmx, the browser follows its autofocus).
+        return page, status, {"HX-Reswap": "innerHTML show:#preview-problem:top"}
+    return page, status
 
 
 def _topic_name(slug: str) -> str:
@@ -249,7 +299,7 @@ def preview() -> ResponseReturnValue:
     if found is None:
         return _render(form, None, 422)
     # The text goes back in the form, so that a file need not be uploaded a second time.
-    form.text.data = found.text
+    _show_afresh(form, found)
     return _render(form, found, 200)
 
 
@@ -267,19 +317,53 @@ def create() -> ResponseReturnValue:
     found = _preview(form)
     if found is None:
         return _render(form, None, 422)
+    try:
+        rows = corrections.rows(form.papers, found.papers)
+        if any(row.fix.errors for row in rows if row.fix.form.keep.data):
+            problem = _(
+                "Some corrections cannot be saved; see the messages below. Nothing was saved."
+            )
+            return _render(form, found, 422, problem=problem)
+        corrected = user_imports.apply_corrections(found.papers, corrections.chosen(rows))
+    except user_imports.PreviewMismatch:
+        _show_afresh(form, found)
+        problem = _(
+            "The summary changed since its preview: here are its papers as they are now. "
+            "Nothing was saved."
+        )
+        return _render(form, found, 422, problem=problem)
+    except user_imports.NothingToSave:
+        problem = _("Tick at least one paper to save. Nothing was saved.")
+        return _render(form, found, 422, problem=problem)
+    except cards.CardTextError:
+        # The fields' own checks refuse this first; here only should they ever disagree.
+        problem = _("A correction cannot be saved. Nothing was saved.")
+        return _render(form, found, 422, problem=problem)
     session, user_id = get_session(), current_account().id
     try:
         if form.target.data == "existing":
             report = user_imports.save_into_deck(
-                session, user_id=user_id, deck_id=form.deck_id.data, papers=found.papers
+                session,
+                user_id=user_id,
+                deck_id=form.deck_id.data,
+                papers=corrected.papers,
+                corrections=corrected.corrections,
             )
         else:
             report = user_imports.save_into_new_deck(
-                session, user_id=user_id, name=found.deck_name, papers=found.papers
+                session,
+                user_id=user_id,
+                name=found.deck_name,
+                papers=corrected.papers,
+                corrections=corrected.corrections,
             )
     except user_imports.DeckNotFound:
         abort(404)
     flash(_saved_message(report), "ok")
+    if corrected.left_out:
+        flash(_left_out_message(corrected.left_out), "info")
+    if report.cards_kept:
+        flash(_kept_message(report.cards_kept), "info")
     return redirect(url_for("library.deck", deck_id=report.deck_id), code=303)
 
 
@@ -304,6 +388,26 @@ def _saved_message(report: ImportReport) -> str:
             deck=report.deck_name,
         )
     return str(message)
+
+
+def _left_out_message(count: int) -> str:
+    return str(
+        ngettext(
+            "%(num)d paper you unticked was left out.",
+            "%(num)d papers you unticked were left out.",
+            count,
+        )
+    )
+
+
+def _kept_message(count: int) -> str:
+    return str(
+        ngettext(
+            "%(num)d card you had edited keeps your wording.",
+            "%(num)d cards you had edited keep your wording.",
+            count,
+        )
+    )
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -8,6 +8,13 @@ without JavaScript it is a form answered with a 303 back to the page it came fro
 Editing a card changes the text the user sees: its wording in the interface language when the
 card has one, else in the card's own language. The form remembers which language it was opened
 in, so switching the interface language meanwhile cannot save over the other wording.
+
+Managing what the user has (:mod:`studyapp.services.my_decks`): renaming and deleting their own
+decks, deleting a card of theirs, moving a paper between their decks, and removing a library
+deck from their cards. What deletes or removes asks first, on a page of its own that says what
+goes with it (a link, so it works without JavaScript too), then posts. Sent twice, the second
+request finds nothing left to do and says so, with a 303 like the first: a deck or card
+already gone is reported exactly like another user's, which tells nothing about theirs.
 """
 
 from __future__ import annotations
@@ -21,12 +28,12 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from studyapp.db import get_session
 from studyapp.models import utcnow
-from studyapp.services import cards, decks
+from studyapp.services import cards, decks, my_decks, user_imports
 from studyapp.srs.calendar import local_day
 from studyapp.web.auth import current_account, login_required, safe_next
 from studyapp.web.htmx import wants_partial
@@ -34,6 +41,24 @@ from studyapp.web.htmx import wants_partial
 __all__ = ["CardTextForm", "bp"]
 
 bp = Blueprint("library", __name__)
+
+#: The largest id a URL or form may name: every id column is at least a 32-bit integer, and a
+#: larger number would not even reach the database (SQLite's driver overflows at 2**63).
+MAX_ID = 2**31 - 1
+
+
+@bp.url_value_preprocessor
+def _ids_in_range(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    # An id no row can have is a page that does not exist.
+    if any(isinstance(value, int) and value > MAX_ID for value in (values or {}).values()):
+        abort(404)
+
+
+def _form_id(value: str | None) -> int | None:
+    """An id sent in a form, or None when it cannot be one."""
+    if value is None or not value.isascii() or not value.isdigit() or int(value) > MAX_ID:
+        return None
+    return int(value)
 
 
 def _clean(value: Any) -> Any:
@@ -59,6 +84,18 @@ class CardTextForm(FlaskForm):  # type: ignore[misc]
         filters=[_clean],
         validators=[Optional(), Length(max=cards.SOURCE_MAX)],
         render_kw={"rows": 4},
+    )
+
+
+def _one_line(value: Any) -> Any:
+    return user_imports.one_line(value) if isinstance(value, str) else value
+
+
+class DeckNameForm(FlaskForm):  # type: ignore[misc]
+    name = StringField(
+        _l("Name"),
+        filters=[_one_line],
+        validators=[DataRequired(), Length(max=user_imports.MAX_DECK_NAME)],
     )
 
 
@@ -138,7 +175,27 @@ def paper(paper_id: int) -> ResponseReturnValue:
         view = decks.paper_detail(get_session(), current_account().id, paper_id, lang=_ui_lang())
     except LookupError:
         abort(404)
-    return render_template("library/paper.html", view=view, page_url=_this_page())
+    return _paper_page(view, page_url=_this_page())
+
+
+def _paper_page(
+    view: decks.PaperView, *, page_url: str, move_error: str | None = None, status: int = 200
+) -> ResponseReturnValue:
+    targets: list[user_imports.OwnDeck] = []
+    if view.editable:
+        targets = [
+            deck
+            for deck in user_imports.own_decks(get_session(), current_account().id)
+            if deck.id != view.paper.deck_id
+        ]
+    page = render_template(
+        "library/paper.html",
+        view=view,
+        page_url=page_url,
+        move_targets=targets,
+        move_error=move_error,
+    )
+    return page, status
 
 
 @bp.post("/cards/<int:card_id>/suspend")
@@ -187,3 +244,163 @@ def edit_card(card_id: int) -> ResponseReturnValue:
         return redirect(back, code=303)
     page = render_template("library/edit_card.html", form=form, card=card, text=text, back=back)
     return page, 200 if request.method == "GET" else 422
+
+
+# ---- Managing decks, papers and cards ----------------------------------------------------
+
+
+@bp.route("/library/decks/<int:deck_id>/rename", methods=["GET", "POST"])
+@login_required
+def rename_deck(deck_id: int) -> ResponseReturnValue:
+    user_id = current_account().id
+    try:
+        deck = my_decks.own_deck_contents(get_session(), user_id, deck_id)
+    except my_decks.DeckNotFound:
+        abort(404)
+    form = DeckNameForm(data={"name": deck.name} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            renamed = my_decks.rename_deck(get_session(), user_id, deck_id, form.name.data)
+        except my_decks.DeckNotFound:
+            abort(404)
+        except my_decks.DeckNameRequired:
+            form.name.errors.append(_("A deck needs a name."))
+        except my_decks.DeckNameTaken as taken:
+            form.name.errors.append(
+                _("You already have a deck called “%(name)s”.", name=taken.name)
+            )
+        else:
+            if renamed.changed:
+                flash(
+                    _("Renamed “%(old)s” to “%(new)s”.", old=renamed.old_name, new=renamed.name),
+                    "ok",
+                )
+            return redirect(url_for("library.deck", deck_id=deck_id), code=303)
+    page = render_template("library/rename_deck.html", form=form, deck=deck)
+    return page, 200 if request.method == "GET" else 422
+
+
+@bp.route("/library/decks/<int:deck_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_deck(deck_id: int) -> ResponseReturnValue:
+    session, user_id = get_session(), current_account().id
+    if request.method == "GET":
+        try:
+            deck = my_decks.own_deck_contents(session, user_id, deck_id)
+        except my_decks.DeckNotFound:
+            abort(404)
+        return render_template("library/delete_deck.html", deck=deck)
+    try:
+        deleted = my_decks.delete_deck(session, user_id, deck_id)
+    except my_decks.DeckNotFound:
+        # Deleted already (a second click), or never the user's to delete.
+        flash(_("That deck is not among yours (any more): nothing was deleted."), "info")
+    else:
+        message = ngettext(
+            "Deleted “%(deck)s” and its %(num)d card.",
+            "Deleted “%(deck)s” and its %(num)d cards.",
+            deleted.cards,
+            deck=deleted.name,
+        )
+        flash(message, "ok")
+    return redirect(url_for("library.index"), code=303)
+
+
+@bp.route("/library/decks/<int:deck_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_deck(deck_id: int) -> ResponseReturnValue:
+    session, user_id = get_session(), current_account().id
+    back = safe_next(request.values.get("next"), fallback=url_for("library.index"))
+    try:
+        if request.method == "GET":
+            deck = my_decks.enrollment(session, user_id, deck_id)
+            return render_template("library/remove_deck.html", deck=deck, back=back)
+        removed = my_decks.remove_from_my_cards(session, user_id, deck_id)
+    except my_decks.DeckNotFound:
+        abort(404)
+    if removed.added:
+        flash(
+            _(
+                "Removed “%(deck)s” from your cards. Your answers to its cards stay in your "
+                "history.",
+                deck=removed.name,
+            ),
+            "ok",
+        )
+    else:
+        flash(_("“%(deck)s” is not in your cards.", deck=removed.name), "info")
+    return redirect(back, code=303)
+
+
+@bp.route("/cards/<int:card_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_card(card_id: int) -> ResponseReturnValue:
+    session, user_id = get_session(), current_account().id
+    if request.method == "GET":
+        try:
+            card = cards.card_deletion(session, user_id, card_id)
+        except cards.CardNotFound:
+            abort(404)
+        back = safe_next(
+            request.args.get("next"), fallback=url_for("library.paper", paper_id=card.paper_id)
+        )
+        return render_template("library/delete_card.html", card=card, back=back)
+    back = safe_next(request.form.get("next"), fallback=url_for("library.index"))
+    try:
+        deleted = cards.delete_card(session, user_id, card_id)
+    except cards.CardNotFound:
+        flash(_("That card is not among yours (any more): nothing was deleted."), "info")
+    else:
+        message = ngettext(
+            "Card deleted, with %(num)d logged answer.",
+            "Card deleted, with %(num)d logged answers.",
+            deleted.answers,
+        )
+        flash(message, "ok")
+    return redirect(back, code=303)
+
+
+@bp.post("/papers/<int:paper_id>/move")
+@login_required
+def move_paper(paper_id: int) -> ResponseReturnValue:
+    session, user_id = get_session(), current_account().id
+    target = _form_id(request.form.get("deck_id"))
+    problem = _("Choose one of your decks.")
+    if target is not None:
+        try:
+            moved = my_decks.move_paper(session, user_id, paper_id, target)
+        except my_decks.PaperNotFound:
+            abort(404)
+        except my_decks.DeckNotFound:
+            pass
+        except my_decks.PaperAlreadyInDeck as clash:
+            problem = _(
+                "“%(deck)s” holds this paper already: a deck holds each paper once.",
+                deck=clash.deck_name,
+            )
+        else:
+            if moved.moved:
+                message = ngettext(
+                    "Moved “%(paper)s” and its %(num)d card to “%(deck)s”.",
+                    "Moved “%(paper)s” and its %(num)d cards to “%(deck)s”.",
+                    moved.cards,
+                    paper=moved.paper_title,
+                    deck=moved.to_name,
+                )
+                flash(message, "ok")
+            else:
+                already = _(
+                    "“%(paper)s” is in “%(deck)s” already.",
+                    paper=moved.paper_title,
+                    deck=moved.to_name,
+                )
+                flash(already, "info")
+            return redirect(url_for("library.paper", paper_id=paper_id), code=303)
+    try:
+        view = decks.paper_detail(session, user_id, paper_id, lang=_ui_lang())
+    except LookupError:
+        abort(404)
+    if not view.editable:
+        abort(404)
+    page_url = url_for("library.paper", paper_id=paper_id)
+    return _paper_page(view, page_url=page_url, move_error=problem, status=422)
