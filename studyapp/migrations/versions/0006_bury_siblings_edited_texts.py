@@ -23,7 +23,7 @@ def upgrade() -> None:
             sa.Column("bury_siblings", sa.Boolean(), nullable=False, server_default=sa.true())
         )
     with op.batch_alter_table("card_texts") as batch:
-        batch.add_column(sa.Column("edited_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
