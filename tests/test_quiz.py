@@ -345,6 +345,42 @@ def test_a_whole_quiz_through_the_pages(
     assert all(link.startswith("/papers/") and "#card-" in link for link in links)
 
 
+def test_a_quiz_goes_on_when_one_of_its_cards_is_deleted(
+    client: FlaskClient, auth: AuthActions, session: Session
+) -> None:
+    # Deleting a card deletes its question; the others keep their positions, which are not
+    # list indexes any more.
+    auth.register()
+    with session.begin():
+        user = session.scalars(select(User)).one()
+    study(
+        session, [paper(i, ("quantization",), number=(f"{i}x", i, "×")) for i in range(1, 4)], user
+    )
+    with session.begin():
+        deck_id = session.scalars(select(Deck.id)).one()
+    take = auth.post("/quiz", {"deck": str(deck_id), "size": "5"}).headers["Location"]  # type: ignore[attr-defined]
+    quiz_id = int(take.rsplit("/", 1)[1])
+    with session.begin():
+        first = session.scalars(
+            select(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id, QuizQuestion.position == 0)
+        ).one()
+        session.delete(first)
+    page = html(client.get(take).data)
+    position = page.select_one("input[name=position]")["value"]
+    assert position == "1"
+    # The deleted question is no page and takes no answer; the next one does.
+    assert client.get(f"{take}?q=0").status_code == 200
+    assert auth.post(take + "/answer", {"position": "0", "typed": "1"}).status_code == 404  # type: ignore[attr-defined]
+    button = page.select_one("button[name=choice]")
+    data = {"position": position} | ({"choice": button["value"]} if button else {"typed": "1"})
+    assert auth.post(take + "/answer", data).status_code == 303  # type: ignore[attr-defined]
+    feedback = html(client.get(f"{take}?q={position}").data)
+    assert feedback.select_one(".quiz-feedback") is not None
+    assert feedback.select_one("input[name=position]")["value"] == position
+    for raw in ("²", "-1", "99999999999"):
+        assert auth.post(take + "/answer", {"position": raw, "typed": "1"}).status_code == 400  # type: ignore[attr-defined]
+
+
 def test_too_small_a_choice_gets_a_clear_message(
     client: FlaskClient, auth: AuthActions, session: Session
 ) -> None:

@@ -215,6 +215,18 @@ def test_undo_with_nothing_to_undo(session: Session) -> None:
     assert review.undo_last(session, limits, now=MORNING) is None
 
 
+def test_undo_after_the_card_left_my_study_keeps_the_answer(session: Session) -> None:
+    # The last answer was on a card whose schedule is gone since (its library deck removed
+    # from my cards): there is no state to put back, so nothing is undone and the log keeps it.
+    limits = setup_cards(session, 1)
+    item = answer_next(session, limits, 5, MORNING)
+    with session.begin():
+        session.delete(session.get_one(ReviewState, item.state.id))
+    assert review.undo_last(session, limits, now=MORNING) is None
+    with session.begin():
+        assert session.scalar(select(func.count(ReviewLog.id))) == 1
+
+
 def test_suspended_cards_are_not_asked(session: Session) -> None:
     limits = setup_cards(session, 1)
     with session.begin():

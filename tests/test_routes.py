@@ -110,3 +110,36 @@ def test_unknown_ids_are_404_for_a_signed_in_user(
 ) -> None:
     auth.register()
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("huge", [2**31, 2**63, 10**20])
+def test_ids_no_row_can_have_are_404_on_every_route(
+    app: Flask, client: FlaskClient, auth: AuthActions, huge: int
+) -> None:
+    # Every route with an id in its path, GET and POST: an id past any database integer (SQLite's
+    # driver overflows at 2**63) is a page that does not exist, never a 500.
+    auth.register()
+    app.config["WTF_CSRF_ENABLED"] = False
+    checked = 0
+    for endpoint, example in PRIVATE.items():
+        if "/1" not in example:
+            continue
+        url = example.replace("/1", f"/{huge}", 1)
+        methods = set().union(*(r.methods or () for r in app.url_map.iter_rules(endpoint)))
+        for method in ("GET", "POST"):
+            if method in methods:
+                response = client.open(url, method=method)
+                assert response.status_code == 404, (method, url)
+                checked += 1
+    assert checked >= 15
+
+
+@pytest.mark.parametrize("raw", ["²", "１", "-1", "1e3", " 1", "99999999999"])
+def test_ids_in_query_strings_and_forms_that_cannot_be_ids_are_refused(
+    client: FlaskClient, auth: AuthActions, raw: str
+) -> None:
+    auth.register()
+    # A card to prefer that cannot be one: the session is shown as if none was asked for.
+    assert client.get("/review", query_string={"card": raw}).status_code == 200
+    # A deck that cannot be one is not a deck the user studies.
+    assert client.get("/review", query_string={"deck": raw}).status_code == 404

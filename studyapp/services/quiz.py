@@ -119,6 +119,11 @@ class QuizResult:
     def missed(self) -> list[QuizQuestion]:
         return [q for q in self.questions if q.correct is False]
 
+    def at(self, position: int) -> QuizQuestion | None:
+        """The question at ``position``, or None: positions stay as asked when a card (and
+        its question) is deleted, so they are not list indexes."""
+        return next((q for q in self.questions if q.position == position), None)
+
     @property
     def finished(self) -> bool:
         return self.answered == len(self.questions)

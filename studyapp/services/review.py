@@ -399,7 +399,11 @@ def undo_last(session: Session, limits: StudyLimits, *, now: datetime) -> int | 
             select(ReviewState)
             .where(ReviewState.user_id == limits.user_id, ReviewState.card_id == log.card_id)
             .execution_options(populate_existing=True)
-        ).one()
+        ).first()
+        if state is None:
+            # The card left the user's study since (its library deck removed): the answer
+            # stays in the log as history, and there is no schedule to put back.
+            return None
         state.repetitions = log.repetitions_before
         state.ease = log.ease_before
         state.interval_days = log.interval_before

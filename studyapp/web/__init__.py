@@ -18,6 +18,7 @@ from studyapp.web import (
     auth,
     export,
     home,
+    ids,
     imports,
     library,
     quiz,
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
         settings.bp,
     ):
         app.register_blueprint(blueprint)
+    app.url_value_preprocessor(ids.ids_in_range)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_vary_on_htmx)

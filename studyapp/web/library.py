@@ -37,28 +37,11 @@ from studyapp.services import cards, decks, my_decks, user_imports
 from studyapp.srs.calendar import local_day
 from studyapp.web.auth import current_account, login_required, safe_next
 from studyapp.web.htmx import wants_partial
+from studyapp.web.ids import form_id
 
 __all__ = ["CardTextForm", "bp"]
 
 bp = Blueprint("library", __name__)
-
-#: The largest id a URL or form may name: every id column is at least a 32-bit integer, and a
-#: larger number would not even reach the database (SQLite's driver overflows at 2**63).
-MAX_ID = 2**31 - 1
-
-
-@bp.url_value_preprocessor
-def _ids_in_range(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    # An id no row can have is a page that does not exist.
-    if any(isinstance(value, int) and value > MAX_ID for value in (values or {}).values()):
-        abort(404)
-
-
-def _form_id(value: str | None) -> int | None:
-    """An id sent in a form, or None when it cannot be one."""
-    if value is None or not value.isascii() or not value.isdigit() or int(value) > MAX_ID:
-        return None
-    return int(value)
 
 
 def _clean(value: Any) -> Any:
@@ -364,7 +347,7 @@ def delete_card(card_id: int) -> ResponseReturnValue:
 @login_required
 def move_paper(paper_id: int) -> ResponseReturnValue:
     session, user_id = get_session(), current_account().id
-    target = _form_id(request.form.get("deck_id"))
+    target = form_id(request.form.get("deck_id"))
     problem = _("Choose one of your decks.")
     if target is not None:
         try:

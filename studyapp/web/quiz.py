@@ -23,6 +23,7 @@ from studyapp.services import quiz
 from studyapp.services.quiz_questions import NAME_BLANK
 from studyapp.web.auth import current_account, login_required
 from studyapp.web.htmx import wants_partial
+from studyapp.web.ids import form_id
 
 __all__ = ["bp"]
 
@@ -135,7 +136,9 @@ def _result(quiz_id: int) -> quiz.QuizResult:
 def _question_page(
     found: quiz.QuizResult, position: int, status: int = 200, problem: str | None = None
 ) -> ResponseReturnValue:
-    question = found.questions[position]
+    question = found.at(position)
+    if question is None:
+        abort(404)
     context = {"result": found, "question": question, "problem": problem}
     template = "quiz/_question.html" if wants_partial() else "quiz/take.html"
     return render_template(template, **context), status
@@ -146,9 +149,9 @@ def _question_page(
 def take(quiz_id: int) -> ResponseReturnValue:
     """The first unanswered question, or ``?q=N`` to see question N's feedback again."""
     found = _result(quiz_id)
-    asked = request.args.get("q", "")
-    if asked.isdigit() and int(asked) < len(found.questions):
-        return _question_page(found, int(asked))
+    asked = form_id(request.args.get("q"))
+    if asked is not None and found.at(asked) is not None:
+        return _question_page(found, asked)
     unanswered = next((q for q in found.questions if q.answered_at is None), None)
     if unanswered is None:
         return redirect(url_for("quiz.results", quiz_id=quiz_id))
@@ -158,8 +161,8 @@ def take(quiz_id: int) -> ResponseReturnValue:
 @bp.post("/<int:quiz_id>/answer")
 @login_required
 def answer(quiz_id: int) -> ResponseReturnValue:
-    position = request.form.get("position", "")
-    if not position.isdigit():
+    position = form_id(request.form.get("position"))
+    if position is None:
         abort(400)
     given = request.form.get("choice") or request.form.get("typed") or ""
     try:
@@ -167,7 +170,7 @@ def answer(quiz_id: int) -> ResponseReturnValue:
             get_session(),
             current_account().id,
             quiz_id,
-            int(position),
+            position,
             given=given,
             now=utcnow(),
         )
@@ -176,10 +179,10 @@ def answer(quiz_id: int) -> ResponseReturnValue:
     except ValueError:
         found = _result(quiz_id)
         problem = _("Type a number, or choose one of the answers.")
-        return _question_page(found, int(position), 422, problem)
+        return _question_page(found, position, 422, problem)
     found = _result(quiz_id)
     if wants_partial():
-        return _question_page(found, int(position))
+        return _question_page(found, position)
     return redirect(url_for("quiz.take", quiz_id=quiz_id, q=position), code=303)
 
 

@@ -29,6 +29,7 @@ from studyapp.services import cards, progress, review
 from studyapp.srs.sm2 import Grade
 from studyapp.web.auth import Account, current_account, login_required
 from studyapp.web.htmx import wants_partial
+from studyapp.web.ids import form_id
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -102,21 +103,13 @@ def _limits() -> review.StudyLimits:
     return limits_for(current_account())
 
 
-#: Ids beyond this are no row of ours (and more than a database integer holds).
-_MAX_ID = 2**31 - 1
-
-
-def _id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) <= 10 and int(raw) <= _MAX_ID else None
-
-
 def _deck() -> review.StudyDeck | None:
     """The deck this session is limited to (``deck`` in the query or the form), if any; 404 for
     anything but a deck the user studies."""
     raw = request.values.get("deck", "")
     if not raw:
         return None
-    deck_id = _id(raw)
+    deck_id = form_id(raw)
     if deck_id is None:
         abort(404)
     try:
@@ -171,7 +164,7 @@ def session() -> ResponseReturnValue:
         get_session(),
         _limits(),
         now=utcnow(),
-        prefer=_id(request.args.get("card", "")),
+        prefer=form_id(request.args.get("card", "")),
         deck_id=_deck_id(deck),
     )
     revealed = request.args.get("reveal") == "1" and item is not None
