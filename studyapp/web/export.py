@@ -8,6 +8,7 @@ from io import BytesIO
 from flask import Blueprint, abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
+from markupsafe import Markup
 
 from studyapp.apkg.package import package_bytes
 from studyapp.db import get_session
@@ -34,9 +35,9 @@ def _page(
         card_lang=card_lang or lang,
         chosen=decks,
         problem=problem,
-        # Spelled out here rather than in the message: in the template "<topic>" would be read
-        # as a tag.
-        topic_deck=f"{export.TOPIC_ROOT}::<{gettext('topic')}>",
+        # Spelled out here rather than in the message, where "<topic>" would be read as a tag;
+        # Markup.format escapes it.
+        topic_deck=Markup("<code>{}</code>").format(f"{export.TOPIC_ROOT}::<{gettext('topic')}>"),
     )
     return (page, 422) if problem else page
 

@@ -128,6 +128,7 @@ def test_every_page_is_accessible_and_fits(
         (quiz, "quiz-question"),
         ("/stats", "stats"),
         ("/export", "export"),
+        ("/export/download?card_lang=en", "export-no-deck"),
         ("/settings", "settings"),
     ]
     for lang in LANGS:
