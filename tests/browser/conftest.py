@@ -7,6 +7,7 @@ fails when a page it showed broke the Content-Security-Policy or an accessibilit
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -135,6 +136,13 @@ class Shots:
             self.csp_violations.append(message.text)
 
 
+@functools.cache
+def _axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: `make setup` installs it (npm ci)")
+    return AXE.read_text(encoding="utf-8")
+
+
 def axe_violations(page: Page, disabled: Sequence[str] = ()) -> list[tuple[str, list[str], str]]:
     """axe-core's violations on the page: (rule id, each node's selector and what is wrong
     there, what the rule wants).
@@ -142,7 +150,7 @@ def axe_violations(page: Page, disabled: Sequence[str] = ()) -> list[tuple[str, 
     The library's source is evaluated in the page: a <script> tag added to it would be refused
     by the Content-Security-Policy. A page kept across htmx swaps keeps the library loaded."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
+        page.evaluate(_axe_source())
     found = page.evaluate(_AXE_RUN, list(disabled))
     return [(rule, list(targets), text) for rule, targets, text in found]
 

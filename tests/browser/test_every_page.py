@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import Shots
+from tests.browser.conftest import Shots, axe_violations
 
 DIGEST = (Path(__file__).resolve().parents[1] / "data" / "digest_ko.md").read_text(encoding="utf-8")
 EMAIL, PASSWORD = "every.page@example.com", "a long passphrase"
@@ -194,4 +194,22 @@ def test_a_desktop_shows_the_whole_nav(browser: Browser, live_server: str, shots
     page.keyboard.press("Tab")
     expect(links.first).to_be_focused()
     shots.take(page, "desktop-nav")
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_the_accessibility_check_finds_what_is_wrong(browser: Browser, javascript: bool) -> None:
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    # (No add_style_tag: it waits forever for a page without JavaScript.)
+    page.set_content(
+        '<html lang="en"><head><title>t</title><style>.faint { color: #bbb; background: #fff; }'
+        '</style></head><body><main><h1>Title</h1><p class="faint">faint</p><img src="x.png">'
+        "</main></body></html>"
+    )
+    found = {rule: targets for rule, targets, _ in axe_violations(page)}
+    assert set(found) == {"color-contrast", "image-alt"}
+    assert found["color-contrast"] == [found["color-contrast"][0]]
+    assert "insufficient color contrast of 1.91" in found["color-contrast"][0]
+    assert "image-alt" not in {rule for rule, _, _ in axe_violations(page, ["image-alt"])}
     context.close()
