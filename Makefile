@@ -1,11 +1,14 @@
 # Paper flashcards: `make run` serves the app, `make test` checks everything.
-# Both set up what they need first: .venv, Python packages, front-end assets, translations.
+# Both set up what they need first: .venv, Python packages, front-end assets (and axe-core for
+# the browser tests), translations.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ASSETS := static/vendor/htmx.min.js
+# axe-core stays in node_modules: only the browser tests read it (it checks every page they show).
+AXE := node_modules/axe-core/axe.min.js
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard studyapp/translations/*/LC_MESSAGES/messages.po))
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -20,7 +23,7 @@ run: setup database
 
 test: setup browser lint typecheck decks pytest bench-smoke
 
-setup: $(INSTALLED) $(ASSETS) $(CATALOGS)
+setup: $(INSTALLED) $(ASSETS) $(AXE) $(CATALOGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +35,9 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
+
+$(AXE): node_modules/.package-lock.json
+	test -f $@ && touch $@
 
 $(ASSETS): node_modules/.package-lock.json
 	mkdir -p static/vendor

@@ -76,3 +76,24 @@ def test_catalogs_hold_every_message_the_code_uses(tmp_path: Path) -> None:
     for lang in ("ko", "en"):
         known = {m.id if isinstance(m.id, str) else m.id[0] for m in entries(load(lang))}
         assert used - known == set(), f"run `studyapp translate update` ({lang})"
+
+
+# A particle hedged for a word the sentence does not know ("이(가)", "을(를)", "은(는)", "와(과)",
+# "(으)로", "(이)나"...): the Korean is reworded around it instead.
+PARTICLE_HEDGE = re.compile(r"\((?:이|가|을|를|은|는|와|과|으|아|야|이나|이라|이며|이고|이다)\)")
+
+
+def test_no_korean_message_hedges_a_particle() -> None:
+    hedged = [
+        (message.id, translated)
+        for message in entries(load("ko"))
+        for translated in forms(message.string)
+        if PARTICLE_HEDGE.search(translated)
+    ]
+    assert hedged == []
+
+
+def test_the_hedge_check_catches_every_form() -> None:
+    for sample in ("파일이(가)", "덱을(를)", "논문은(는)", "카드와(과)", "요약(으)로", "3(이)나"):
+        assert PARTICLE_HEDGE.search(sample), sample
+    assert not PARTICLE_HEDGE.search("새 카드(20장), 복습(200장)")

@@ -21,7 +21,7 @@ from studyapp.db import session_factory
 from studyapp.identity import CardKind
 from studyapp.models import CardText
 from studyapp.services import export
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, html
 
 DATA = Path(__file__).parent / "data"
 DIGEST = "Daily Papers (2025-03-15)"
@@ -249,6 +249,47 @@ def test_web_export_is_private(
     auth.logout()
     auth.register(email="other@example.com")
     assert client.get(f"/export/download?deck={deck_id}&card_lang=en").status_code == 404
-    assert client.get("/export/download?card_lang=en").status_code == 400
+    # The deck form sent with no deck ticked is answered with the form again (see below).
+    assert client.get("/export/download?card_lang=en").status_code == 422
     assert client.get("/export/download?deck=1&topic=x&card_lang=en").status_code == 400
     assert client.get(f"/export/download?deck={deck_id}&card_lang=fr").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("lang", "problem", "hint"),
+    [
+        ("en", "Tick at least one deck to export.", "a deck named Papers::<topic> in Anki"),
+        ("ko", "내보낼 덱을 하나 이상 골라 주세요.", "Anki에서 Papers::<주제> 덱에"),
+    ],
+)
+def test_exporting_no_deck_says_so_on_the_form_and_keeps_the_choices(
+    client: FlaskClient, auth: AuthActions, lang: str, problem: str, hint: str
+) -> None:
+    auth.register()
+    for name in ("First", "Second"):
+        auth.post(
+            "/import",
+            {
+                "text": (DATA / "notes_ko.txt").read_text(encoding="utf-8"),
+                "target": "new",
+                "deck_name": name,
+            },
+        )
+    client.get(f"/export?lang={lang}")
+    card_lang = "ko" if lang == "en" else "en"
+    response = client.get(f"/export/download?card_lang={card_lang}")
+    assert response.status_code == 422
+    page = html(response.data)
+    form = page.select_one("form.export-form")
+    alert = form.select_one("[role=alert]")
+    assert alert.get_text() == problem
+    assert form.select_one("fieldset")["aria-describedby"] == alert["id"]
+    # Nothing is ticked again behind the reader's back, and the card language stays theirs.
+    assert len(form.select("input[name=deck]")) == 2
+    assert form.select("input[name=deck][checked]") == []
+    assert form.select_one("#card_lang option[selected]")["value"] == card_lang
+    # The topic's deck name keeps its placeholder, as text.
+    assert hint in page.select_one("#topic ~ .hint").get_text()
+    fresh = html(client.get("/export").data)
+    assert len(fresh.select("input[name=deck][checked]")) == 1
+    assert fresh.select_one("#card_lang option[selected]")["value"] == lang

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from babel.dates import format_skeleton
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +18,17 @@ from studyapp.identity import CardKind
 from studyapp.models import Card, ReviewKind, ReviewLog, Topic, User
 from studyapp.services import stats
 from studyapp.services.review import StudyLimits
-from studyapp.web.charts import bar_chart, heatmap
+from studyapp.web.charts import (
+    FONT_PX,
+    LABEL_GAP,
+    NARROW_PX,
+    WIDE_PX,
+    XLabel,
+    bar_chart,
+    heatmap,
+    nice_ticks,
+    text_width,
+)
 from tests.conftest import AuthActions, html
 from tests.factories import make_card, make_deck, make_paper, make_state, make_user
 
@@ -201,13 +215,109 @@ def test_topic_mastery_counts_new_learning_and_mature_cards(session: Session, wo
     assert figures.topics[0].mastery == pytest.approx(0.5)
 
 
-def test_bars_scale_to_a_round_top_and_thin_out_labels() -> None:
-    chart = bar_chart([(3, "a", "A"), (0, "b", "B"), (7, "c", "C"), (1, "d", "D")], labels_every=2)
-    assert chart.top_value == 10 and chart.total == 11
+def test_bars_scale_to_the_top_tick() -> None:
+    chart = bar_chart([(3, "a", "A"), (0, "b", "B"), (7, "c", "C"), (1, "d", "D")])
+    assert [t.value for t in chart.ticks] == [0, 2, 4, 6, 8]
+    assert chart.top_value == 8 and chart.total == 11
     heights = [bar.height for bar in chart.bars]
     assert heights[1] == 0 and heights[2] == pytest.approx(heights[0] * 7 / 3)
-    assert [bar.label for bar in chart.bars] == ["A", "", "C", ""]
-    assert bar_chart([]).top_value == 1
+    assert heights[2] == pytest.approx(chart.plot_height * 7 / 8)
+    # Tick 0 is on the baseline, the top tick at the plot's top, evenly spaced between.
+    assert chart.ticks[0].y == chart.baseline and chart.ticks[-1].y == chart.top
+    assert bar_chart([]).top_value == 1 and bar_chart([]).labels == ()
+
+
+@pytest.mark.parametrize(
+    ("largest", "ticks"),
+    [
+        (0, (0, 1)),
+        (1, (0, 1)),
+        (3, (0, 1, 2, 3)),
+        (5, (0, 1, 2, 3, 4, 5)),
+        (7, (0, 2, 4, 6, 8)),
+        (47, (0, 10, 20, 30, 40, 50)),
+        (100, (0, 20, 40, 60, 80, 100)),
+        (101, (0, 50, 100, 150)),
+        (1234, (0, 500, 1000, 1500)),
+    ],
+)
+def test_the_y_axis_has_a_few_round_ticks(largest: int, ticks: tuple[int, ...]) -> None:
+    assert nice_ticks(largest) == ticks
+
+
+@given(st.integers(min_value=1, max_value=10**7))
+def test_ticks_are_few_even_round_and_cover_the_largest_value(largest: int) -> None:
+    ticks = nice_ticks(largest)
+    step = ticks[1]
+    assert ticks[0] == 0 and ticks[-1] >= largest > ticks[-2]
+    assert 2 <= len(ticks) <= 6
+    assert all(b - a == step for a, b in zip(ticks, ticks[1:], strict=False))
+    assert int(str(step).rstrip("0") or "0") in (1, 2, 5)
+
+
+def shown_apart(labels: list[XLabel], plot_px: float) -> bool:
+    """Whether labels laid side by side at their positions across plot_px pixels keep
+    LABEL_GAP pixels between each other and stay within the plot."""
+    spans = []
+    for label in labels:
+        width, at = text_width(label.text), label.x / 100 * plot_px
+        left = {"start": at, "middle": at - width / 2, "end": at - width}[label.anchor]
+        spans.append((left, left + width))
+    inside = all(left >= -0.01 and right <= plot_px + 0.01 for left, right in spans)
+    return inside and all(b[0] - a[1] >= LABEL_GAP for a, b in zip(spans, spans[1:], strict=False))
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+@pytest.mark.parametrize("days", [7, 30, 90, 365])
+def test_day_labels_are_thinned_until_they_fit_on_a_desktop_and_on_a_phone(
+    lang: str, days: int
+) -> None:
+    first = date(2025, 1, 1)
+    values = [
+        (1, "", format_skeleton("MMMd", first + timedelta(days=i), locale=lang))
+        for i in range(days)
+    ]
+    chart = bar_chart(values)
+    assert not chart.tilted
+    assert shown_apart(list(chart.labels), WIDE_PX)
+    phone = [label for label in chart.labels if label.narrow]
+    assert shown_apart(phone, NARROW_PX)
+    # As many as fit: the first day is always labelled, and neither size is left bare.
+    assert chart.labels[0].text == values[0][2] and chart.labels[0].anchor == "start"
+    assert len(phone) >= 3 and len(chart.labels) >= min(days, 6)
+    assert bar_chart(values[:7], wide_px=10_000).labels[1].text == values[1][2]
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["1", "2–3", "4–7", "8–14", "15–30", "31–90", "91–180", "181–365", "> 365"],
+        ["1.3–1.5", "1.5–1.7", "1.7–1.9", "1.9–2.1", "2.1–2.3", "2.3–2.5", "2.5–2.7", "≥ 2.7"],
+    ],
+)
+def test_bucket_labels_all_show_and_tilt_when_they_would_touch(labels: list[str]) -> None:
+    chart = bar_chart([(i, "", label) for i, label in enumerate(labels)], thin=False)
+    assert [label.text for label in chart.labels] == labels
+    assert all(label.narrow for label in chart.labels)
+    # Side by side they would run together ("91–180181–365> 365"): they are tilted, each
+    # ending under the middle of its bar, with room below the axis for the longest.
+    assert not shown_apart(
+        [XLabel(label.text, label.x, "middle", True) for label in chart.labels], NARROW_PX
+    )
+    assert chart.tilted and {label.anchor for label in chart.labels} == {"end"}
+    assert [label.x for label in chart.labels] == pytest.approx(
+        [100 * (i + 0.5) / len(labels) for i in range(len(labels))], abs=1e-3
+    )
+    widest = max(text_width(label) for label in labels)
+    assert chart.height - chart.baseline >= widest * math.sin(math.radians(chart.tilt))
+    # Labels that fit side by side stay level.
+    level = bar_chart([(1, "", "1"), (2, "", "2"), (3, "", "3")], thin=False)
+    assert not level.tilted and shown_apart(list(level.labels), NARROW_PX)
+
+
+def test_text_width_counts_hangul_as_wide() -> None:
+    assert text_width("12월 31일") > text_width("Dec 31") > text_width("31") > 0
+    assert text_width("가나") == pytest.approx(2 * FONT_PX)
 
 
 def test_the_calendar_starts_on_monday_and_shades_by_quarters() -> None:
@@ -220,6 +330,18 @@ def test_the_calendar_starts_on_monday_and_shades_by_quarters() -> None:
     assert levels == [0, 1, 2, 4, 1, 0, 0, 3]
     # 3 March 2025 is a Monday: the eighth day starts the second column, on the first row.
     assert cal.cells[7].x > cal.cells[0].x and cal.cells[7].y == cal.cells[0].y
+
+
+def test_calendar_month_names_never_overlap() -> None:
+    # The year starts on 28 November: December begins a week later, too close to name both.
+    first = date(2024, 11, 28)
+    days = [(first + timedelta(days=i), 0, "") for i in range(365)]
+    names = {m: f"{m}월" for m in range(1, 13)}
+    cal = heatmap(days, month_label=names, weekday_label={0: "월", 2: "수", 4: "금"})
+    assert [label for _, label in cal.months][:2] == ["12월", "1월"]
+    assert len(cal.months) == 12
+    for (x, label), (next_x, _) in zip(cal.months, cal.months[1:], strict=False):
+        assert x + text_width(label, 10) < next_x
 
 
 def test_the_stats_page_draws_accessible_localized_charts(
@@ -242,9 +364,14 @@ def test_the_stats_page_draws_accessible_localized_charts(
         assert chart.select_one(f"title#{ids[0]}").get_text() and chart.select_one(f"desc#{ids[1]}")
     daily = page.select_one("svg[aria-labelledby^=daily]")
     assert len(daily.select("g.bar-slot")) == 90
-    assert daily.select_one(".axis-label").get_text() == "답한 횟수"
+    assert daily.find_parent("figure").select_one(".axis-label").get_text() == "답한 횟수"
     assert "1회" in " ".join(t.get_text() for t in daily.select("g.bar-slot title"))
     assert page.select_one(".period [aria-current]").get_text() == "90일"
+    # The calendar scrolls sideways on a phone: keys scroll it too, and it is named.
+    figure = page.select_one("figure.calendar-figure")
+    assert figure["tabindex"] == "0" and figure.select_one(f"#{figure['aria-labelledby']}")
+    topics = page.select_one(".table-scroll")
+    assert topics is None or topics["tabindex"] == "0" and topics["aria-labelledby"]
     days = page.select("svg.calendar rect.day")
     assert len(days) == 365 and sum("level-0" not in d["class"] for d in days) == 1
     assert page.select_one("dl.stats-head").get_text().count("100%") == 1

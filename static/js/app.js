@@ -35,6 +35,31 @@
     if (form) { form.submit(); }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { guessTimezone(document); });
-  document.addEventListener("htmx:load", function (event) { guessTimezone(event.target); });
+  // A box that scrolls sideways and is marked data-scroll-end (the stats calendar) starts at
+  // its end: the latest days.
+  function scrollToEnd(root) {
+    var boxes = root.querySelectorAll ? root.querySelectorAll("[data-scroll-end]") : [];
+    for (var i = 0; i < boxes.length; i++) { boxes[i].scrollLeft = boxes[i].scrollWidth; }
+  }
+
+  // The phone menu (a <details>) closes with Escape, giving the focus back to its button, and
+  // when a click or the focus lands outside it.
+  function openMenu() { return document.querySelector("details.nav-menu[open]"); }
+  document.addEventListener("keydown", function (event) {
+    var menu = openMenu();
+    if (event.key === "Escape" && menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+  function closeIfOutside(event) {
+    var menu = openMenu();
+    if (menu && !menu.contains(event.target)) { menu.open = false; }
+  }
+  document.addEventListener("click", closeIfOutside);
+  document.addEventListener("focusin", closeIfOutside);
+
+  function enhance(root) { guessTimezone(root); scrollToEnd(root); }
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 })();

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from io import BytesIO
 
 from flask import Blueprint, abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
+from markupsafe import Markup
 
 from studyapp.apkg.package import package_bytes
 from studyapp.db import get_session
@@ -19,16 +21,31 @@ bp = Blueprint("export", __name__)
 _LANGS = ("ko", "en")
 
 
-@bp.get("/export")
-@login_required
-def page() -> ResponseReturnValue:
+def _page(
+    *, problem: str | None = None, decks: Collection[int] | None = None, card_lang: str = ""
+) -> ResponseReturnValue:
+    """The export page; after a refused download, with the problem said over the deck form
+    and the reader's choices (decks ticked, card language) kept."""
     user_id, lang = current_account().id, str(get_locale())
-    return render_template(
+    page = render_template(
         "export/page.html",
         decks=export.exportable_decks(get_session(), user_id),
         topics=export.exportable_topics(get_session(), user_id, lang=lang),
         default_lang=lang,
+        card_lang=card_lang or lang,
+        chosen=decks,
+        problem=problem,
+        # Spelled out here rather than in the message, where "<topic>" would be read as a tag;
+        # Markup.format escapes it.
+        topic_deck=Markup("<code>{}</code>").format(f"{export.TOPIC_ROOT}::<{gettext('topic')}>"),
     )
+    return (page, 422) if problem else page
+
+
+@bp.get("/export")
+@login_required
+def page() -> ResponseReturnValue:
+    return _page()
 
 
 @bp.get("/export/download")
@@ -38,8 +55,11 @@ def download() -> ResponseReturnValue:
     lang = request.args.get("card_lang", "en")
     deck_ids = [int(d) for d in request.args.getlist("deck") if d.isdigit()]
     topic = request.args.get("topic", "")
-    if lang not in _LANGS or bool(deck_ids) == bool(topic):
+    if lang not in _LANGS or (deck_ids and topic):
         abort(400)
+    if not deck_ids and not topic:
+        # The deck form sent with no deck ticked.
+        return _page(problem=gettext("Tick at least one deck to export."), decks=(), card_lang=lang)
     user_id = current_account().id
     try:
         if topic:

@@ -18,7 +18,7 @@ from studyapp.db import get_session
 from studyapp.models import utcnow
 from studyapp.services import stats
 from studyapp.web.auth import current_account, login_required
-from studyapp.web.charts import BarChart, bar_chart, heatmap
+from studyapp.web.charts import WIDE_PX, BarChart, bar_chart, heatmap
 from studyapp.web.review import limits_for
 
 __all__ = ["PERIODS", "bp", "forecast_chart"]
@@ -40,6 +40,10 @@ class _Dates:
         """``Mar 10`` / ``3월 10일``."""
         return str(format_skeleton("MMMd", day, locale=self.locale))
 
+    def weekday(self, day: date) -> str:
+        """``Mon`` / ``월``."""
+        return str(format_skeleton("E", day, locale=self.locale))
+
     def reviews(self, day: date, count: int) -> str:
         text = self.translations.ngettext(
             "%(date)s: %(num)d review", "%(date)s: %(num)d reviews", count
@@ -54,19 +58,16 @@ class _Dates:
 
 
 def _daily_chart(days: tuple[tuple[date, int], ...], dates: _Dates) -> BarChart:
-    every = max(1, len(days) // 6)
-    return bar_chart(
-        [(count, dates.reviews(day, count), dates.short(day)) for day, count in days],
-        labels_every=every,
-    )
+    return bar_chart([(count, dates.reviews(day, count), dates.short(day)) for day, count in days])
 
 
-def forecast_chart(days: tuple[tuple[date, int], ...], *, width: int = 720) -> BarChart:
+def forecast_chart(days: tuple[tuple[date, int], ...], *, width: int = WIDE_PX) -> BarChart:
+    """Cards due on each of ``days``, for a plot at most about ``width`` pixels wide. A week
+    is labelled by weekday (``Mon`` / ``월``), every day of it; longer spans by date."""
     dates = _Dates()
+    label = dates.weekday if len(days) <= 7 else dates.short
     return bar_chart(
-        [(count, dates.due(day, count), dates.short(day)) for day, count in days],
-        width=width,
-        labels_every=max(1, len(days) // 6),
+        [(count, dates.due(day, count), label(day)) for day, count in days], wide_px=width
     )
 
 
@@ -88,7 +89,7 @@ def _buckets(buckets: tuple[stats.Bucket, ...], *, decimals: bool) -> BarChart:
             "%(range)s: %(num)d card", "%(range)s: %(num)d cards", bucket.count, range=label
         )
         bars.append((bucket.count, title, label))
-    return bar_chart(bars, width=360, height=160)
+    return bar_chart(bars, plot_height=120, thin=False)
 
 
 @bp.get("/stats")

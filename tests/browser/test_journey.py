@@ -52,6 +52,9 @@ def settled(page: Page) -> None:
 
 
 def log_out_and_back_in(page: Page, base: str) -> None:
+    menu = page.locator("summary.nav-toggle")
+    if menu.is_visible():  # a phone: the nav is folded into a menu
+        menu.click()
     page.click("form[action='/logout'] button")
     # Wait for the logout to land: its new session replaces the login form's CSRF token.
     expect(page.locator("form[action='/logout']")).to_have_count(0)
