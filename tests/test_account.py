@@ -618,4 +618,4 @@ def test_the_account_pages_speak_korean(client: FlaskClient) -> None:
     assert post(client, "/account/delete", {"delete_password": PASSWORD}).status_code == 303
     message = html(client.get("/").data).select_one(".flash.ok").get_text()
     # A new account holds nothing else: nothing else is listed.
-    assert message == "계정 reader@example.com을(를) 삭제했습니다."
+    assert message == "계정을 삭제했습니다: reader@example.com."

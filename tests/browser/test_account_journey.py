@@ -32,7 +32,7 @@ SAYS = {
         "today": "오늘",
         "too_short": "8자 이상으로 정하세요.",
         "changed": "비밀번호를 바꿨습니다.",
-        "deleted": f"계정 {EMAIL}을(를) 삭제했습니다.",
+        "deleted": f"계정을 삭제했습니다: {EMAIL}.",
         "account": "내 계정",
     },
 }
