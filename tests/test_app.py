@@ -167,11 +167,20 @@ def test_front_end_assets_are_served_from_static(client: FlaskClient) -> None:
     response.close()
 
 
+BLANK = '<span class="blank"><span class="blank-mark" aria-label="?">?</span></span>'
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("최대 ＿＿ 빠르다", '최대 <span class="blank" aria-label="?">?</span> 빠르다'),
-        ("up to ___ faster", 'up to <span class="blank" aria-label="?">?</span> faster'),
+        (
+            "최대 ＿＿ 빠르다",
+            "최대 " + BLANK + " 빠르다",
+        ),
+        (
+            "up to ___ faster",
+            "up to " + BLANK + " faster",
+        ),
         ("<script>alert(1)</script> ___", "&lt;script&gt;alert(1)&lt;/script&gt; <span"),
         ("no blank & more", "no blank &amp; more"),
     ],
@@ -180,3 +189,12 @@ def test_cloze_filter_draws_the_blank_and_escapes_the_rest(text: str, expected: 
     from studyapp.web import cloze
 
     assert str(cloze(text)).startswith(expected)
+
+
+def test_cloze_filter_can_hold_the_answer_escaped_and_hidden_until_revealed() -> None:
+    from studyapp.web import cloze
+
+    hidden = str(cloze("up to ___ faster", "<b>5x</b>"))
+    assert '<mark class="fill" data-answer hidden>&lt;b&gt;5x&lt;/b&gt;</mark>' in hidden
+    shown = str(cloze("up to ___ faster", "5x", revealed=True))
+    assert '<mark class="fill" data-answer>5x</mark>' in shown

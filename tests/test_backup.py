@@ -252,7 +252,9 @@ def duplicate_last_row(text: str) -> str:
 
 
 def cut_short(text: str) -> str:
-    return text[: len(text) * 2 // 3]
+    # Cut in the middle of a line two thirds in (a cut at a line end reads otherwise).
+    line_start = text.rindex("\n", 0, len(text) * 2 // 3) + 1
+    return text[: line_start + 5]
 
 
 @pytest.mark.parametrize(

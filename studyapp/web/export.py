@@ -27,6 +27,9 @@ def _page(
     """The export page; after a refused download, with the problem said over the deck form
     and the reader's choices (decks ticked, card language) kept."""
     user_id, lang = current_account().id, str(get_locale())
+    # Not inside the f-string below: the message extractor does not look into f-strings.
+    # Translators: the placeholder in the name of the deck a topic is exported to.
+    placeholder = gettext("topic")
     page = render_template(
         "export/page.html",
         decks=export.exportable_decks(get_session(), user_id),
@@ -37,7 +40,7 @@ def _page(
         problem=problem,
         # Spelled out here rather than in the message, where "<topic>" would be read as a tag;
         # Markup.format escapes it.
-        topic_deck=Markup("<code>{}</code>").format(f"{export.TOPIC_ROOT}::<{gettext('topic')}>"),
+        topic_deck=Markup("<code>{}</code>").format(f"{export.TOPIC_ROOT}::<{placeholder}>"),
     )
     return (page, 422) if problem else page
 

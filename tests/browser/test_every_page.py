@@ -211,5 +211,4 @@ def test_the_accessibility_check_finds_what_is_wrong(browser: Browser, javascrip
     assert set(found) == {"color-contrast", "image-alt"}
     assert found["color-contrast"] == [found["color-contrast"][0]]
     assert "insufficient color contrast of 1.91" in found["color-contrast"][0]
-    assert "image-alt" not in {rule for rule, _, _ in axe_violations(page, ["image-alt"])}
     context.close()
