@@ -24,7 +24,7 @@ from studyapp.backup import BackupError, BackupFormat, choose_format
 from studyapp.db import session_factory, write_unit
 from studyapp.extract import extract_text
 from studyapp.models import Base, Card, Paper, User
-from studyapp.services import accounts, cards, decks, quiz, review
+from studyapp.services import accounts, cards, decks, quiz, quiz_missed, review
 from studyapp.services.library import DeckImport, import_decks
 from tests.conftest import PG_URL, engine_of
 
@@ -134,7 +134,7 @@ def fill(app: Flask) -> None:
         quiz_id = quiz.start(session, reader.id, lang="ko", now=NOW, deck_id=shared.deck_id, seed=7)
         for position in (0, 1):
             quiz.answer(session, reader.id, quiz_id, position, given="0", now=NOW)
-        quiz.make_missed_due(session, reader.id, quiz_id, timezone="Asia/Seoul", now=NOW)
+        quiz_missed.make_missed_due(session, reader.id, quiz_id, timezone="Asia/Seoul", now=NOW)
 
 
 def snapshot(engine: Engine) -> Snapshot:

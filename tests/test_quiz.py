@@ -30,7 +30,7 @@ from studyapp.models import (
     User,
     utcnow,
 )
-from studyapp.services import builtin, cards, progress, quiz, review
+from studyapp.services import builtin, cards, progress, quiz, quiz_missed, review
 from studyapp.services.library import DeckImport, enroll, import_decks
 from studyapp.services.quiz_questions import NAME_BLANK, blank_names, name_forms, number_matches
 from tests.conftest import AuthActions, html
@@ -287,8 +287,8 @@ def test_missed_cards_become_due_today_with_ease_and_interval_kept(
         )
     session.expire_all()
 
-    assert quiz.missed_plan(session, reader_id, quiz_id, now=NOW).count == 9
-    moved = quiz.make_missed_due(session, reader_id, quiz_id, timezone="Asia/Seoul", now=NOW)
+    assert quiz_missed.missed_plan(session, reader_id, quiz_id, now=NOW).count == 9
+    moved = quiz_missed.make_missed_due(session, reader_id, quiz_id, timezone="Asia/Seoul", now=NOW)
     assert moved == 9
     with session.begin():
         states = {
@@ -303,10 +303,12 @@ def test_missed_cards_become_due_today_with_ease_and_interval_kept(
         assert session.scalar(select(func.count(ReviewLog.id))) == 0
     # Once per quiz.
     assert (
-        quiz.make_missed_due(session, reader_id, quiz_id, timezone="UTC", now=NOW + timedelta(1))
+        quiz_missed.make_missed_due(
+            session, reader_id, quiz_id, timezone="UTC", now=NOW + timedelta(1)
+        )
         == 0
     )
-    assert quiz.missed_plan(session, reader_id, quiz_id, now=NOW).done
+    assert quiz_missed.missed_plan(session, reader_id, quiz_id, now=NOW).done
 
 
 def test_a_whole_quiz_through_the_pages(
@@ -767,9 +769,9 @@ def test_the_missed_cards_that_move_are_what_todays_queue_grows_by(
 ) -> None:
     user_id, quiz_id = missed_scenario(session, bury_siblings=bury_siblings)
     assert len(quiz.result(session, user_id, quiz_id).missed) == 15
-    plan = quiz.missed_plan(session, user_id, quiz_id, now=NOW)
+    plan = quiz_missed.missed_plan(session, user_id, quiz_id, now=NOW)
     before = today_count(session, user_id)
-    moved = quiz.make_missed_due(session, user_id, quiz_id, now=NOW)
+    moved = quiz_missed.make_missed_due(session, user_id, quiz_id, now=NOW)
     assert moved == plan.count == today_count(session, user_id) - before
     assert plan.count + plan.staying == 15
     assert (plan.new, plan.in_queue, plan.suspended, plan.over_limit) == (3, 2, 1, 0)
@@ -796,9 +798,9 @@ def test_the_missed_cards_past_todays_review_limit_stay(session: Session) -> Non
         # is a re-drill): room for four of the nine missed cards scheduled later.
         session.get_one(User, user_id).reviews_per_day = 5
     before = today_count(session, user_id)
-    plan = quiz.missed_plan(session, user_id, quiz_id, now=NOW)
+    plan = quiz_missed.missed_plan(session, user_id, quiz_id, now=NOW)
     assert (plan.count, plan.over_limit) == (4, 5)
-    assert quiz.make_missed_due(session, user_id, quiz_id, now=NOW) == 4
+    assert quiz_missed.make_missed_due(session, user_id, quiz_id, now=NOW) == 4
     assert today_count(session, user_id) - before == 4
 
 

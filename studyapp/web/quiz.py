@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from studyapp.db import get_session
 from studyapp.models import utcnow
-from studyapp.services import quiz
+from studyapp.services import quiz, quiz_missed
 from studyapp.services.quiz_questions import NAME_BLANK
 from studyapp.web.auth import current_account, login_required
 from studyapp.web.htmx import wants_partial
@@ -192,7 +192,7 @@ def results(quiz_id: int) -> ResponseReturnValue:
     found = _result(quiz_id)
     plan = None
     if found.missed:
-        plan = quiz.missed_plan(get_session(), current_account().id, quiz_id, now=utcnow())
+        plan = quiz_missed.missed_plan(get_session(), current_account().id, quiz_id, now=utcnow())
     return render_template("quiz/results.html", result=found, plan=plan)
 
 
@@ -201,7 +201,7 @@ def results(quiz_id: int) -> ResponseReturnValue:
 def missed(quiz_id: int) -> ResponseReturnValue:
     account = current_account()
     try:
-        moved = quiz.make_missed_due(get_session(), account.id, quiz_id, now=utcnow())
+        moved = quiz_missed.make_missed_due(get_session(), account.id, quiz_id, now=utcnow())
     except LookupError:
         abort(404)
     if moved:
