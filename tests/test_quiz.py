@@ -32,7 +32,8 @@ from studyapp.models import (
 )
 from studyapp.services import builtin, cards, progress, quiz, quiz_missed, review
 from studyapp.services.library import DeckImport, enroll, import_decks
-from studyapp.services.quiz_questions import NAME_BLANK, blank_names, name_forms, number_matches
+from studyapp.services.quiz_names import NAME_BLANK, blank_names, name_forms
+from studyapp.services.quiz_numbers import number_matches
 from tests.conftest import AuthActions, html
 from tests.factories import make_user
 

@@ -34,12 +34,12 @@ from studyapp.models import (
     Topic,
 )
 from studyapp.services.decks import visible_to
+from studyapp.services.quiz_numbers import number_matches
 from studyapp.services.quiz_questions import (
     OPTIONS,
     ItemText,
     QuizItem,
     make_question,
-    number_matches,
 )
 
 __all__ = [

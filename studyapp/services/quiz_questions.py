@@ -19,46 +19,34 @@ Nothing gives the answer away:
   language only, and every number written the way the right one is (``5.2배`` beside ``3.4배``,
   never beside ``3.4x``; ``두 배`` beside ``세 배``). When that cannot make four options, the
   card is asked another way (a number is typed; a key idea's paper is chosen).
-* Names are blanked (:data:`NAME_BLANK`): a key idea or result that asks for its paper shows no
-  option's name, and every key idea among the options shows its own paper's name, and the
-  asked method's, as the same blank — so the blank itself tells nothing. A name is its method,
-  the title's head, the title, and the short and long forms the card text defines
-  (``Sparse Mixture of Adapters(SMA)``) or the title spells (``Ring Buffer Attention`` for RBA).
-  A Korean particle after a blank is written in both forms (``▢▢▢은(는)``), since the form
-  the name called for would tell which names fit.
+* Names are blanked (:mod:`studyapp.services.quiz_names`): a key idea or result that asks for
+  its paper shows no option's name, and every key idea among the options shows its own paper's
+  name, and the asked method's, as the same blank — so the blank itself tells nothing. A
+  Korean particle after a blank is written in both forms (``▢▢▢은(는)``), since the form the
+  name called for would tell which names fit.
 """
 
 from __future__ import annotations
 
-import math
 import random
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TypeVar
 
-from studyapp.extract.cards import card_name
-from studyapp.extract.names import FUNCTION_WORDS, mentions, title_name
-from studyapp.extract.numbers import find_numbers, parse_number
 from studyapp.identity import CardKind
 from studyapp.models import QuizQuestion
+from studyapp.services.quiz_names import blank_names, cached_name_forms, comparable
+from studyapp.services.quiz_numbers import renderer, shape
 
 __all__ = [
-    "NAME_BLANK",
     "OPTIONS",
     "ItemText",
     "QuizItem",
-    "blank_names",
     "make_question",
-    "name_forms",
-    "number_matches",
 ]
 
 #: A multiple-choice question shows its answer and three others.
 OPTIONS = 4
-#: What a paper's name becomes where it would give an answer away.
-NAME_BLANK = "▢▢▢"
 
 _T = TypeVar("_T")
 
@@ -97,7 +85,7 @@ class QuizItem:
         written = tuple(
             piece for t in self.texts.values() for piece in (t.front, t.back, t.source) if piece
         )
-        return _name_forms(self.title or self.name, self.method, written)
+        return cached_name_forms(self.title or self.name, self.method, written)
 
     @property
     def front(self) -> str:
@@ -221,11 +209,11 @@ def _paper_from(
         shown = item.source or (_filled(context, item.back) if context else "")
         if not shown:
             return None
-    seen = {_key(item.name)}
+    seen = {comparable(item.name)}
     picked: list[QuizItem] = []
     for other in _chain(others, wider):
-        if other.paper_id != item.paper_id and _key(other.name) not in seen:
-            seen.add(_key(other.name))
+        if other.paper_id != item.paper_id and comparable(other.name) not in seen:
+            seen.add(comparable(other.name))
             picked.append(other)
             if len(picked) == OPTIONS - 1:
                 break
@@ -292,168 +280,21 @@ def _chain(first: Iterable[_T], then: Callable[[], Iterable[_T]]) -> Iterator[_T
     yield from then()
 
 
-def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
-
 def _distinct(right: str, first: Iterable[str], then: Callable[[], Iterable[str]]) -> list[str]:
     """Up to three texts unlike ``right`` and each other: from ``first``, then from ``then()``."""
-    seen = {_key(right)}
+    seen = {comparable(right)}
     out: list[str] = []
     for text in _chain(first, then):
-        if _key(text) not in seen:
-            seen.add(_key(text))
+        if comparable(text) not in seen:
+            seen.add(comparable(text))
             out.append(text)
             if len(out) == OPTIONS - 1:
                 break
     return out
 
 
-# ---- Names --------------------------------------------------------------------------------
-
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
-_ACRONYM = re.compile(r"(?=.*[A-Z].*[A-Z])[A-Z0-9]{2,8}")
-# A name given with its other form in brackets, both blanked: one blank says no more.
-_BLANK_PAIR = re.compile(rf"{NAME_BLANK}\s*\({NAME_BLANK}\)")
-# A plain capitalised word ("Relay", "Ledger") is blanked only as written: in lower case it is
-# an English word. Anything more coined is blanked however it is capitalised ("TIDEPOOL").
-_PLAIN_WORD = re.compile(r"[A-Z][a-z]+")
-_SEPARATORS = re.compile(r"[\s\-‐–]+")
-_EDGE = "A-Za-z0-9"
-# Korean particles after a name, longest first, and how they read after a blank: in both
-# forms, as Korean writes a particle after a word it does not show.
-_PARTICLE = re.compile(
-    r"(?P<quote>['’\")”]?)"
-    r"(?P<p>이라는|라는|이라고|라고|이란|이나|이며|이다|으로|은|는|이|가|을|를|과|와|로|란|나|며|다)"
-    r"(?P<tail>(?<=로)(?:서|써|는|도|부터|의))?"
-    r"(?=[\s,.;:!?)\]'\"’”…]|$)"
-)
-_BOTH_FORMS = {
-    "은": "은(는)",
-    "는": "은(는)",
-    "이": "이(가)",
-    "가": "이(가)",
-    "을": "을(를)",
-    "를": "을(를)",
-    "과": "와(과)",
-    "와": "와(과)",
-    "으로": "(으)로",
-    "로": "(으)로",
-    "이라는": "(이)라는",
-    "라는": "(이)라는",
-    "이라고": "(이)라고",
-    "라고": "(이)라고",
-    "이란": "(이)란",
-    "란": "(이)란",
-    "이나": "(이)나",
-    "나": "(이)나",
-    "이며": "(이)며",
-    "며": "(이)며",
-    "이다": "(이)다",
-    "다": "(이)다",
-}
-
-
-def name_forms(title: str, method: str | None, texts: Iterable[str] = ()) -> tuple[str, ...]:
-    """Every way a text may name the paper, longest first: its method, the name its cards
-    show, the title's head, the title, and the long and short forms the ``texts`` define for
-    any of them or the title spells out for an acronym."""
-    forms = {card_name(title, method), title.strip()}
-    if method:
-        forms.add(method)
-    head = title_name(title)
-    if head:
-        forms.add(head)
-    if title.strip().endswith("?"):
-        forms.add(title.strip().rstrip("?").strip())
-    keys = {_key(form) for form in forms}
-    for text in texts:
-        for mention in mentions(text):
-            if mention.long_form and {_key(mention.name), _key(mention.long_form)} & keys:
-                forms.update((mention.name, mention.long_form))
-    for form in list(forms):
-        if _ACRONYM.fullmatch(form):
-            spelled = _spelled_out(title, form)
-            if spelled:
-                forms.add(spelled)
-    forms = {form for form in forms if len(form.strip()) >= 2}
-    return tuple(sorted(forms, key=lambda form: (-len(form), form)))
-
-
-@lru_cache(maxsize=4096)
-def _name_forms(title: str, method: str | None, texts: tuple[str, ...]) -> tuple[str, ...]:
-    return name_forms(title, method, texts)
-
-
-def _spelled_out(title: str, acronym: str) -> str | None:
-    """The words of ``title`` whose initials spell ``acronym`` ("Ring Buffer Attention" for
-    RBA, "Layer-Adaptive Rank Allocation" for LARA), function words allowed inside."""
-    words = list(_WORD.finditer(title))
-
-    def match(i: int, k: int) -> int | None:
-        if k == len(acronym):
-            return i
-        if i >= len(words):
-            return None
-        word = words[i].group()
-        if k and word.lower() in FUNCTION_WORDS:
-            found = match(i + 1, k)
-            if found is not None:
-                return found
-        parts = word.split("-")
-        # A word gives its initial, or each part's ("Layer-Adaptive": LA), or the whole of
-        # itself when it is a short form already ("3D" in 3DGS).
-        spellings = {word[0].upper(), "".join(part[0] for part in parts).upper()}
-        if word.upper() == word:
-            spellings.add(word)
-        for spelling in sorted(spellings, key=len, reverse=True):
-            if acronym.startswith(spelling, k):
-                found = match(i + 1, k + len(spelling))
-                if found is not None:
-                    return found
-        return None
-
-    for start in range(len(words)):
-        if words[start].group().lower() in FUNCTION_WORDS:
-            continue
-        end = match(start, 0)
-        if end is not None and end - start >= 2:
-            return title[words[start].start() : words[end - 1].end()]
-    return None
-
-
-def blank_names(text: str, forms: Iterable[str]) -> str:
-    """``text`` with every one of the ``forms`` of a name written as :data:`NAME_BLANK`, and a
-    Korean particle after it in both its forms."""
-    exact: list[str] = []
-    folded: list[str] = []
-    for form in sorted({f.strip() for f in forms if len(f.strip()) >= 2}, key=len, reverse=True):
-        pattern = r"[\s\-‐–]*".join(re.escape(part) for part in _SEPARATORS.split(form) if part)
-        if not pattern:
-            continue
-        (exact if _PLAIN_WORD.fullmatch(form) else folded).append(pattern)
-    for patterns, flags in ((folded, re.IGNORECASE), (exact, 0)):
-        if patterns:
-            name = re.compile(rf"(?<![{_EDGE}])(?:{'|'.join(patterns)})(?![{_EDGE}])", flags)
-            text = name.sub(NAME_BLANK, text)
-    if NAME_BLANK not in text:
-        return text
-    pieces = _BLANK_PAIR.sub(NAME_BLANK, text).split(NAME_BLANK)
-    for index in range(1, len(pieces)):
-        particle = _PARTICLE.match(pieces[index])
-        if particle:
-            both = particle["quote"] + _BOTH_FORMS[particle["p"]] + (particle["tail"] or "")
-            pieces[index] = both + pieces[index][particle.end() :]
-    return NAME_BLANK.join(pieces)
-
-
 # ---- Numbers ------------------------------------------------------------------------------
 
-_LITERAL = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_KOREAN_MAGNITUDE = re.compile("[만억조]")
-_KOREAN_DIGIT_WORDS = re.compile("[천백십]")
-_NATIVE = ("한", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉", "열")
-_NATIVE_TEXT = re.compile(rf"^(?P<n>{'|'.join(_NATIVE)})(?P<rest>\s*배.*)$")
 _FACTORS = (0.5, 2.0, 1.5, 0.75, 3.0, 0.25, 4.0, 10.0)
 #: Other papers' numbers within this factor of the right one make its wrong options.
 _SPREAD = 10.0
@@ -477,13 +318,13 @@ def _number_options(
         )
 
     right = item.back
-    render = _renderer(right, item.value, item.unit)
+    render = renderer(right, item.value, item.unit)
     if render is None:
 
         def alike(items: Iterable[QuizItem]) -> Iterator[str]:
             for o in same_unit(items):
                 text = o.back_in(item.lang)
-                if text and _shape(text) == _shape(right):
+                if text and shape(text) == shape(right):
                     yield text
 
         return _distinct(right, alike(others), lambda: alike(wider()))
@@ -505,75 +346,3 @@ def _number_options(
         scaled = (s for s in (render(item.value * f) for f in factors) if s is not None)
         picked = _distinct(right, [*picked, *scaled], lambda: ())
     return picked
-
-
-def _shape(text: str) -> str:
-    """A number's text with its digits left out: how it is written."""
-    return _LITERAL.sub("0", text)
-
-
-def _renderer(
-    text: str, value: float | None, unit: str | None
-) -> Callable[[float], str | None] | None:
-    """A function writing another value the way ``text`` writes ``value`` (``48.9배`` → 3 is
-    ``3.0배``; ``두 배`` → 3 is ``세 배``; ``2~3배`` → 6 is ``4~6배``), or ``None`` when the
-    way it is written cannot be followed (``2억 7천만``)."""
-    if value is None or value <= 0:
-        return None
-    native = _NATIVE_TEXT.match(text)
-    if native:
-        rest = native["rest"]
-
-        def in_words(other: float) -> str | None:
-            whole = round(other)
-            return f"{_NATIVE[whole - 1]}{rest}" if 2 <= whole <= 10 else None
-
-        return in_words
-    literals = list(_LITERAL.finditer(text))
-    if not literals or len(literals) > 2 or _KOREAN_DIGIT_WORDS.search(text):
-        return None
-    if len(literals) > 1 and _KOREAN_MAGNITUDE.search(text):
-        return None
-
-    def render(other: float) -> str | None:
-        if unit == "%" and value <= 100 < other:
-            return None  # no share above the whole when the right one is a share
-        out, last = [], 0
-        for literal in literals:
-            written = _written(literal.group(), other / value)
-            if written is None:
-                return None
-            out += [text[last : literal.start()], written]
-            last = literal.end()
-        return "".join(out) + text[last:]
-
-    return render
-
-
-def _written(literal: str, factor: float) -> str | None:
-    """``literal`` times ``factor``, with as many decimals (and thousands commas) as it has."""
-    plain = literal.replace(",", "")
-    decimals = len(plain.split(".")[1]) if "." in plain else 0
-    value = float(plain) * factor
-    if not math.isfinite(value) or round(value, decimals) <= 0:
-        return None
-    return f"{value:,.{decimals}f}" if "," in literal else f"{value:.{decimals}f}"
-
-
-def number_matches(typed: str, shown: str, value: float, unit: str | None) -> bool:
-    """Whether a typed number is the shown one, at the precision shown, with or without its
-    unit: for ``48.9배``, ``48.9``, ``48.9x``, ``48.9 배`` and ``48.90`` are right; ``49`` and
-    ``48.9%`` are not. Korean numerals are read (``1만`` is 10000)."""
-    typed = typed.strip()
-    number = parse_number(typed)
-    if number is None:
-        return False
-    mentions_ = find_numbers(typed)
-    typed_unit = mentions_[0].unit if mentions_ else None
-    if typed_unit is not None and unit is not None and typed_unit != unit:
-        return False
-    # The precision shown: its significant digits (all of a Korean "2억 7천만"'s digits).
-    literal = _LITERAL.search(shown)
-    digits = shown if _KOREAN_MAGNITUDE.search(shown) else literal.group() if literal else ""
-    significant = max(1, len(re.sub(r"\D", "", digits).lstrip("0")))
-    return f"{number:.{significant - 1}e}" == f"{value:.{significant - 1}e}"

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from studyapp.db import get_session
 from studyapp.models import utcnow
 from studyapp.services import quiz, quiz_missed
-from studyapp.services.quiz_questions import NAME_BLANK
+from studyapp.services.quiz_names import NAME_BLANK
 from studyapp.web.auth import current_account, login_required
 from studyapp.web.htmx import wants_partial
 from studyapp.web.ids import form_id
