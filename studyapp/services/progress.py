@@ -116,7 +116,7 @@ def overview(session: Session, limits: StudyLimits, *, now: datetime) -> Overvie
                 func.count().filter(redrills(limits, today)),
             )
             .where(ReviewState.user_id == limits.user_id)
-            .group_by(Deck.id, Deck.name)
+            .group_by(Paper.deck_id, Deck.name)
             .order_by(Deck.name)
         ).all()
         # The queue's share of each deck: the first cards in the queue's own order, as far as
