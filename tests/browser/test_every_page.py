@@ -2,8 +2,9 @@
 finds nothing wrong on any of them (the ``shots`` fixture runs it on each page shown) and none
 scrolls sideways.
 
-The public pages are shown signed out; the others to a user who imported a summary, with the
-review card's answer shown, a quiz in progress and a finished one."""
+The public pages are shown signed out; the others to a user who imported a summary: the account,
+deck and card pages with their confirmations, the review of one deck, the review card's answer
+shown, a quiz in progress and a finished one."""
 
 from __future__ import annotations
 
@@ -130,6 +131,12 @@ def test_every_page_is_accessible_and_fits(
         ("/export", "export"),
         ("/export/download?card_lang=en", "export-no-deck"),
         ("/settings", "settings"),
+        ("/account", "account"),
+        ("/account/delete", "account-delete"),
+        (deck + "/rename", "deck-rename"),
+        (deck + "/delete", "deck-delete"),
+        (edit.replace("/edit", "/delete"), "card-delete"),
+        ("/review?deck=" + deck.rsplit("/", 1)[1], "review-one-deck"),
     ]
     for lang in LANGS:
         for url, label in pages:
