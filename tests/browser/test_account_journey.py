@@ -23,6 +23,7 @@ EMAIL, PASSWORD, NEW_PASSWORD = "newcomer@example.com", "first passphrase", "sec
 SAYS = {
     "en": {
         "today": "Today",
+        "log_in": "Log in",
         "too_short": "Use at least 8 characters.",
         "changed": "Your password is changed.",
         "deleted": f"Your account {EMAIL} is deleted.",
@@ -30,6 +31,7 @@ SAYS = {
     },
     "ko": {
         "today": "오늘",
+        "log_in": "로그인",
         "too_short": "8자 이상으로 정하세요.",
         "changed": "비밀번호를 바꿨습니다.",
         "deleted": f"계정을 삭제했습니다: {EMAIL}.",
@@ -105,11 +107,22 @@ def test_from_first_visit_to_a_deleted_account(
     signed_out_header(page)
     shots.take(page, f"logged-out-{device}-{lang}")
 
-    # Log in from the hero.
+    # Log in from the hero, once its page has taken the place of the home page.
     page.click(".hero a.button[href='/login']")
+    expect(page.locator("h1")).to_have_text(says["log_in"])
+    expect(page).to_have_url(f"{live_server}/login")
     page.fill("#email", EMAIL)
     page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
+    expect(page.locator("#email")).to_have_value(EMAIL)
+    with page.expect_response(
+        lambda response: response.request.method == "POST" and "/login" in response.url
+    ) as answer:
+        page.click("main form button[type=submit]")
+    if answer.value.status != 303:
+        # Say why the page refused it.
+        said = page.locator("main .error, main [role=alert]")
+        expect(said.first).to_be_visible()
+        raise AssertionError(f"login answered {answer.value.status}: {said.all_inner_texts()}")
     expect(page.locator("h1")).to_have_text(says["today"])
 
     # Another browser signed in with the old password.
