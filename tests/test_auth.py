@@ -135,6 +135,19 @@ def test_login_and_logout(client: FlaskClient, auth: AuthActions) -> None:
     assert html(client.get("/").data).select_one("form[action='/logout']") is not None
 
 
+def test_logging_out_forgets_a_kept_login(client: FlaskClient, auth: AuthActions) -> None:
+    auth.register()
+    auth.logout()
+    auth.post(
+        "/login", {"email": "reader@example.com", "password": "correct horse", "remember": "y"}
+    )
+    assert client.get_cookie("remember_token") is not None
+    auth.logout()
+    # The "keep me logged in" cookie goes with the session: the next page is signed out.
+    assert client.get_cookie("remember_token") is None
+    assert client.get("/settings").status_code == 302
+
+
 def test_login_only_redirects_within_the_site(auth: AuthActions) -> None:
     auth.register()
     auth.logout()

@@ -295,10 +295,10 @@ def start_session(user: User, *, remember: bool) -> None:
 def end_session() -> None:
     """Sign out: the session is emptied (but for the language) and the remember cookie goes."""
     logout_user()
-    lang = session.get("lang")
+    # Flask-Login deletes the remember cookie after the request when the session says so.
+    kept = {key: session[key] for key in ("lang", "_remember") if key in session}
     session.clear()
-    if lang:
-        session["lang"] = lang
+    session.update(kept)
 
 
 def remembered() -> bool:
