@@ -43,7 +43,7 @@ DEFAULTS: dict[str, Any] = {
     # htmx keeps sending the token of the page it loaded first).
     "WTF_CSRF_TIME_LIMIT": None,
     # How many reverse proxies in front of the app to believe about the client's address and
-    # scheme (X-Forwarded-For/-Proto/-Host); 0 when browsers reach the app directly. Over
+    # scheme (X-Forwarded-For/-Proto); 0 when browsers reach the app directly. Over
     # HTTPS every cookie is marked Secure.
     "TRUSTED_PROXIES": 0,
     # Where rate limits count: memory:// (each worker process on its own), or a shared
