@@ -175,7 +175,8 @@ def _throttled_login(app: Flask, limiter: Limiter) -> Callable[[], ResponseRetur
         key_func=_login_slowed,
         methods=["POST"],
         deduct_when=_failed,
-        exempt_when=lambda: not under_attack(),
+        # Only a login form posted at an account under attack reads that account's count.
+        exempt_when=lambda: request.method != "POST" or not under_attack(),
     )(counted)
     view = limiter.limit(
         app.config["LOGIN_RATE_LIMIT"],
