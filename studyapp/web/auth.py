@@ -146,10 +146,11 @@ def _throttled_login(app: Flask, limiter: Limiter) -> Callable[[], ResponseRetur
     - per account and address (``LOGIN_RATE_LIMIT``): wrong guesses at one email from one
       address shut that address out of that account, and nobody else;
     - an account's failures from every address together (``LOGIN_ACCOUNT_RATE_LIMIT``) only
-      slow the guessing down: once past it, an address that has failed on this account lately
-      gets one failure per ``LOGIN_SLOWED_RATE_LIMIT`` window, while an address that has not
-      failed on it still has its try. Guessers spread over many addresses get one guess per
-      address per window; the owner logging in from home, with no failure there, gets in.
+      slow the guessing down: while past it, each address gets one failure on this account
+      per ``LOGIN_SLOWED_RATE_LIMIT`` window (its next try, right or wrong, is refused until
+      the window passes), while an address with no failure on it still has its try. Guessers
+      spread over many addresses get one guess per address per window; the owner logging in
+      from home, with no failure there, gets in.
 
     Only failures count (a form answered 422); a login that works costs nothing. The counts
     live in the limiter's storage, so with Redis every worker shares them.
