@@ -49,13 +49,14 @@ $(ASSETS): node_modules/.package-lock.json
 translations: $(CATALOGS)
 
 # The browser tests drive Debian's Chromium (Playwright's own download cannot work here), with
-# Korean fonts so that screenshots show Hangul.
+# Korean fonts so that screenshots show Hangul; the production set-up's tests run Debian's nginx
+# in front of gunicorn (deploy/serve.py).
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi nanum; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi nanum || [ ! -x /usr/sbin/nginx ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && apt-get install -y -qq chromium fonts-nanum; \
+	    apt-get update -qq && apt-get install -y -qq chromium fonts-nanum nginx; \
 	  else \
-	    echo "Install Chromium and Korean fonts first: sudo apt-get install chromium fonts-nanum"; exit 1; \
+	    echo "Install Chromium, Korean fonts and nginx first: sudo apt-get install chromium fonts-nanum nginx"; exit 1; \
 	  fi; \
 	fi
 

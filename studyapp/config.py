@@ -43,16 +43,22 @@ DEFAULTS: dict[str, Any] = {
     # htmx keeps sending the token of the page it loaded first).
     "WTF_CSRF_TIME_LIMIT": None,
     # How many reverse proxies in front of the app to believe about the client's address and
-    # scheme (X-Forwarded-For/-Proto/-Host); 0 when browsers reach the app directly. Over
+    # scheme (X-Forwarded-For/-Proto); 0 when browsers reach the app directly. Over
     # HTTPS every cookie is marked Secure.
     "TRUSTED_PROXIES": 0,
     # Where rate limits count: memory:// (each worker process on its own), or a shared
     # store such as redis://127.0.0.1:6379 so that all workers count together.
     "RATELIMIT_STORAGE_URI": "memory://",
-    # Failed logins allowed per account and per client address, and registrations per
-    # address, in Flask-Limiter's notation.
+    # Failed logins allowed per account from one client address, and per client address
+    # whatever the accounts, in Flask-Limiter's notation; past them that address gets 429.
     "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
     "LOGIN_ADDRESS_RATE_LIMIT": "30 per minute;200 per hour",
+    # An account's failed logins from every address together never lock it (anyone can type
+    # its email): past this many, an address that failed on it lately gets only one failure
+    # per LOGIN_SLOWED_RATE_LIMIT, and an address with no failure on it still gets its try.
+    "LOGIN_ACCOUNT_RATE_LIMIT": "10 per minute;50 per hour",
+    "LOGIN_SLOWED_RATE_LIMIT": "1 per 10 minutes",
+    # Registrations per client address.
     "REGISTER_RATE_LIMIT": "20 per hour",
 }
 

@@ -162,6 +162,73 @@ def test_failed_logins_are_limited_per_account(
     assert _fail_login(client, "someone.else@example.com").status_code == 422
 
 
+def _from(app: Flask, address: str) -> FlaskClient:
+    """A browser at ``address`` (a client of its own: its own session and cookies)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _log_in(client: FlaskClient, email: str = "reader@example.com") -> Any:
+    return AuthActions(client).login(email=email)
+
+
+def test_a_guesser_is_shut_out_while_the_owner_elsewhere_gets_in(make_app: AppMaker) -> None:
+    app = make_app()
+    AuthActions(_from(app, "198.51.100.7")).register()
+    guesser, owner = _from(app, "203.0.113.66"), _from(app, "198.51.100.7")
+    statuses = [_fail_login(guesser, "reader@example.com").status_code for _ in range(12)]
+    assert statuses == [422] * 5 + [429] * 7
+    # The guesser is refused before any password is checked, the right one included...
+    refused = _log_in(guesser)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    # ...while the owner, from an address that has not been failing, gets in.
+    assert _log_in(owner).status_code == 303
+
+
+def test_failed_logins_are_limited_per_account_and_address(make_app: AppMaker) -> None:
+    app = make_app(LOGIN_RATE_LIMIT="3 per hour")
+    auth = AuthActions(_from(app, "198.51.100.7"))
+    for email in ("reader@example.com", "other@example.com"):
+        auth.register(email=email)
+        auth.logout()
+    guesser = _from(app, "203.0.113.66")
+    assert [_fail_login(guesser, "reader@example.com").status_code for _ in range(4)] == [
+        422,
+        422,
+        422,
+        429,
+    ]
+    # The same address still gets its tries at another account...
+    assert _fail_login(guesser, "other@example.com").status_code == 422
+    # ...and another address its own tries at the first.
+    elsewhere = _from(app, "192.0.2.44")
+    assert _fail_login(elsewhere, "reader@example.com").status_code == 422
+    assert _log_in(elsewhere).status_code == 303
+
+
+def test_failures_from_many_addresses_slow_an_account_without_locking_it(
+    make_app: AppMaker,
+) -> None:
+    app = make_app(LOGIN_ACCOUNT_RATE_LIMIT="3 per hour", LOGIN_SLOWED_RATE_LIMIT="1 per hour")
+    AuthActions(app.test_client()).register()
+    # Three addresses fail once each: the account is now past its limit from everywhere.
+    for n in range(3):
+        assert _fail_login(_from(app, f"203.0.113.{n}"), "reader@example.com").status_code == 422
+    # From now on each address gets one failure per window, not LOGIN_RATE_LIMIT's five...
+    for n in range(10, 13):
+        guesser = _from(app, f"203.0.113.{n}")
+        assert _fail_login(guesser, "reader@example.com").status_code == 422
+        refused = _fail_login(guesser, "reader@example.com")
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+        assert _log_in(guesser).status_code == 429
+    # ...and the account is never locked: the owner, from an address with no failure on it,
+    # logs in with the right password.
+    assert _log_in(_from(app, "198.51.100.7")).status_code == 303
+    # Other accounts are not slowed by it.
+    assert _fail_login(_from(app, "203.0.113.10"), "other@example.com").status_code == 422
+
+
 def test_logins_that_work_are_not_counted(client: FlaskClient, auth: AuthActions) -> None:
     auth.register()
     for _ in range(8):

@@ -5,7 +5,8 @@
   and pages kept out of the browser's cache.
 - Cookies: ``Secure`` whenever the request came over HTTPS, also through a reverse proxy that
   says so (``TRUSTED_PROXIES``), so a deployment needs no extra setting for them.
-- Rate limits: failed logins per account and per address, registrations per address
+- Rate limits: failed logins per address and per account and address (an account's failures
+  from everywhere only slow further guesses, see ``auth``), registrations per address
   (Flask-Limiter; in memory per worker, or shared through Redis by ``RATELIMIT_STORAGE_URI``).
 """
 
@@ -45,7 +46,13 @@ _HEADERS = {
 #: What a year of HTTPS-only means to a browser; sent only over HTTPS.
 _HSTS = "max-age=31536000"
 
-_LIMIT_SETTINGS = ("LOGIN_RATE_LIMIT", "LOGIN_ADDRESS_RATE_LIMIT", "REGISTER_RATE_LIMIT")
+_LIMIT_SETTINGS = (
+    "LOGIN_RATE_LIMIT",
+    "LOGIN_ADDRESS_RATE_LIMIT",
+    "LOGIN_ACCOUNT_RATE_LIMIT",
+    "LOGIN_SLOWED_RATE_LIMIT",
+    "REGISTER_RATE_LIMIT",
+)
 _REDIS_TIMEOUTS: dict[str, str | int] = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 
