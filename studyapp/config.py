@@ -17,7 +17,8 @@ __all__ = ["DEFAULTS", "load_config", "renew_instance_secret"]
 DEFAULTS: dict[str, Any] = {
     # Where the data lives; empty means SQLite at instance/studyapp.db.
     "DATABASE_URL": "",
-    # Signs session cookies; empty means a random key kept in instance/secret_key.
+    # Signs session cookies; empty means a random key kept in instance/secret_key. Sessions
+    # are ended on the server (login_sessions), never by changing it.
     "SECRET_KEY": "",
     # Languages the interface speaks, and the one used when nothing else decides.
     "LANGUAGES": ("en", "ko"),
@@ -39,6 +40,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # How many days a login session lasts without any request: without "keep me logged in"
+    # (the browser also forgets it when it closes), and with it.
+    "LOGIN_IDLE_DAYS": 7,
+    "REMEMBER_DAYS": 30,
     # A form's CSRF token lasts as long as its session (the review page stays open for hours;
     # htmx keeps sending the token of the page it loaded first).
     "WTF_CSRF_TIME_LIMIT": None,

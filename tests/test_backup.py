@@ -9,7 +9,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from studyapp.backup import BackupError, BackupFormat, choose_format
 from studyapp.db import session_factory, write_unit
 from studyapp.extract import extract_text
 from studyapp.models import Base, Card, Paper, User
-from studyapp.services import accounts, cards, decks, quiz, quiz_missed, review
+from studyapp.services import accounts, cards, decks, login_sessions, quiz, quiz_missed, review
 from studyapp.services.library import DeckImport, import_decks
 from tests.conftest import PG_URL, engine_of
 
@@ -135,6 +135,11 @@ def fill(app: Flask) -> None:
         for position in (0, 1):
             quiz.answer(session, reader.id, quiz_id, position, given="0", now=NOW)
         quiz_missed.make_missed_due(session, reader.id, quiz_id, timezone="Asia/Seoul", now=NOW)
+        lasting = login_sessions.Lifetimes(plain=timedelta(days=7), remembered=timedelta(days=30))
+        for remember in (False, True):
+            login_sessions.start(
+                session, reader.id, remember=remember, user_agent="", now=NOW, lifetimes=lasting
+            )
 
 
 def snapshot(engine: Engine) -> Snapshot:
@@ -178,7 +183,7 @@ def assert_round_trip(source: Flask, target: Flask, path: Path) -> None:
 
     result = run(target, "restore", str(path))
     assert result.exit_code == 0, result.output
-    assert f"Restored {path}: {sum(map(len, before.values()))} rows in 13 tables" in result.output
+    assert f"Restored {path}: {sum(map(len, before.values()))} rows in 14 tables" in result.output
     assert snapshot(engine_of(target)) == before
     with engine_of(target).connect() as connection:
         assert migrate.current_revision(connection) == migrate.head_revision()
