@@ -7,7 +7,6 @@ import logging
 import socket
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from studyapp import create_app
-from studyapp.config import load_config, renew_instance_secret
 from studyapp.db import session_factory
 from studyapp.models import Base, LoginSession
 from studyapp.services.login_sessions import REMEMBER_GRACE, token_hash
@@ -447,17 +445,3 @@ def test_an_unreadable_session_lifetime_stops_the_app_from_starting(
 ) -> None:
     with pytest.raises(ValueError, match=setting):
         make_app(**{setting: days})
-
-
-def test_a_restore_renews_the_instances_own_secret_key(tmp_path: Path) -> None:
-    # After a restore a user id may belong to someone else: old cookies must stop working.
-    app = Flask("renewal", instance_path=str(tmp_path))
-    load_config(app, {"DATABASE_URL": "sqlite://"})
-    before = app.config["SECRET_KEY"]
-    assert renew_instance_secret(app)
-    renewed = (tmp_path / "secret_key").read_text(encoding="ascii")
-    assert len(renewed) == 64 and renewed != before
-    # A key given in the settings is the operator's to change: the file is left alone.
-    app.config["SECRET_KEY"] = "given"
-    assert not renew_instance_secret(app)
-    assert (tmp_path / "secret_key").read_text(encoding="ascii") == renewed
