@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from studyapp.models import (
     Topic,
     User,
     UserDeck,
+    utcnow,
 )
 from studyapp.services import account_data, accounts, login_sessions
 from studyapp.services.library import DeckImport, import_decks
@@ -402,6 +403,24 @@ def test_a_remembered_browser_that_changes_the_password_stays_remembered(app: Fl
         copy = app.test_client()
         copy.set_cookie(name, copied.value)
         assert not signed_in(copy), name
+
+
+def test_a_session_ended_meanwhile_gets_no_new_tokens(session: Session) -> None:
+    me = accounts.register(session, email="me@example.com", password=PASSWORD).id
+    lasting = login_sessions.Lifetimes(plain=timedelta(days=1), remembered=timedelta(days=2))
+    now = utcnow()
+    started = login_sessions.start(
+        session, me, remember=True, user_agent="", now=now, lifetimes=lasting
+    )
+    renewed = login_sessions.renew(session, started.session_id, now=now, lifetimes=lasting)
+    assert renewed is not None and renewed.session_id == started.session_id
+    assert {renewed.token, renewed.remember_token}.isdisjoint(
+        {started.token, started.remember_token}
+    )
+    assert renewed.expires_at == now + timedelta(days=2)
+    # "Log out of all devices" in another tab, then the password change's renewal: nothing.
+    assert login_sessions.end_all(session, me) == 1
+    assert login_sessions.renew(session, started.session_id, now=now, lifetimes=lasting) is None
 
 
 @pytest.mark.parametrize(

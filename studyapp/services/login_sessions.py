@@ -157,14 +157,16 @@ def start(
     return Issued(session_id, token, remember_token, expires_at)
 
 
-def renew(session: Session, session_id: int, *, now: datetime, lifetimes: Lifetimes) -> Issued:
+def renew(
+    session: Session, session_id: int, *, now: datetime, lifetimes: Lifetimes
+) -> Issued | None:
     """New tokens for an existing session (after a password change): whatever copies of the
     old cookies exist stop working, and the browser keeps its place in the device list.
-    ``None`` never: a session deleted meanwhile gets :class:`LookupError`."""
+    ``None`` when the session ended meanwhile (logged out of all devices in another tab)."""
     with write_unit(session):
         row = session.get(LoginSession, session_id)
         if row is None:
-            raise LookupError(session_id)
+            return None
         token, remember_token = _tokens(row.remembered)
         row.token_hash = token_hash(token)
         row.remember_hash = None if remember_token is None else token_hash(remember_token)

@@ -413,10 +413,13 @@ def start_session(user: User, *, remember: bool) -> None:
 def renew_session(account: Account) -> None:
     """New tokens for the session this browser is signed in with (after a password change):
     copies of its old cookies stop working; it stays "kept logged in" if it was."""
-    _fresh_browser_session()
     issued = login_sessions.renew(
         get_session(), account.login_session_id, now=utcnow(), lifetimes=_lifetimes()
     )
+    if issued is None:  # every session ended meanwhile, from another tab: this one too
+        forget_browser()
+        return
+    _fresh_browser_session()
     _give_cookies(issued)
 
 
