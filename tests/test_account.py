@@ -647,6 +647,7 @@ MINE = {
     ReviewState: lambda me: ReviewState.user_id == me,
     ReviewLog: lambda me: ReviewLog.user_id == me,
     Quiz: lambda me: Quiz.user_id == me,
+    LoginSession: lambda me: LoginSession.user_id == me,
     User: lambda me: User.id == me,
 }
 
