@@ -8,6 +8,10 @@ revision, app version, time), then for each table of the models in dependency or
 datetimes are ISO 8601 text, enums their stored value, text is escaped to ASCII (so that any
 string survives). Nothing half-written is left under a backup's name, and a restore happens in
 one transaction or not at all.
+
+Login sessions are not data: a backup leaves them out (a SQLite copy has them deleted) and a
+restore deletes the database's own, so that everyone signed in to it logs in again, and no
+cookie signed in to the old rows means anything in the restored ones.
 """
 
 from __future__ import annotations
@@ -38,7 +42,16 @@ from studyapp import migrate
 from studyapp.db import core_transaction
 from studyapp.models import Base
 
-__all__ = ["BackupError", "BackupFormat", "Summary", "backup", "choose_format", "restore"]
+__all__ = [
+    "NOT_BACKED_UP",
+    "BackupError",
+    "BackupFormat",
+    "Summary",
+    "backed_up_tables",
+    "backup",
+    "choose_format",
+    "restore",
+]
 
 FORMAT_NAME = "studyapp-backup"
 #: Raised whenever the layout or the encoding of values changes.
@@ -51,6 +64,14 @@ _KINDS = {"datetime", "date", "bool", "float", "int", "str"}
 _JSON_TYPES: dict[str, tuple[type, ...]] = {"bool": (bool,), "int": (int,), "float": (int, float)}
 
 Rows = list[dict[str, Any]]
+
+#: Tables a backup leaves out, and a restore empties.
+NOT_BACKED_UP = frozenset({"login_sessions"})
+
+
+def backed_up_tables() -> list[Table]:
+    """The tables a backup holds, in the order their foreign keys need."""
+    return [table for table in Base.metadata.sorted_tables if table.name not in NOT_BACKED_UP]
 
 
 class BackupError(Exception):
@@ -126,6 +147,7 @@ def restore(engine: Engine, path: Path, *, replace: bool) -> Summary:
             migrate.upgrade(engine)
         with Session(engine) as session, core_transaction(session, write=True) as connection:
             _check_target(connection, source, migrate.current_revision(connection), replace=replace)
+            # Every table, login sessions too: the database's sessions end with the restore.
             for table in reversed(Base.metadata.sorted_tables):
                 connection.execute(table.delete())
             for table, batch in source.batches():
@@ -148,7 +170,7 @@ def _check_target(db: Connection, source: _Source, database: str | None, *, repl
             f"{source.path} is of schema revision {source.revision or '(none)'} but the database "
             f"is at {database or '(none)'}; {hint}"
         )
-    tables = [] if replace else Base.metadata.sorted_tables
+    tables = [] if replace else backed_up_tables()
     if filled := [t.name for t in tables if db.scalar(sa.select(sa.exists().select_from(t)))]:
         raise BackupError(
             f"the database already holds data ({', '.join(filled)}); nothing was restored. "
@@ -188,8 +210,8 @@ def _replacing(path: Path) -> Iterator[Path]:
 
 
 def _table_rows(connection: Connection) -> Iterator[tuple[Table, Sequence[Row[Any]]]]:
-    """Every table's rows in dependency order, by primary key, a batch at a time."""
-    for table in Base.metadata.sorted_tables:
+    """Every backed-up table's rows in dependency order, by primary key, a batch at a time."""
+    for table in backed_up_tables():
         yield table, ()  # so that empty tables are seen too
         query = sa.select(table).order_by(*table.primary_key.columns)
         with connection.execute(query.execution_options(yield_per=_BATCH)) as result:  # streamed
@@ -197,7 +219,7 @@ def _table_rows(connection: Connection) -> Iterator[tuple[Table, Sequence[Row[An
 
 
 def _count(source: _Source) -> dict[str, int]:
-    rows = {table.name: 0 for table in Base.metadata.sorted_tables}
+    rows = {table.name: 0 for table in backed_up_tables()}
     for table, batch in source.batches():
         rows[table.name] += len(batch)
     return rows
@@ -209,11 +231,25 @@ def _copy_sqlite(engine: Engine, partial: Path, *, shown: Path) -> Summary:
         assert isinstance(live, sqlite3.Connection)
         # In one step (pages=-1) the copy reads one snapshot: an open write is not in it.
         live.backup(copy)
+        _drop_not_backed_up(copy)
         # A file that stands alone, with no -wal beside it, whatever the live database uses.
         copy.execute("PRAGMA journal_mode = DELETE")
     # Checked as a restore would check it, and read back whole to count its rows.
     source = _SqliteSource(partial, shown=shown)
     return Summary(source.revision, _count(source))
+
+
+def _drop_not_backed_up(copy: sqlite3.Connection) -> None:
+    """Delete from a SQLite copy the rows a backup leaves out, overwriting their bytes."""
+    found = {
+        name
+        for (name,) in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if name in NOT_BACKED_UP
+    }
+    copy.execute("PRAGMA secure_delete = ON")
+    with copy:  # one transaction, committed
+        for name in sorted(found):
+            copy.execute(f'DELETE FROM "{name}"')
 
 
 class _SqliteSource:
@@ -242,7 +278,7 @@ class _SqliteSource:
 
 
 def _dump_json(engine: Engine, partial: Path, *, compress: bool, now: datetime) -> Summary:
-    rows = {table.name: 0 for table in Base.metadata.sorted_tables}
+    rows = {table.name: 0 for table in backed_up_tables()}
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             # One snapshot for every table, as SQLite's read transaction gives by itself.
@@ -361,7 +397,7 @@ class _JsonSource:
 
     def batches(self) -> Iterator[tuple[Table, Rows]]:
         """The rows, table by table in the order the models' dependencies need."""
-        tables, batch = list(Base.metadata.sorted_tables), []
+        tables, batch = backed_up_tables(), []
         table: Table | None = None
         with closing(self._items()) as items:
             next(items)  # the header

@@ -13,7 +13,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import Engine
 
 from studyapp import backup as backups
-from studyapp import config, migrate
+from studyapp import migrate
 from studyapp.apkg.package import write_package
 from studyapp.db import get_session, session_factory
 from studyapp.extract import Extraction, Format, extract_text
@@ -350,22 +350,16 @@ def restore_command(file: Path, replace: bool) -> None:
     The backup's schema revision must be the database's (else run `studyapp db upgrade`
     first). A database holding any rows is left alone unless --replace is given; then its rows
     are deleted and the backup's loaded in one transaction, so a failure changes nothing.
+    Backups hold no login sessions: whoever was signed in to the database logs in again.
     """
     try:
         summary = backups.restore(_engine(), file, replace=replace)
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Restored {file}: {_backed_up(summary)}")
-    # Cookies name a user id, which may now be someone else's: sessions must start again.
-    if config.renew_instance_secret(current_app):
-        click.echo(
-            "The instance's secret key was renewed: restart the app; everyone logs in again."
-        )
-    else:
-        click.echo(
-            "Set a new SECRET_KEY before restarting the app, so that sessions signed before "
-            "the restore end."
-        )
+    # Backups hold no login sessions: whoever was signed in to this database logs in again,
+    # with no new secret key (which another instance on the same folder may be using).
+    click.echo("Every login session of this database ended: everyone logs in again.")
 
 
 def main() -> None:

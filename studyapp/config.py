@@ -10,14 +10,15 @@ from typing import Any
 
 from flask import Flask
 
-__all__ = ["DEFAULTS", "load_config", "renew_instance_secret"]
+__all__ = ["DEFAULTS", "load_config"]
 
 #: Every setting the app reads, with its default. README's "Configuration" lists each of them,
 #: and a test keeps the two in step.
 DEFAULTS: dict[str, Any] = {
     # Where the data lives; empty means SQLite at instance/studyapp.db.
     "DATABASE_URL": "",
-    # Signs session cookies; empty means a random key kept in instance/secret_key.
+    # Signs session cookies; empty means a random key kept in instance/secret_key. Sessions
+    # are ended on the server (login_sessions), never by changing it.
     "SECRET_KEY": "",
     # Languages the interface speaks, and the one used when nothing else decides.
     "LANGUAGES": ("en", "ko"),
@@ -39,6 +40,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # How many days a login session lasts without any request: without "keep me logged in"
+    # (the browser also forgets it when it closes), and with it.
+    "LOGIN_IDLE_DAYS": 7,
+    "REMEMBER_DAYS": 30,
     # A form's CSRF token lasts as long as its session (the review page stays open for hours;
     # htmx keeps sending the token of the page it loaded first).
     "WTF_CSRF_TIME_LIMIT": None,
@@ -99,24 +104,3 @@ def _instance_secret(path: Path) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key)
     return key
-
-
-def renew_instance_secret(app: Flask) -> bool:
-    """Replace the instance's random secret key with a new one, when it is the key the app
-    uses (no ``SECRET_KEY`` was given); return whether it was replaced.
-
-    After a restore a user id can belong to someone else than when a cookie was signed: with
-    a new key, every session signed before ends once the app restarts.
-    """
-    path = Path(app.instance_path) / "secret_key"
-    try:
-        if path.read_text(encoding="ascii").strip() != app.config["SECRET_KEY"]:
-            return False
-    except FileNotFoundError:
-        return False
-    partial = path.with_name(f".{path.name}.new")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_hex(32))
-    os.replace(partial, path)
-    return True

@@ -4,14 +4,16 @@ of one's data (whose JSON is checked against the database, row by row)."""
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_login.utils import encode_cookie
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,7 @@ from studyapp.models import (
     Card,
     CardText,
     Deck,
+    LoginSession,
     Paper,
     PaperText,
     PaperTopic,
@@ -32,9 +35,11 @@ from studyapp.models import (
     Topic,
     User,
     UserDeck,
+    utcnow,
 )
-from studyapp.services import account_data, accounts
+from studyapp.services import account_data, accounts, login_sessions
 from studyapp.services.library import DeckImport, import_decks
+from studyapp.web.auth import REMEMBER_COOKIE
 from tests.conftest import AuthActions, csrf_token, html
 
 DATA = Path(__file__).parent / "data"
@@ -340,7 +345,7 @@ def test_the_account_page_is_linked_from_the_settings(client: FlaskClient) -> No
     page = html(client.get("/account").data)
     assert EMAIL in page.select_one("main").get_text()
     forms = [form["action"] for form in page.select("main form[method=post]")]
-    assert forms == ["/account/password", "/account/email"]
+    assert forms == ["/account/password", "/account/email", "/account/sessions/end"]
     download = page.select_one("a[href='/account/data']")
     assert download is not None and download.has_attr("download")
     assert download["hx-boost"] == "false"
@@ -374,6 +379,8 @@ def test_changing_the_password_logs_out_every_other_session(app: Flask) -> None:
     assert not signed_in(elsewhere)
     assert not signed_in(remembered)
     assert elsewhere.get("/review").status_code == 302
+    # Their sessions are gone from the server; this browser's one is left.
+    assert count(app, LoginSession) == 1
     # The new password works, the old one does not.
     fresh = app.test_client()
     assert AuthActions(fresh).login(password=PASSWORD).status_code == 422  # type: ignore[attr-defined]
@@ -385,9 +392,35 @@ def test_a_remembered_browser_that_changes_the_password_stays_remembered(app: Fl
     AuthActions(client).register(password=PASSWORD)
     AuthActions(client).logout()
     post(client, "/login", {"email": EMAIL, "password": PASSWORD, "remember": "y"})
+    # Copies of this browser's cookies, taken before the change.
+    copies = {name: client.get_cookie(name) for name in ("session", REMEMBER_COOKIE)}
     assert change_password(client, PASSWORD, NEW_PASSWORD).status_code == 303
     client.delete_cookie("session")
     assert signed_in(client)
+    # The browser got new tokens with the change: the copies sign no one in.
+    for name, copied in copies.items():
+        assert copied is not None
+        copy = app.test_client()
+        copy.set_cookie(name, copied.value)
+        assert not signed_in(copy), name
+
+
+def test_a_session_ended_meanwhile_gets_no_new_tokens(session: Session) -> None:
+    me = accounts.register(session, email="me@example.com", password=PASSWORD).id
+    lasting = login_sessions.Lifetimes(plain=timedelta(days=1), remembered=timedelta(days=2))
+    now = utcnow()
+    started = login_sessions.start(
+        session, me, remember=True, user_agent="", now=now, lifetimes=lasting
+    )
+    renewed = login_sessions.renew(session, started.session_id, now=now, lifetimes=lasting)
+    assert renewed is not None and renewed.session_id == started.session_id
+    assert {renewed.token, renewed.remember_token}.isdisjoint(
+        {started.token, started.remember_token}
+    )
+    assert renewed.expires_at == now + timedelta(days=2)
+    # "Log out of all devices" in another tab, then the password change's renewal: nothing.
+    assert login_sessions.end_all(session, me) == 1
+    assert login_sessions.renew(session, started.session_id, now=now, lifetimes=lasting) is None
 
 
 @pytest.mark.parametrize(
@@ -439,14 +472,112 @@ def test_wrong_current_passwords_are_limited(client: FlaskClient) -> None:
     assert change_password(client, PASSWORD, NEW_PASSWORD).status_code == 429
 
 
-def test_a_session_from_before_fingerprints_is_logged_out(app: Flask, client: FlaskClient) -> None:
-    """Sessions that name the account by its id alone (or a forged fingerprint) are not in."""
+def test_cookies_from_before_login_sessions_sign_no_one_in(app: Flask, client: FlaskClient) -> None:
+    """A session that names the account (Flask-Login's ``_user_id``, with or without the
+    password's fingerprint) and Flask-Login's own remember cookie, both validly signed, as
+    browsers still hold them from before login sessions: nobody is signed in by them."""
     AuthActions(client).register()
     me = user_id(app)
-    for forged in (str(me), f"{me}:", f"{me}:0000000000000000"):
-        with client.session_transaction() as session:
-            session["_user_id"] = forged
-        assert not signed_in(client), forged
+    with session_factory(app)() as session, session.begin():
+        password_hash = session.get_one(User, me).password_hash
+    fingerprint = hashlib.sha256(b"studyapp-session:" + password_hash.encode()).hexdigest()[:16]
+    old = app.test_client()
+    for named in (str(me), f"{me}:{fingerprint}"):
+        with old.session_transaction() as session:
+            session.clear()
+            session.update({"_user_id": named, "_fresh": True})
+        with app.test_request_context():
+            old.set_cookie("remember_token", encode_cookie(named))
+        assert not signed_in(old), named
+        assert old.get("/settings").status_code == 302
+
+
+# ---- Where the account is logged in ------------------------------------------------------------
+
+FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+CHROME_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36"
+)
+SAFARI_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+)
+
+
+def browser(app: Flask, user_agent: str) -> FlaskClient:
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = user_agent
+    return client
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "label"),
+    [
+        (FIREFOX_WINDOWS, "Firefox · Windows"),
+        (CHROME_ANDROID, "Chrome · Android"),
+        (SAFARI_IPHONE, "Safari · iOS"),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like "
+            "Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+            "Edge · macOS",
+        ),
+        ("curl/8.5.0", "curl/8.5.0"),
+        ("", ""),
+    ],
+)
+def test_a_browser_is_named_in_a_few_words(user_agent: str, label: str) -> None:
+    assert login_sessions.device_label(user_agent) == label
+
+
+def test_the_account_page_lists_where_the_account_is_logged_in(app: Flask) -> None:
+    here = browser(app, FIREFOX_WINDOWS)
+    AuthActions(here).register(password=PASSWORD)
+    alone = html(here.get("/account").data).select_one("[aria-labelledby=sessions-heading]")
+    assert "You are logged in on this browser only." in alone.get_text()
+    for user_agent in (CHROME_ANDROID, SAFARI_IPHONE):
+        AuthActions(browser(app, user_agent)).login(password=PASSWORD)
+    part = html(here.get("/account").data).select_one("[aria-labelledby=sessions-heading]")
+    assert "You are also logged in on 2 other browsers or devices." in part.get_text()
+    listed = [" ".join(li.get_text().split()) for li in part.select(".devices li")]
+    assert listed[0] == "Firefox · Windows This browser"
+    assert sorted(line.split(" Last active ")[0] for line in listed[1:]) == [
+        "Chrome · Android",
+        "Safari · iOS",
+    ]
+    assert part.select_one("li[aria-current=true] strong").get_text() == "Firefox · Windows"
+    korean = html(here.get("/account?lang=ko").data).select_one(
+        "[aria-labelledby=sessions-heading]"
+    )
+    assert "이 계정은 다른 브라우저나 기기 2곳에도 로그인되어 있습니다." in korean.get_text()
+    assert korean.select_one("button").get_text() == "모든 기기에서 로그아웃"
+
+
+def test_logging_out_of_all_devices_ends_every_session_this_one_too(app: Flask) -> None:
+    here, elsewhere, remembered = app.test_client(), app.test_client(), app.test_client()
+    AuthActions(here).register(password=PASSWORD)
+    AuthActions(elsewhere).login(password=PASSWORD)
+    post(remembered, "/login", {"email": EMAIL, "password": PASSWORD, "remember": "y"})
+    remembered.delete_cookie("session")  # the remember cookie alone, as after a restart
+    other = app.test_client()
+    AuthActions(other).register(email="other@example.com")
+    copy = app.test_client()
+    copy.set_cookie("session", here.get_cookie("session").value)  # type: ignore[union-attr]
+
+    response = post(here, "/account/sessions/end", {})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login"
+    landed = html(here.get("/login").data)
+    assert "You are logged out on every device, this one too." in landed.get_text()
+    for client in (here, elsewhere, remembered, copy):
+        assert not signed_in(client)
+        assert client.get("/account").status_code == 302
+    assert count(app, LoginSession, LoginSession.user_id == user_id(app)) == 0
+    # Someone else's sessions are theirs.
+    assert signed_in(other)
+    # Logging in again works as ever.
+    assert AuthActions(here).login(password=PASSWORD).status_code == 303  # type: ignore[attr-defined]
+    assert signed_in(here)
 
 
 # ---- Changing the email -----------------------------------------------------------------------
@@ -516,6 +647,7 @@ MINE = {
     ReviewState: lambda me: ReviewState.user_id == me,
     ReviewLog: lambda me: ReviewLog.user_id == me,
     Quiz: lambda me: Quiz.user_id == me,
+    LoginSession: lambda me: LoginSession.user_id == me,
     User: lambda me: User.id == me,
 }
 

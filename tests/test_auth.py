@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from studyapp.db import session_factory
-from studyapp.models import User
-from tests.conftest import AuthActions, html
+from studyapp.models import LoginSession, User, utcnow
+from studyapp.services.login_sessions import TOUCH_EVERY
+from studyapp.web.auth import REMEMBER_COOKIE
+from tests.conftest import AuthActions, csrf_token, html
 
 
 def test_register_logs_in_and_stores_a_hashed_password(
@@ -141,10 +146,10 @@ def test_logging_out_forgets_a_kept_login(client: FlaskClient, auth: AuthActions
     auth.post(
         "/login", {"email": "reader@example.com", "password": "correct horse", "remember": "y"}
     )
-    assert client.get_cookie("remember_token") is not None
+    assert client.get_cookie(REMEMBER_COOKIE) is not None
     auth.logout()
     # The "keep me logged in" cookie goes with the session: the next page is signed out.
-    assert client.get_cookie("remember_token") is None
+    assert client.get_cookie(REMEMBER_COOKIE) is None
     assert client.get("/settings").status_code == 302
 
 
@@ -218,3 +223,97 @@ def test_the_home_page_asks_visitors_to_sign_up_or_log_in(client: FlaskClient) -
     korean = html(client.get("/?lang=ko").data)
     assert [a.get_text() for a in korean.select(".hero a.button")] == ["계정 만들기", "로그인"]
     assert [a.get_text() for a in korean.select(".guest-nav a")] == ["로그인", "가입하기"]
+
+
+# ---- Login sessions kept on the server ---------------------------------------------------------
+
+#: A valid settings form (what ``POST /settings`` saves with 303).
+SETTINGS = {
+    "locale": "en",
+    "timezone": "UTC",
+    "new_cards_per_day": "15",
+    "reviews_per_day": "150",
+    "grade_buttons": "six",
+    "bury_siblings": "y",
+}
+KEEP_ME = {"email": "reader@example.com", "password": "correct horse", "remember": "y"}
+
+
+def refused(response: Any) -> bool:
+    """Sent to log in, as a visitor is: the request was not served as the user."""
+    return response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+
+
+def cookie(client: FlaskClient, name: str) -> str:
+    found = client.get_cookie(name)
+    assert found is not None, name
+    return found.value
+
+
+def test_a_session_cookie_copied_before_logout_is_refused_after_it(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register()
+    copy = app.test_client()
+    copy.set_cookie("session", cookie(client, "session"))
+    token = csrf_token(copy)
+    # Until the owner logs out, the copy reads and writes as the cookie it copies does.
+    assert copy.get("/settings").status_code == 200
+    assert copy.post("/settings", data={**SETTINGS, "csrf_token": token}).status_code == 303
+    auth.logout()
+    # The owner's logout ended the session on the server: the copy is a visitor.
+    assert refused(copy.get("/settings"))
+    assert refused(copy.post("/settings", data={**SETTINGS, "csrf_token": token}))
+
+
+def test_a_remember_cookie_copied_before_logout_is_refused_after_it(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register()
+    auth.logout()
+    assert auth.post("/login", KEEP_ME).status_code == 303  # type: ignore[attr-defined]
+    kept = cookie(client, REMEMBER_COOKIE)
+    auth.logout()
+    copy = app.test_client()
+    copy.set_cookie(REMEMBER_COOKIE, kept)
+    assert refused(copy.get("/settings"))
+    token = csrf_token(copy)
+    assert refused(copy.post("/settings", data={**SETTINGS, "csrf_token": token}))
+    # The refused cookie is deleted from the browser that sent it.
+    assert copy.get_cookie(REMEMBER_COOKIE) is None
+
+
+def session_row(app: Flask) -> LoginSession:
+    with session_factory(app)() as session, session.begin():
+        row = session.scalars(select(LoginSession)).one()
+        session.expunge(row)
+        return row
+
+
+def move_session(app: Flask, **values: object) -> None:
+    with session_factory(app)() as session, session.begin():
+        session.execute(update(LoginSession).values(**values))
+
+
+def test_a_session_is_written_every_few_minutes_and_ends_unused(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register()
+    started = session_row(app)
+    assert started.expires_at - started.last_seen_at == timedelta(days=7)  # LOGIN_IDLE_DAYS
+    assert not started.remembered and started.remember_hash is None
+    # Pages within a few minutes of each other write nothing: one read per request.
+    for _ in range(3):
+        assert client.get("/settings").status_code == 200
+    assert session_row(app).last_seen_at == started.last_seen_at
+    # Once the last note is older, the next page notes it and moves the end on.
+    earlier = utcnow() - TOUCH_EVERY - timedelta(seconds=1)
+    move_session(app, last_seen_at=earlier, expires_at=earlier + timedelta(days=7))
+    before = utcnow()
+    assert client.get("/settings").status_code == 200
+    seen = session_row(app)
+    assert seen.last_seen_at >= before
+    assert seen.expires_at == seen.last_seen_at + timedelta(days=7)
+    # A session past its end signs no one in.
+    move_session(app, expires_at=utcnow() - timedelta(seconds=1))
+    assert refused(client.get("/settings"))

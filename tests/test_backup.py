@@ -9,7 +9,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +20,14 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.engine import make_url
 
 from studyapp import create_app, migrate
-from studyapp.backup import BackupError, BackupFormat, choose_format
+from studyapp.backup import NOT_BACKED_UP, BackupError, BackupFormat, choose_format
+from studyapp.config import load_config
 from studyapp.db import session_factory, write_unit
 from studyapp.extract import extract_text
-from studyapp.models import Base, Card, Paper, User
-from studyapp.services import accounts, cards, decks, quiz, quiz_missed, review
+from studyapp.models import Base, Card, LoginSession, Paper, User
+from studyapp.services import accounts, cards, decks, login_sessions, quiz, quiz_missed, review
 from studyapp.services.library import DeckImport, import_decks
-from tests.conftest import PG_URL, engine_of
+from tests.conftest import PG_URL, AuthActions, csrf_token, engine_of
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
@@ -135,6 +136,11 @@ def fill(app: Flask) -> None:
         for position in (0, 1):
             quiz.answer(session, reader.id, quiz_id, position, given="0", now=NOW)
         quiz_missed.make_missed_due(session, reader.id, quiz_id, timezone="Asia/Seoul", now=NOW)
+        lasting = login_sessions.Lifetimes(plain=timedelta(days=7), remembered=timedelta(days=30))
+        for remember in (False, True):
+            login_sessions.start(
+                session, reader.id, remember=remember, user_agent="", now=NOW, lifetimes=lasting
+            )
 
 
 def snapshot(engine: Engine) -> Snapshot:
@@ -163,23 +169,33 @@ def assert_refused(result: Result, message: str) -> None:
 
 
 def back_up(app: Flask, path: Path) -> Snapshot:
+    """Back up ``app``'s database to ``path``; what restoring it gives: every row but the login
+    sessions, which backups leave out."""
     result = run(app, "backup", str(path))
     assert result.exit_code == 0, result.output
-    return snapshot(engine_of(app))
+    rows = snapshot(engine_of(app))
+    return {name: [] if name in NOT_BACKED_UP else found for name, found in rows.items()}
 
 
 def assert_round_trip(source: Flask, target: Flask, path: Path) -> None:
     fill(source)
-    before = back_up(source, path)
     # The comparison below means something only if every table has rows.
+    assert [name for name, rows in snapshot(engine_of(source)).items() if not rows] == []
+    with engine_of(source).connect() as connection:
+        digests = connection.execute(select(LoginSession.token_hash)).scalars().all()
+    before = back_up(source, path)
     assert set(before) == set(Base.metadata.tables)
-    assert [name for name, rows in before.items() if not rows] == []
     assert len(before["review_log"]) == 4 and len(before["users"]) == 2
 
     result = run(target, "restore", str(path))
     assert result.exit_code == 0, result.output
     assert f"Restored {path}: {sum(map(len, before.values()))} rows in 13 tables" in result.output
+    # Every row, but no login session: signed in to the source, signed in nowhere here.
     assert snapshot(engine_of(target)) == before
+    assert before["login_sessions"] == []
+    written = path.read_bytes()
+    written = gzip.decompress(written) if path.name.endswith(".gz") else written
+    assert [digest for digest in digests if digest.encode() in written] == []
     with engine_of(target).connect() as connection:
         assert migrate.current_revision(connection) == migrate.head_revision()
 
@@ -596,3 +612,48 @@ def test_a_failed_backup_keeps_the_previous_file(
     assert calls > 200
     assert path.read_text() == "yesterday's backup"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["backup.json"]
+
+
+def test_a_restore_ends_every_login_session_and_keeps_the_secret_key(
+    empty_app: Flask, tmp_path: Path
+) -> None:
+    app = empty_app
+    migrate.upgrade(engine_of(app))
+    # The instance's own key, as an app given no SECRET_KEY makes and keeps in its folder.
+    app.instance_path = str(tmp_path / "instance")
+    load_config(app, {"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"]})
+    key_file = tmp_path / "instance" / "secret_key"
+    key = key_file.read_text(encoding="ascii")
+    assert app.config["SECRET_KEY"] == key
+
+    client = app.test_client()
+    AuthActions(client).register()
+    kept = app.test_client()
+    AuthActions(kept).post(
+        "/login", {"email": "reader@example.com", "password": "correct horse", "remember": "y"}
+    )
+    kept.delete_cookie("session")  # its remember cookie alone, as after a browser restart
+    token = csrf_token(client)
+    settings = {"locale": "en", "timezone": "UTC", "new_cards_per_day": "9"}
+    settings |= {"reviews_per_day": "90", "grade_buttons": "six", "csrf_token": token}
+    assert client.get("/settings").status_code == 200
+    assert kept.get("/settings").status_code == 200
+    path = tmp_path / "backup.json"
+    back_up(app, path)
+
+    result = run(app, "restore", "--replace", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Every login session of this database ended" in result.output
+    # The key stays: another instance on this folder (restoring into a scratch database, say)
+    # goes on signing with it, and workers started later agree with those running.
+    assert key_file.read_text(encoding="ascii") == key
+    assert app.config["SECRET_KEY"] == key
+    # The cookies of before sign no one in, for reading or writing.
+    for browser in (client, kept):
+        response = browser.get("/settings")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    refused = client.post("/settings", data=settings)
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/login")
+    # A new login, signed with the same key, works.
+    assert AuthActions(client).login().status_code == 303  # type: ignore[attr-defined]
+    assert client.get("/settings").status_code == 200

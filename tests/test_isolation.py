@@ -31,6 +31,7 @@ from studyapp.models import (
     Card,
     CardText,
     Deck,
+    LoginSession,
     Paper,
     Quiz,
     QuizQuestion,
@@ -176,6 +177,8 @@ CALLS = (
     ),
     Call("POST", "/account/email", 422, {"new_email": "b@example.com", "email_password": "x"}),
     Call("POST", "/account/delete", 422, {"delete_password": A_PASSWORD, "user_id": "{a_user}"}),
+    # Last: B logs out of all of B's devices (naming A's id too), which ends B's sessions only.
+    Call("POST", "/account/sessions/end", 303, {"user_id": "{a_user}"}),
 )
 
 
@@ -201,14 +204,16 @@ def page(response: Any) -> str:
     return _SHOWN_AT.sub("shown_at", _TOKEN.sub("TOKEN", response.get_data(as_text=True)))
 
 
-def snapshot(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, by primary key."""
+def snapshot(app: Flask, *, besides: int | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, by primary key; without the login sessions of the user
+    ``besides`` (whose logging out is theirs to do)."""
     with session_factory(app)() as session, session.begin():
         connection = session.connection()
         return {
             table.name: [
                 tuple(row)
                 for row in connection.execute(table.select().order_by(*table.primary_key))
+                if table is not LoginSession.__table__ or row.user_id != besides
             ]
             for table in Base.metadata.sorted_tables
         }
@@ -321,7 +326,7 @@ def world(app: Flask) -> World:
     lib_paper = one(app, select(Paper.id).where(Paper.deck_id == library[0].deck_id))
     b_paper = one(app, select(Paper.id).where(Paper.deck_id == b_deck.deck_id))
     ids: dict[str, Any] = {"lib_deck": library[0].deck_id, "lib_paper": lib_paper}
-    ids["b_paper"] = b_paper
+    ids["b_paper"], ids["b_user"] = b_paper, b_user
     ids |= {"b_deck": b_deck.deck_id, "doc": (DATA / "insight_en.txt").read_text("utf-8")}
     b.get("/")  # the welcome message, read once
     before = {(c.url, c.htmx): page(request(b, c, ids)) for c in CALLS if c.before}
@@ -370,7 +375,7 @@ def test_a_stranger_reads_nothing_of_another_users(world: World) -> None:
 
 def test_a_stranger_changes_nothing_of_another_users(app: Flask, world: World) -> None:
     token = csrf_token(world.b)
-    stored = snapshot(app)
+    stored = snapshot(app, besides=world.ids["b_user"])
     for call in CALLS:
         if call.method != "POST":
             continue
@@ -378,7 +383,9 @@ def test_a_stranger_changes_nothing_of_another_users(app: Flask, world: World) -
         where = f"{call.method} {call.url} {call.data}"
         assert response.status_code == call.status, where
         assert [m for m in A_MARKERS if m in response.get_data(as_text=True)] == [], where
-        assert snapshot(app) == stored, where
+        assert snapshot(app, besides=world.ids["b_user"]) == stored, where
+    # A is still signed in, wherever A was.
+    assert world.a.get("/settings").status_code == 200
 
 
 def test_a_topic_export_holds_only_the_users_own_cards(app: Flask, world: World) -> None:

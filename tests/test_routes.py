@@ -47,6 +47,7 @@ PRIVATE = {
     "account.page": "/account",
     "account.change_password": "/account/password",
     "account.change_email": "/account/email",
+    "account.end_sessions": "/account/sessions/end",
     "account.download_data": "/account/data",
     "account.delete": "/account/delete",
 }

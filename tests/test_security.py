@@ -3,19 +3,22 @@ at sign-in."""
 
 from __future__ import annotations
 
+import logging
 import socket
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from studyapp import create_app
-from studyapp.config import load_config, renew_instance_secret
-from studyapp.models import Base
+from studyapp.db import session_factory
+from studyapp.models import Base, LoginSession
+from studyapp.services.login_sessions import REMEMBER_GRACE, token_hash
+from studyapp.web.auth import REMEMBER_COOKIE
 from tests.conftest import AuthActions, csrf_token, engine_of, html
 from tests.test_routes import PRIVATE
 
@@ -103,7 +106,7 @@ def test_cookies_are_secure_over_https_only(client: FlaskClient, auth: AuthActio
     assert response.status_code == 303
     cookies = response.headers.getlist("Set-Cookie")
     names = {cookie.split("=", 1)[0] for cookie in cookies}
-    assert {"session", "remember_token"} <= names
+    assert {"session", REMEMBER_COOKIE} <= names
     assert all("; Secure" in cookie for cookie in cookies)
     assert client.get("/", **https).headers["Strict-Transport-Security"].startswith("max-age=")
 
@@ -281,22 +284,29 @@ def test_workers_count_together_through_redis(make_app: AppMaker) -> None:
 def test_signing_in_starts_a_new_session(client: FlaskClient, auth: AuthActions) -> None:
     auth.register()
     auth.logout()
-    # A visitor's session, as an attacker could have planted it in the browser beforehand.
+    # A visitor's session, as an attacker could have planted it in the browser beforehand,
+    # with a login token the attacker knows.
     with client.session_transaction() as planted:
         planted["planted"] = "by someone else"
-        planted["_user_id"] = "999"
+        planted["login"] = "a token the attacker chose"
     before = client.get_cookie("session")
     assert before is not None
     auth.login()
     with client.session_transaction() as current:
         assert "planted" not in current
-        assert current["_user_id"] != "999"
+        first = current["login"]
+        assert first != "a token the attacker chose"
     after = client.get_cookie("session")
     assert after is not None and after.value != before.value
     # The planted cookie, replayed, holds no sign-in.
     stranger = client.application.test_client()
     stranger.set_cookie("session", before.value)
     assert stranger.get("/review").status_code == 302
+    # Every login gets a token of its own.
+    auth.logout()
+    auth.login()
+    with client.session_transaction() as again:
+        assert again["login"] not in (first, "a token the attacker chose")
 
 
 def test_an_oversized_request_is_refused_in_the_readers_language(client: FlaskClient) -> None:
@@ -373,15 +383,132 @@ def test_an_unreadable_limit_stops_the_app_from_starting(make_app: AppMaker, lim
         make_app(LOGIN_RATE_LIMIT=limit)
 
 
-def test_a_restore_renews_the_instances_own_secret_key(tmp_path: Path) -> None:
-    # After a restore a user id may belong to someone else: old cookies must stop working.
-    app = Flask("renewal", instance_path=str(tmp_path))
-    load_config(app, {"DATABASE_URL": "sqlite://"})
-    before = app.config["SECRET_KEY"]
-    assert renew_instance_secret(app)
-    renewed = (tmp_path / "secret_key").read_text(encoding="ascii")
-    assert len(renewed) == 64 and renewed != before
-    # A key given in the settings is the operator's to change: the file is left alone.
-    app.config["SECRET_KEY"] = "given"
-    assert not renew_instance_secret(app)
-    assert (tmp_path / "secret_key").read_text(encoding="ascii") == renewed
+# ---- "Keep me logged in" ------------------------------------------------------------------------
+
+KEEP_ME = {"email": "reader@example.com", "password": PASSWORD, "remember": "y"}
+
+
+def kept_login(client: FlaskClient, auth: AuthActions) -> str:
+    """Register, log out, log in with "keep me logged in"; the remember cookie."""
+    auth.register()
+    auth.logout()
+    assert auth.post("/login", KEEP_ME).status_code == 303  # type: ignore[attr-defined]
+    return remember_cookie(client)
+
+
+def remember_cookie(client: FlaskClient) -> str:
+    found = client.get_cookie(REMEMBER_COOKIE)
+    assert found is not None
+    return found.value
+
+
+def restart_browser(client: FlaskClient) -> None:
+    """What closing the browser does: its session cookie (which has no expiry) is gone."""
+    client.delete_cookie("session")
+
+
+def signed_in(response: Any) -> bool:
+    return response.status_code == 200
+
+
+def sessions(app: Flask) -> int:
+    with session_factory(app)() as session, session.begin():
+        return session.scalar(select(func.count()).select_from(LoginSession)) or 0
+
+
+def past_the_grace(app: Flask) -> None:
+    """As if the last replacement of a remember token was longer ago than the grace."""
+    with session_factory(app)() as session, session.begin():
+        for row in session.scalars(
+            select(LoginSession).where(LoginSession.rotated_at.is_not(None))
+        ):
+            assert row.rotated_at is not None
+            row.rotated_at -= 2 * REMEMBER_GRACE
+
+
+def test_a_remember_cookie_is_replaced_each_time_it_signs_in(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    first = kept_login(client, auth)
+    restart_browser(client)
+    assert signed_in(client.get("/settings"))
+    second = remember_cookie(client)
+    assert second != first
+    # The new cookie and the new session cookie go on working, for the same one session.
+    assert signed_in(client.get("/settings"))
+    restart_browser(client)
+    assert signed_in(client.get("/settings"))
+    assert remember_cookie(client) not in (first, second)
+    assert sessions(app) == 1
+    # The first value, copied and replayed, signs no one in.
+    copy = app.test_client()
+    copy.set_cookie(REMEMBER_COOKIE, first)
+    assert copy.get("/settings").status_code == 302
+
+
+def test_a_replaced_remember_cookie_replayed_later_ends_the_session(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    stolen = kept_login(client, auth)
+    restart_browser(client)
+    assert signed_in(client.get("/settings"))  # the owner's browser replaces it
+    past_the_grace(app)
+    thief = app.test_client()
+    thief.set_cookie(REMEMBER_COOKIE, stolen)
+    assert thief.get("/settings").status_code == 302
+    # One of the two holders is not the owner, and which one cannot be told: the session ends
+    # for both, and the owner logs in again.
+    assert sessions(app) == 0
+    assert client.get("/settings").status_code == 302
+
+
+def test_two_tabs_restored_with_one_remember_cookie_both_get_in(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    """A browser restoring two tabs sends the same old cookie twice, at once: the second
+    request is served within the grace, without new cookies (the first one's are kept)."""
+    old = kept_login(client, auth)
+    restart_browser(client)
+    other_tab = app.test_client()
+    other_tab.set_cookie(REMEMBER_COOKIE, old)
+    assert signed_in(client.get("/settings"))
+    late = other_tab.get("/settings")
+    assert signed_in(late)
+    set_cookies = [c.split("=", 1)[0] for c in late.headers.getlist("Set-Cookie")]
+    assert REMEMBER_COOKIE not in set_cookies
+    # The browser's cookies, the first tab's, still work; the session was not ended.
+    restart_browser(client)
+    assert signed_in(client.get("/settings"))
+    assert sessions(app) == 1
+
+
+def test_tokens_never_reach_the_log(
+    app: Flask, client: FlaskClient, auth: AuthActions, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every log line of a login, a sign-in by the remember cookie and a logout, the database's
+    statements with their values included, holds no token: only their digests."""
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")  # statements and their values
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+
+    def login_token() -> str:
+        return str(serializer.loads(client.get_cookie("session").value)["login"])  # type: ignore[union-attr]
+
+    tokens = [kept_login(client, auth), login_token()]
+    restart_browser(client)
+    assert signed_in(client.get("/settings"))
+    tokens += [remember_cookie(client), login_token()]
+    auth.logout()
+    assert len(set(tokens)) == 4
+    logged = caplog.text
+    assert token_hash(tokens[0]) in logged  # the statements were logged, with their values
+    assert [token for token in tokens if token in logged] == []
+
+
+@pytest.mark.parametrize("setting", ["LOGIN_IDLE_DAYS", "REMEMBER_DAYS"])
+@pytest.mark.parametrize("days", [0, -1, "30", None])
+def test_an_unreadable_session_lifetime_stops_the_app_from_starting(
+    make_app: AppMaker, setting: str, days: object
+) -> None:
+    with pytest.raises(ValueError, match=setting):
+        make_app(**{setting: days})

@@ -7,8 +7,10 @@ and English wording while having one schedule and one GUID.
 
 Study: one :class:`ReviewState` per user and card, an append-only :class:`ReviewLog`, and quizzes.
 
-The tables live in three modules by idea — :mod:`.base`, :mod:`.content`, :mod:`.study` — and
-are all imported here, so that ``Base.metadata`` knows every table.
+Logins: one :class:`LoginSession` per signed-in browser (not study data: backups leave it out).
+
+The tables live in modules by idea — :mod:`.base`, :mod:`.content`, :mod:`.study` and
+:mod:`.logins` — and are all imported here, so that ``Base.metadata`` knows every table.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from studyapp.models.content import (
     User,
     UserDeck,
 )
+from studyapp.models.logins import LoginSession
 from studyapp.models.study import Quiz, QuizQuestion, ReviewKind, ReviewLog, ReviewState
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "CardKind",
     "CardText",
     "Deck",
+    "LoginSession",
     "Paper",
     "PaperText",
     "PaperTopic",

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, delete, func, select
@@ -12,7 +11,18 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from studyapp.db import write_unit
-from studyapp.models import Base, Card, Deck, Paper, Quiz, ReviewLog, ReviewState, User, UserDeck
+from studyapp.models import (
+    Base,
+    Card,
+    Deck,
+    LoginSession,
+    Paper,
+    Quiz,
+    ReviewLog,
+    ReviewState,
+    User,
+    UserDeck,
+)
 from studyapp.srs.calendar import is_valid_timezone
 
 __all__ = [
@@ -33,7 +43,6 @@ __all__ = [
     "delete_account",
     "normalize_email",
     "register",
-    "session_token",
     "update_settings",
     "what_deleting_removes",
 ]
@@ -119,16 +128,6 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def session_token(password_hash: str) -> str:
-    """A short fingerprint of a password hash, kept in a signed-in session: when the password
-    changes, sessions that carry the old fingerprint stop being signed in.
-
-    A digest of the (salted) hash: the cookie, which its owner can read, tells nothing about
-    the password or its hash.
-    """
-    return hashlib.sha256(b"studyapp-session:" + password_hash.encode()).hexdigest()[:16]
-
-
 def _check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise PasswordTooShort()
@@ -188,15 +187,25 @@ def _confirmed_user(session: Session, user_id: int, password: str) -> User:
 
 
 def change_password(
-    session: Session, user_id: int, *, current_password: str, new_password: str
+    session: Session,
+    user_id: int,
+    *,
+    current_password: str,
+    new_password: str,
+    keep_session: int | None = None,
 ) -> User:
     """Set a new password once the current one is confirmed (:class:`WrongPassword`
-    otherwise; :class:`PasswordTooShort` for a short new one). Every session that was signed
-    in with the old password stops being signed in (see :func:`session_token`)."""
+    otherwise; :class:`PasswordTooShort` for a short new one). Every login session of the
+    user but ``keep_session`` (the browser that changed it) ends in the same transaction:
+    whoever knew the old password is out at once, wherever they were signed in."""
     _check_new_password(new_password)
     with write_unit(session):
         user = _confirmed_user(session, user_id, current_password)
         user.password_hash = generate_password_hash(new_password)
+        others = delete(LoginSession).where(LoginSession.user_id == user_id)
+        if keep_session is not None:
+            others = others.where(LoginSession.id != keep_session)
+        session.execute(others.execution_options(synchronize_session=False))
     return user
 
 
@@ -251,7 +260,8 @@ def what_deleting_removes(session: Session, user_id: int) -> DeletedAccount:
 def delete_account(session: Session, user_id: int, *, password: str) -> DeletedAccount:
     """Delete the account once its password is confirmed (:class:`WrongPassword` otherwise),
     with everything that is only theirs: their decks, papers, cards and card texts, their
-    library additions, review states, review log and quizzes. The shared library stays.
+    library additions, review states, review log, quizzes and login sessions. The shared
+    library stays.
     Returns what was removed."""
     with write_unit(session):
         user = _confirmed_user(session, user_id, password)
@@ -259,6 +269,7 @@ def delete_account(session: Session, user_id: int, *, password: str) -> DeletedA
         # The user's own rows by name, then the account. A deck takes its papers, cards and
         # texts with it, as their foreign keys say ON DELETE CASCADE (quizzes their questions).
         for model, owner in (
+            (LoginSession, LoginSession.user_id),
             (Quiz, Quiz.user_id),
             (ReviewLog, ReviewLog.user_id),
             (ReviewState, ReviewState.user_id),

@@ -1,5 +1,5 @@
-"""Managing one's account: change the password or the email, download all one's data, delete
-the account.
+"""Managing one's account: change the password or the email, see where it is logged in and
+log out of all devices, download all one's data, delete the account.
 
 Every change asks for the current password. Wrong passwords are counted per account like
 failed logins (``LOGIN_RATE_LIMIT``), so a session left open somewhere cannot be used to guess
@@ -30,16 +30,16 @@ from wtforms.validators import DataRequired, EqualTo
 
 from studyapp.db import get_session
 from studyapp.models import utcnow
-from studyapp.services import account_data, accounts
+from studyapp.services import account_data, accounts, login_sessions
 from studyapp.web.auth import (
     PASSWORDS_DIFFER,
     current_account,
     email_validators,
     end_session,
+    forget_browser,
     login_required,
     new_password_validators,
-    remembered,
-    start_session,
+    renew_session,
     strip,
 )
 
@@ -70,6 +70,10 @@ class EmailForm(FlaskForm):  # type: ignore[misc]
     email_password = PasswordField(
         _CURRENT_PASSWORD, validators=[DataRequired(message=_ENTER_CURRENT)]
     )
+
+
+class EndSessionsForm(FlaskForm):  # type: ignore[misc]
+    """The "log out of all devices" button: its CSRF token only."""
 
 
 class DeleteForm(FlaskForm):  # type: ignore[misc]
@@ -111,12 +115,19 @@ def _page(
     email_form: EmailForm | None = None,
     alert: str | None = None,
 ) -> str:
+    account = current_account()
+    devices = login_sessions.devices(get_session(), account.id, now=utcnow())
+    # This browser first, then the others, the most recently used first.
+    devices.sort(key=lambda device: device.id != account.login_session_id)
     return render_template(
         "account/page.html",
-        account=current_account(),
+        account=account,
         password_form=password_form or PasswordForm(formdata=None),
         email_form=email_form or EmailForm(formdata=None),
+        end_sessions_form=EndSessionsForm(formdata=None),
         min_password=accounts.MIN_PASSWORD,
+        devices=devices,
+        others=sum(device.id != account.login_session_id for device in devices),
         alert=alert,
     )
 
@@ -132,19 +143,21 @@ def page() -> ResponseReturnValue:
 def change_password() -> ResponseReturnValue:
     form = PasswordForm()
     if form.validate_on_submit():
+        account = current_account()
         try:
-            user = accounts.change_password(
+            accounts.change_password(
                 get_session(),
-                current_account().id,
+                account.id,
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
+                keep_session=account.login_session_id,
             )
         except accounts.WrongPassword:
             form.current_password.errors.append(_WRONG_PASSWORD)
         else:
-            # This browser stays signed in, with the new password's fingerprint; every other
-            # session still carries the old one and is signed out on its next request.
-            start_session(user, remember=remembered())
+            # Every other session ended with the change; this browser stays signed in, on new
+            # tokens, so that a copy of its old cookies is worthless too.
+            renew_session(account)
             flash(
                 _(
                     "Your password is changed. Wherever else you were logged in, "
@@ -181,6 +194,19 @@ def change_email() -> ResponseReturnValue:
             )
             return redirect(url_for("account.page"), code=303)
     return _page(email_form=form), 422
+
+
+@bp.post("/account/sessions/end")
+@login_required
+def end_sessions() -> ResponseReturnValue:
+    """Log out of all devices, this one too: every login session of the account ends."""
+    form = EndSessionsForm()
+    if not form.validate_on_submit():  # (a bad CSRF token is answered before this)
+        return _page(), 422
+    login_sessions.end_all(get_session(), current_account().id)
+    forget_browser()
+    flash(_("You are logged out on every device, this one too."), "ok")
+    return redirect(url_for("auth.login"), code=303)
 
 
 @bp.get("/account/data")

@@ -1,8 +1,14 @@
 """Accounts in the browser: register, log in, log out; who the current user is.
 
-A signed-in session (and the "keep me logged in" cookie) names the account and a fingerprint
-of its password hash (:func:`studyapp.services.accounts.session_token`): once the password
-changes, every session signed in with the old one is signed out.
+A signed-in browser is a login session kept on the server
+(:mod:`studyapp.services.login_sessions`): its signed session cookie carries a random token,
+and every request finds the session and its account by the token's digest, in one query. No
+row (logged out, the password changed, every device logged out, a restore), or a row past its
+end, and the request is anonymous, whatever the cookie says. "Keep me logged in" adds a
+remember cookie with a token of its own, replaced each time it signs the browser in again.
+
+Flask-Login still gives ``current_user``, ``login_required`` and the way to the login page;
+its own session keys and remember cookie are never read.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import TypeVar, cast
 from urllib.parse import urlsplit
@@ -19,6 +26,7 @@ from flask import (
     Blueprint,
     Flask,
     Response,
+    after_this_request,
     current_app,
     flash,
     redirect,
@@ -31,11 +39,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter, RateLimitExceeded
-from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_login import login_required as _login_required
 from flask_wtf import FlaskForm
 from limits import RateLimitItem, parse_many
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
@@ -47,9 +55,9 @@ from wtforms.validators import (
 )
 
 from studyapp.db import core_transaction, get_session
-from studyapp.models import User
+from studyapp.models import LoginSession, User, utcnow
 from studyapp.prepared import Prepared
-from studyapp.services import accounts
+from studyapp.services import accounts, login_sessions
 from studyapp.web.forms import timezone_choices
 
 __all__ = [
@@ -59,25 +67,43 @@ __all__ = [
     "PASSWORDS_DIFFER",
     "PASSWORD_TOO_LONG",
     "PASSWORD_TOO_SHORT",
+    "REMEMBER_COOKIE",
     "Account",
     "TimezoneField",
     "bp",
     "current_account",
     "email_validators",
     "end_session",
+    "forget_browser",
     "init_app",
     "login_required",
     "new_password_validators",
-    "remembered",
+    "renew_session",
     "safe_next",
     "start_session",
     "strip",
 ]
 
 bp = Blueprint("auth", __name__)
-login_manager = LoginManager()
+
+
+class _LoginManager(LoginManager):  # type: ignore[misc]
+    """Flask-Login, with who is signed in decided by :func:`_load` alone: a session key or a
+    remember cookie of Flask-Login's own (from before login sessions) signs no one in."""
+
+    def _load_user(self) -> None:
+        self._update_request_context_with_user(_load())
+
+
+login_manager = _LoginManager()
 
 _View = TypeVar("_View", bound=Callable[..., ResponseReturnValue])
+
+#: The session key that holds the login session's token, and the "keep me logged in" cookie.
+_TOKEN_KEY = "login"
+REMEMBER_COOKIE = "remember"
+#: The only session keys kept when a session starts or ends: the language switch.
+_KEPT_KEYS = ("lang",)
 
 
 def login_required(view: _View) -> _View:
@@ -98,22 +124,16 @@ class Account(UserMixin):  # type: ignore[misc]
     reviews_per_day: int
     four_grade_buttons: bool
     bury_siblings: bool
-    #: A fingerprint of the password hash this session was signed in with (not a column).
-    session_token: str
-
-    @classmethod
-    def of(cls, user: User) -> Account:
-        values = {name: getattr(user, name) for name in _STORED}
-        return cls(**values, session_token=accounts.session_token(user.password_hash))
-
-    def get_id(self) -> str:
-        # What Flask-Login keeps in the session and the remember cookie, and gives back to
-        # the loader: the account and its password's fingerprint.
-        return f"{self.id}:{self.session_token}"
+    #: The login session this request is signed in with, and whether it was started with
+    #: "keep me logged in" (not columns of the users table).
+    login_session_id: int
+    remembered: bool
 
 
 #: The Account's fields read from the users table.
-_STORED = tuple(field.name for field in fields(Account) if field.name != "session_token")
+_STORED = tuple(
+    field.name for field in fields(Account) if field.name not in ("login_session_id", "remembered")
+)
 
 
 def current_account() -> Account:
@@ -124,7 +144,7 @@ def current_account() -> Account:
 
 
 def init_app(app: Flask, limiter: Limiter) -> None:
-    login_manager.user_loader(_load)
+    _check_lifetimes(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see that page.")
@@ -220,28 +240,114 @@ def _failed(response: Response) -> bool:
     return response.status_code == 422
 
 
-# Every signed-in request reads its account: one prepared statement of the Account's fields
-# and the password hash, no ORM object.
-_ACCOUNT = Prepared(
-    select(*(getattr(User, name) for name in _STORED), User.password_hash).where(
-        User.id == bindparam("user_id")
+def _check_lifetimes(app: Flask) -> None:
+    """Refuse to start (``ValueError``) when a session lifetime cannot be read: a typo must
+    not quietly make sessions end at once or never."""
+    for name in ("LOGIN_IDLE_DAYS", "REMEMBER_DAYS"):
+        value = app.config[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ValueError(f"{name} = {value!r} is not a number of days above 0")
+
+
+def _lifetimes() -> login_sessions.Lifetimes:
+    config = current_app.config
+    return login_sessions.Lifetimes(
+        plain=timedelta(days=config["LOGIN_IDLE_DAYS"]),
+        remembered=timedelta(days=config["REMEMBER_DAYS"]),
+    )
+
+
+# Every signed-in request reads its login session and account in one prepared statement (the
+# Account's fields and what the session needs; no ORM object), by the token's digest.
+_SIGNED_IN: Select[tuple[object, ...]] = select(
+    *(getattr(User, name) for name in _STORED),
+    LoginSession.id,
+    LoginSession.remembered,
+    LoginSession.last_seen_at,
+    LoginSession.remember_hash,
+).join(User, User.id == LoginSession.user_id)
+_BY_TOKEN = Prepared(
+    _SIGNED_IN.where(
+        LoginSession.token_hash == bindparam("token_hash"),
+        LoginSession.expires_at > bindparam("now"),
     )
 )
+_BY_ID = Prepared(_SIGNED_IN.where(LoginSession.id == bindparam("session_id")))
 
 
-def _load(session_id: str) -> Account | None:
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None  # a bare id: a session from before fingerprints, or a forged one
-    with core_transaction(get_session(), write=False) as connection:
-        row = _ACCOUNT.first(connection, user_id=int(user_id))
-    if row is None:
+def _load() -> Account | None:
+    """The account this request is signed in as, from the session's token, else from the
+    remember cookie (which then gets a new token); ``None``: anonymous."""
+    now = utcnow()
+    token = session.get(_TOKEN_KEY)
+    if isinstance(token, str):
+        with core_transaction(get_session(), write=False) as connection:
+            row = _BY_TOKEN.first(connection, token_hash=login_sessions.token_hash(token), now=now)
+        if row is not None:
+            return _signed_in(row, now)
+        del session[_TOKEN_KEY]  # ended or expired: the cookie forgets it
+    remember = request.cookies.get(REMEMBER_COOKIE)
+    if not remember:
         return None
-    *values, password_hash = row
-    current = accounts.session_token(password_hash)
-    if not hmac.compare_digest(current.encode(), token.encode()):
-        return None  # the password changed since this session signed in
-    return Account(*values, session_token=current)
+    resumed = login_sessions.resume(get_session(), remember, now=now, lifetimes=_lifetimes())
+    if resumed is None:
+        _forget_remember_cookie()
+        return None
+    if resumed.issued is not None:
+        _give_cookies(resumed.issued)
+    with core_transaction(get_session(), write=False) as connection:
+        row = _BY_ID.first(connection, session_id=resumed.session_id)
+    return None if row is None else _signed_in(row, now)
+
+
+def _signed_in(row: tuple[object, ...], now: datetime) -> Account:
+    *values, session_id, remembered, last_seen_at, remember_hash = row
+    assert isinstance(session_id, int) and isinstance(last_seen_at, datetime)
+    if now - last_seen_at >= login_sessions.TOUCH_EVERY:
+        # A write every few minutes, not on every request; it moves the session's end on.
+        expires_at = login_sessions.touch(
+            get_session(), session_id, remembered=bool(remembered), now=now, lifetimes=_lifetimes()
+        )
+        cookie = request.cookies.get(REMEMBER_COOKIE)
+        if cookie and isinstance(remember_hash, str) and _same(cookie, remember_hash):
+            _set_remember_cookie(cookie, expires_at - now)  # the browser keeps it as long
+    return Account(*values, login_session_id=session_id, remembered=bool(remembered))
+
+
+def _same(token: str, digest: str) -> bool:
+    return hmac.compare_digest(login_sessions.token_hash(token), digest)
+
+
+def _give_cookies(issued: login_sessions.Issued) -> None:
+    """Put freshly issued tokens into this response's cookies."""
+    session[_TOKEN_KEY] = issued.token
+    if issued.remember_token is not None:
+        _set_remember_cookie(issued.remember_token, issued.expires_at - utcnow())
+    elif REMEMBER_COOKIE in request.cookies:
+        _forget_remember_cookie()
+
+
+def _set_remember_cookie(token: str, lasts: timedelta) -> None:
+    samesite = current_app.config["REMEMBER_COOKIE_SAMESITE"]
+
+    @after_this_request
+    def set_cookie(response: Response) -> Response:
+        # Secure over HTTPS like every cookie (see web.security).
+        response.set_cookie(
+            REMEMBER_COOKIE,
+            token,
+            max_age=max(int(lasts.total_seconds()), 0),
+            httponly=True,
+            samesite=samesite,
+        )
+        return response
+
+
+def _forget_remember_cookie() -> None:
+    @after_this_request
+    def delete_cookie(response: Response) -> Response:
+        response.delete_cookie(REMEMBER_COOKIE)
+        return response
 
 
 # What the account forms say when a field is wrong: one clear sentence each, never WTForms'
@@ -349,29 +455,58 @@ def safe_next(target: str | None, *, fallback: str | None = None) -> str:
     return fallback or url_for("home.index")
 
 
-def start_session(user: User, *, remember: bool) -> None:
-    """Sign ``user`` in on a fresh session: nothing set before it (by anyone) carries over but
-    the language chosen with the switch."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    login_user(Account.of(user), remember=remember)
-
-
-def end_session() -> None:
-    """Sign out: the session is emptied (but for the language) and the remember cookie goes."""
-    logout_user()
-    # Flask-Login deletes the remember cookie after the request when the session says so.
-    kept = {key: session[key] for key in ("lang", "_remember") if key in session}
+def _fresh_browser_session() -> None:
+    """Empty the browser's session but for the language chosen with the switch: nothing set
+    before (by anyone) carries over."""
+    kept = {key: session[key] for key in _KEPT_KEYS if key in session}
     session.clear()
     session.update(kept)
 
 
-def remembered() -> bool:
-    """Whether this browser carries a "keep me logged in" cookie."""
-    name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    return name in request.cookies
+def start_session(user: User, *, remember: bool) -> None:
+    """Sign ``user`` in on a new login session, with new tokens."""
+    _fresh_browser_session()
+    issued = login_sessions.start(
+        get_session(),
+        user.id,
+        remember=remember,
+        user_agent=request.user_agent.string,
+        now=utcnow(),
+        lifetimes=_lifetimes(),
+    )
+    _give_cookies(issued)
+
+
+def renew_session(account: Account) -> None:
+    """New tokens for the session this browser is signed in with (after a password change):
+    copies of its old cookies stop working; it stays "kept logged in" if it was."""
+    issued = login_sessions.renew(
+        get_session(), account.login_session_id, now=utcnow(), lifetimes=_lifetimes()
+    )
+    if issued is None:  # every session ended meanwhile, from another tab: this one too
+        forget_browser()
+        return
+    _fresh_browser_session()
+    _give_cookies(issued)
+
+
+def end_session() -> None:
+    """Sign out: this browser's login session ends on the server, its session is emptied (but
+    for the language) and its remember cookie goes."""
+    if isinstance(account := current_user._get_current_object(), Account):
+        login_sessions.end(get_session(), account.login_session_id)
+    forget_browser()
+
+
+def forget_browser() -> None:
+    """Sign this browser out without touching the server's sessions (when they are already
+    gone): its session emptied but for the language, its remember cookie deleted."""
+    _fresh_browser_session()
+    if REMEMBER_COOKIE in request.cookies:
+        _forget_remember_cookie()
+    # The rest of this request is anonymous (and a "keep me logged in" cookie of Flask-Login's
+    # own, from before login sessions, is deleted too).
+    logout_user()
 
 
 @bp.route("/register", methods=["GET", "POST"])
