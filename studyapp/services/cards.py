@@ -29,6 +29,7 @@ from studyapp.models import (
     ReviewState,
     utcnow,
 )
+from studyapp.services.errors import NotFound
 
 __all__ = [
     "BACK_MAX",
@@ -52,7 +53,7 @@ BACK_MAX = 2000
 SOURCE_MAX = 2000
 
 
-class CardNotFound(LookupError):
+class CardNotFound(NotFound):
     """No such card for this user: it does not exist, or is not theirs to change (a library
     card, another user's). The cases are not told apart."""
 
@@ -94,7 +95,7 @@ class CardDeletion:
 def set_suspended(session: Session, user_id: int, card_id: int, *, suspended: bool) -> Suspension:
     """Take the card out of the user's reviews, or put it back; its schedule is kept.
 
-    Raises ``LookupError`` when the user does not study the card.
+    Raises ``NotFound`` when the user does not study the card.
     """
     with write_unit(session):
         state = session.scalars(
@@ -104,7 +105,7 @@ def set_suspended(session: Session, user_id: int, card_id: int, *, suspended: bo
             .with_for_update(of=ReviewState)
         ).one_or_none()
         if state is None:
-            raise LookupError(card_id)
+            raise NotFound(card_id)
         state.suspended = suspended
         deck_id = state.card.paper.deck_id
     return Suspension(card_id=card_id, deck_id=deck_id, suspended=suspended)
