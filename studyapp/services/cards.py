@@ -12,6 +12,7 @@ as missing, exactly like cards that do not exist.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
@@ -47,6 +48,9 @@ __all__ = [
     "editable_card",
     "set_suspended",
 ]
+
+#: Control characters card text never holds (a tab and a line break it may).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 FRONT_MAX = 500
 BACK_MAX = 2000
@@ -229,6 +233,8 @@ def _checked(*, front: str, back: str, source_sentence: str | None) -> tuple[str
 
 
 def clean_text(value: str) -> str:
-    """Card text as stored: plain newlines, no surrounding whitespace."""
+    """Card text as stored: plain newlines, no other control characters (PostgreSQL cannot
+    store NUL), no surrounding whitespace."""
     # Browsers send textarea line breaks as CRLF; cards store plain newlines.
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()

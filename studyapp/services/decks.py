@@ -238,7 +238,8 @@ def _summaries(
 def search(session: Session, user_id: int, query: str) -> SearchResults:
     """Papers of the decks the user can see whose title (original or translated), method
     name or topic (slug, English or Korean name) contains ``query``, ignoring case."""
-    needle = " ".join(query.split())[:QUERY_MAX]
+    # No stored text holds NUL, and PostgreSQL cannot even compare with it.
+    needle = " ".join(query.replace("\x00", "").split())[:QUERY_MAX]
     if not needle:
         return SearchResults(query="", papers=(), truncated=False)
     topic_match = exists().where(

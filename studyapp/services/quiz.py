@@ -313,7 +313,8 @@ def answer(
     Raises ``NotFound`` for another user's quiz or no such question, ``InvalidAnswer`` for
     an empty answer or a choice that is not one of the options.
     """
-    given = given.strip()
+    # NUL is no part of an answer, and PostgreSQL could not store it.
+    given = given.replace("\x00", "").strip()
     if not given:
         raise InvalidAnswer("empty answer")
     with write_unit(session):

@@ -15,7 +15,7 @@ from studyapp.db import get_session
 from studyapp.services import export
 from studyapp.services.user_imports import clean_deck_name
 from studyapp.web.auth import current_account, login_required
-from studyapp.web.ids import form_id
+from studyapp.web.ids import form_id, read_slug
 
 bp = Blueprint("export", __name__)
 
@@ -62,8 +62,8 @@ def download() -> ResponseReturnValue:
     if lang not in _LANGS or (read and topic):
         abort(400)
     deck_ids = [deck_id for deck_id in read if deck_id is not None]
-    if len(deck_ids) < len(read):
-        abort(404)  # an id no deck can have, like another user's
+    if len(deck_ids) < len(read) or (topic and read_slug(topic) is None):
+        abort(404)  # an id or a slug no deck or topic can have, like another user's
     if not deck_ids and not topic:
         # The deck form sent with no deck ticked.
         return _page(problem=gettext("Tick at least one deck to export."), decks=(), card_lang=lang)

@@ -1,4 +1,5 @@
-"""Numbers from requests — ids, positions, pages, sizes, grades, times — read one way everywhere.
+"""Numbers from requests — ids, positions, pages, sizes, grades, times — read one way everywhere
+(and topic slugs, the other key a request names rows by).
 
 A number a request carries is text anyone can craft: ``²`` and ``١٢`` are digits to
 ``str.isdigit`` but not to ``int``, a 5,000-digit number is more than ``int`` will parse, and an
@@ -11,11 +12,12 @@ as a number that was not sent, or answers 4xx. ``<int:…>`` parts of a URL are 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import abort
 
-__all__ = ["MAX_ID", "form_id", "ids_in_range", "read_int"]
+__all__ = ["MAX_ID", "form_id", "ids_in_range", "read_int", "read_slug"]
 
 #: The largest id a URL or form may name: every id column is at least a 32-bit integer, and a
 #: larger number would not even reach the database (SQLite's driver overflows at 2**63).
@@ -29,6 +31,16 @@ def read_int(raw: str | None, *, low: int = 0, high: int = MAX_ID) -> int | None
         return None
     value = int(raw)
     return value if low <= value <= high else None
+
+
+#: What a topic's slug looks like (``quantization``, ``3d-vision``).
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def read_slug(raw: str | None) -> str | None:
+    """A topic's slug sent in a query string or a form, or None when the text cannot be one
+    (NUL, which PostgreSQL cannot even compare, included)."""
+    return raw if raw is not None and _SLUG.fullmatch(raw) else None
 
 
 def form_id(raw: str | None) -> int | None:

@@ -24,7 +24,7 @@ from studyapp.services.errors import InvalidAnswer
 from studyapp.services.quiz_names import NAME_BLANK
 from studyapp.web.auth import current_account, login_required
 from studyapp.web.htmx import wants_partial
-from studyapp.web.ids import form_id, read_int
+from studyapp.web.ids import form_id, read_int, read_slug
 
 __all__ = ["bp"]
 
@@ -80,13 +80,13 @@ def index() -> ResponseReturnValue:
 @bp.post("")
 @login_required
 def start() -> ResponseReturnValue:
-    topic = request.form.get("topic") or None
+    topic_raw = request.form.get("topic") or None
     deck_raw = request.form.get("deck") or None
-    if (topic is None) == (deck_raw is None):
+    if (topic_raw is None) == (deck_raw is None):
         abort(400)
-    deck_id = form_id(deck_raw)
-    if deck_raw is not None and deck_id is None:
-        abort(404)  # no deck has that id
+    topic, deck_id = read_slug(topic_raw), form_id(deck_raw)
+    if topic is None and deck_id is None:
+        abort(404)  # no topic or deck can be called that
     # Any size the service clamps to what a quiz can be; anything else asks for the default.
     size = read_int(request.form.get("size"))
     if size is None:
