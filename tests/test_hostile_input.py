@@ -48,6 +48,7 @@ HOSTILE = (
     "١٢",  # Arabic-Indic digits: int() reads them, a database id column should not
     "-1",
     "0",
+    "999",  # a question, a page, a position past the last one
     str(2**31),  # past a PostgreSQL integer
     str(2**63),  # past SQLite's (and its driver's) integer
     "9" * 5001,  # more digits than int() will parse
@@ -353,3 +354,30 @@ def test_the_table_names_every_parameter_the_views_read(app: Flask) -> None:
     in_table = {name.split("-")[-1] for params in PARAMS.values() for name in params}
     missing = _params_read_by_views() - in_table
     assert not missing, f"add these parameters to PARAMS: {sorted(missing)}"
+
+
+def test_a_typed_answer_holding_nul_is_kept_without_it(open_app: Flask) -> None:
+    # The sweep answers its quiz once, with a choice; a typed number is stored as typed, and
+    # PostgreSQL refuses NUL in text.
+    client = open_app.test_client()
+    ids = _world(open_app, AuthActions(client))
+    with session_factory(open_app)() as session:
+        with session.begin():
+            user_id = session.scalars(select(User.id)).one()
+        for seed in range(50):
+            quiz_id = quiz.start(
+                session, user_id, lang="en", now=utcnow(), deck_id=int(ids["deck"]), seed=seed
+            )
+            typed = [q for q in quiz.result(session, user_id, quiz_id).questions if not q.options]
+            if typed:
+                break
+    assert typed, "no quiz asked for a typed number"
+    position = typed[0].position
+    response = client.post(
+        f"/quiz/{quiz_id}/answer",
+        data={"position": str(position), "typed": "48\x00.9", "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 303
+    with session_factory(open_app)() as session:
+        answered = quiz.result(session, user_id, quiz_id).at(position)
+    assert answered is not None and answered.given == "48.9"
