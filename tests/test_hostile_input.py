@@ -381,3 +381,26 @@ def test_a_typed_answer_holding_nul_is_kept_without_it(open_app: Flask) -> None:
     with session_factory(open_app)() as session:
         answered = quiz.result(session, user_id, quiz_id).at(position)
     assert answered is not None and answered.given == "48.9"
+
+
+@pytest.mark.parametrize("number", ["١٢", "１２", "²", "9" * 5001, "12.0"])
+def test_settings_read_their_numbers_as_every_number_is_read(
+    app: Flask, client: FlaskClient, auth: AuthActions, number: str
+) -> None:
+    # WTForms' own IntegerField would take '١٢' as 12; every number of a request is ASCII.
+    auth.register()
+    fields = {
+        "locale": "",
+        "timezone": "UTC",
+        "new_cards_per_day": number,
+        "reviews_per_day": "200",
+        "grade_buttons": "six",
+        "bury_siblings": "y",
+    }
+    assert auth.post("/settings", fields).status_code == 422  # type: ignore[attr-defined]
+    with session_factory(app)() as session, session.begin():
+        assert session.scalars(select(User.new_cards_per_day)).one() == 20
+    fields["new_cards_per_day"] = "12"
+    assert auth.post("/settings", fields).status_code == 303  # type: ignore[attr-defined]
+    with session_factory(app)() as session, session.begin():
+        assert session.scalars(select(User.new_cards_per_day)).one() == 12
