@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 from flask import Flask, current_app
@@ -34,6 +37,26 @@ def _engine() -> Engine:
     bind = session_factory(current_app).kw["bind"]
     assert isinstance(bind, Engine)
     return bind
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def needs_schema(command: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``command`` only on a database at the newest schema revision; else say so in one
+    line, with what to run, and exit 2 (a usage error), instead of the traceback of the first
+    query that finds a table or a column missing. Goes under ``@with_appcontext``."""
+
+    @functools.wraps(command)
+    def checked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        problem = migrate.schema_problem(_engine())
+        if problem is not None:
+            click.echo(f"error: {problem}; run `studyapp db upgrade` first.", err=True)
+            raise SystemExit(2)
+        return command(*args, **kwargs)
+
+    return checked
 
 
 db = AppGroup("db", help="Create, migrate and inspect the database schema.")
@@ -197,6 +220,7 @@ def _print_listing(path: Path, extraction: Extraction) -> None:
 @click.option("--format", "fmt", type=_FORMAT, help="Read the files as this format.")
 @click.option("--partial", is_flag=True, help="Import the good files even if others are bad.")
 @with_appcontext
+@needs_schema
 def import_command(
     paths: tuple[Path, ...], deck_name: str | None, fmt: str | None, partial: bool
 ) -> None:
@@ -255,6 +279,7 @@ def decks_check(folder: Path | None) -> None:
 @decks.command("load")
 @_DECKS_DIR
 @with_appcontext
+@needs_schema
 def decks_load(folder: Path | None) -> None:
     """Load the deck files into the shared library (again: updates in place, keeps history)."""
     files = _read_decks(folder)
@@ -277,6 +302,7 @@ def _print_reports(reports: list[library.ImportReport]) -> None:
 @click.option("--lang", type=click.Choice(["ko", "en"]), default="en", show_default=True)
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="FILE.apkg")
 @with_appcontext
+@needs_schema
 def export_command(decks: tuple[str, ...], topic: str | None, lang: str, output: Path) -> None:
     """Write library cards to an Anki package (.apkg), one deck or one topic."""
     if bool(decks) == bool(topic):
@@ -315,6 +341,7 @@ def _backed_up(summary: backups.Summary) -> str:
     help="json or sqlite (default: chosen by FILE's name, see above).",
 )
 @with_appcontext
+@needs_schema
 def backup_command(file: Path, fmt: str | None) -> None:
     """Back up the whole database to FILE while the app keeps serving.
 

@@ -22,6 +22,8 @@ __all__ = [
     "downgrade",
     "head_revision",
     "make_revision",
+    "schema_problem",
+    "stamp",
     "upgrade",
 ]
 
@@ -70,6 +72,14 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(alembic_config(connection), revision)
 
 
+def stamp(engine: Engine, revision: str = "head") -> None:
+    """Record that the schema is at ``revision`` without running anything (for tables made
+    from the models, which are the newest revision's)."""
+    with _migration_connection(engine) as connection:
+        command.stamp(alembic_config(connection), revision)
+        connection.commit()
+
+
 def make_revision(engine: Engine, message: str, *, autogenerate: bool = True) -> None:
     """Write a new revision file, comparing the models with the database when asked."""
     config = alembic_config()
@@ -92,3 +102,16 @@ def current_revision(connection: Connection) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """What keeps this version of the app from using the database, said in one line, or None
+    when its schema is at the newest revision."""
+    with engine.connect() as connection:
+        current = current_revision(connection)
+    head = head_revision()
+    if current == head:
+        return None
+    if current is None:
+        return "the database is not set up (it has no schema revision)"
+    return f"the database is at schema revision {current}, not {head} as this version needs"

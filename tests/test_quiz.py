@@ -31,6 +31,7 @@ from studyapp.models import (
     utcnow,
 )
 from studyapp.services import builtin, cards, progress, quiz, quiz_missed, review
+from studyapp.services.errors import InvalidAnswer, NotFound
 from studyapp.services.library import DeckImport, enroll, import_decks
 from studyapp.services.quiz_names import NAME_BLANK, blank_names, name_forms
 from studyapp.services.quiz_numbers import number_matches
@@ -175,7 +176,7 @@ def test_a_topic_with_fewer_than_four_cards_is_refused(session: Session) -> None
     with pytest.raises(quiz.TooFewCards) as refused:
         quiz.start(session, user_id, lang="en", now=NOW, topic="robotics")
     assert refused.value.available == 2
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         quiz.start(session, user_id, lang="en", now=NOW, topic="audio")
 
 
@@ -258,11 +259,11 @@ def test_an_answer_counts_once(session: Session, reader: User) -> None:
     assert quiz.answer(session, reader.id, quiz_id, 0, given=right, now=NOW).correct
     # A double click or a second tab with another answer changes nothing.
     assert quiz.answer(session, reader.id, quiz_id, 0, given=wrong, now=NOW).correct
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidAnswer):
         quiz.answer(session, reader.id, quiz_id, 1, given="  ", now=NOW)
     with session.begin():
         other = make_user(session, "other@example.com")
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         quiz.answer(session, other.id, quiz_id, 1, given="1", now=NOW)
 
 
@@ -464,7 +465,7 @@ def all_questions(session: Session, user_id: int, lang: str, seeds: range) -> li
                 quiz_id = quiz.start(
                     session, user_id, lang=lang, now=NOW, topic=topic, size=50, seed=seed
                 )
-            except (LookupError, quiz.TooFewCards):
+            except (NotFound, quiz.TooFewCards):
                 continue
             asked += questions(session, quiz_id)
     return asked

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from studyapp.identity import CardKind
 from studyapp.models import ReviewKind, ReviewLog, ReviewState
 from studyapp.services import progress, review
+from studyapp.services.errors import InvalidGrade, NotFound
 from studyapp.services.library import enroll
 from studyapp.srs import sm2
 from tests.factories import make_card, make_deck, make_paper, make_user
@@ -241,7 +242,7 @@ def test_another_users_card_cannot_be_answered(session: Session) -> None:
     stranger = review.StudyLimits(
         user_id=limits.user_id + 1000, timezone="UTC", new_per_day=20, reviews_per_day=200
     )
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         review.answer(
             session,
             stranger,
@@ -257,7 +258,7 @@ def test_bad_grades_are_refused(session: Session, grade: int) -> None:
     limits = setup_cards(session, 1)
     item = review.next_card(session, limits, now=MORNING)
     assert item is not None
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidGrade):
         review.answer(
             session,
             limits,

@@ -12,6 +12,7 @@ as missing, exactly like cards that do not exist.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
@@ -29,6 +30,7 @@ from studyapp.models import (
     ReviewState,
     utcnow,
 )
+from studyapp.services.errors import NotFound
 
 __all__ = [
     "BACK_MAX",
@@ -47,12 +49,15 @@ __all__ = [
     "set_suspended",
 ]
 
+#: Control characters card text never holds (a tab and a line break it may).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
 FRONT_MAX = 500
 BACK_MAX = 2000
 SOURCE_MAX = 2000
 
 
-class CardNotFound(LookupError):
+class CardNotFound(NotFound):
     """No such card for this user: it does not exist, or is not theirs to change (a library
     card, another user's). The cases are not told apart."""
 
@@ -94,7 +99,7 @@ class CardDeletion:
 def set_suspended(session: Session, user_id: int, card_id: int, *, suspended: bool) -> Suspension:
     """Take the card out of the user's reviews, or put it back; its schedule is kept.
 
-    Raises ``LookupError`` when the user does not study the card.
+    Raises ``NotFound`` when the user does not study the card.
     """
     with write_unit(session):
         state = session.scalars(
@@ -104,7 +109,7 @@ def set_suspended(session: Session, user_id: int, card_id: int, *, suspended: bo
             .with_for_update(of=ReviewState)
         ).one_or_none()
         if state is None:
-            raise LookupError(card_id)
+            raise NotFound(card_id)
         state.suspended = suspended
         deck_id = state.card.paper.deck_id
     return Suspension(card_id=card_id, deck_id=deck_id, suspended=suspended)
@@ -228,6 +233,8 @@ def _checked(*, front: str, back: str, source_sentence: str | None) -> tuple[str
 
 
 def clean_text(value: str) -> str:
-    """Card text as stored: plain newlines, no surrounding whitespace."""
+    """Card text as stored: plain newlines, no other control characters (PostgreSQL cannot
+    store NUL), no surrounding whitespace."""
     # Browsers send textarea line breaks as CRLF; cards store plain newlines.
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()

@@ -1,7 +1,7 @@
 """What one user sees of decks, papers and cards; searching them; adding a library deck.
 
 A user sees the shared library (decks without an owner) and their own decks. Anything else is
-reported exactly like an id that does not exist (``LookupError``), so another user's ids give
+reported exactly like an id that does not exist (``NotFound``), so another user's ids give
 nothing away. Schedules are always the asking user's own :class:`ReviewState` rows.
 """
 
@@ -27,6 +27,7 @@ from studyapp.models import (
     Topic,
     UserDeck,
 )
+from studyapp.services.errors import NotFound
 from studyapp.services.library import enroll
 
 __all__ = [
@@ -237,7 +238,8 @@ def _summaries(
 def search(session: Session, user_id: int, query: str) -> SearchResults:
     """Papers of the decks the user can see whose title (original or translated), method
     name or topic (slug, English or Korean name) contains ``query``, ignoring case."""
-    needle = " ".join(query.split())[:QUERY_MAX]
+    # No stored text holds NUL, and PostgreSQL cannot even compare with it.
+    needle = " ".join(query.replace("\x00", "").split())[:QUERY_MAX]
     if not needle:
         return SearchResults(query="", papers=(), truncated=False)
     topic_match = exists().where(
@@ -288,14 +290,14 @@ def deck_page(
     """One page of a deck's papers with their cards and the user's schedules.
 
     Papers come in the order they were imported. A page past the end gives the last page.
-    Raises ``LookupError`` when the user cannot see the deck.
+    Raises ``NotFound`` when the user cannot see the deck.
     """
     with session.begin():
         deck = session.scalars(
             select(Deck).where(Deck.id == deck_id, visible_to(user_id))
         ).one_or_none()
         if deck is None:
-            raise LookupError(deck_id)
+            raise NotFound(deck_id)
         summary = _summaries(session, user_id, today, deck_id=deck_id)[0]
         pages = max(1, math.ceil(summary.papers / per_page))
         page = min(max(page, 1), pages)
@@ -319,7 +321,7 @@ def deck_page(
 def paper_detail(session: Session, user_id: int, paper_id: int, *, lang: str) -> PaperView:
     """A paper with its deck, summary, cards and the user's schedules.
 
-    Raises ``LookupError`` when the user cannot see the paper's deck.
+    Raises ``NotFound`` when the user cannot see the paper's deck.
     """
     with session.begin():
         paper = session.scalars(
@@ -329,7 +331,7 @@ def paper_detail(session: Session, user_id: int, paper_id: int, *, lang: str) ->
             .options(joinedload(Paper.deck))
         ).one_or_none()
         if paper is None:
-            raise LookupError(paper_id)
+            raise NotFound(paper_id)
         owned = paper.deck.owner_id == user_id
         studied = owned or (session.get(UserDeck, (user_id, paper.deck_id)) is not None)
         states = _states(session, user_id, (card.id for card in paper.cards))
@@ -378,7 +380,7 @@ def add_to_my_cards(session: Session, user_id: int, deck_id: int) -> Added:
     """Add a library deck to the user's cards: a new review state for each of its cards.
 
     Adding a deck again creates nothing more (it only fills in cards the user lacks). Raises
-    ``LookupError`` for anything but a library deck. A concurrent add that wins the race makes
+    ``NotFound`` for anything but a library deck. A concurrent add that wins the race makes
     this one retry once, and find the deck added.
     """
 
@@ -388,7 +390,7 @@ def add_to_my_cards(session: Session, user_id: int, deck_id: int) -> Added:
             select(Deck).where(Deck.id == deck_id, Deck.owner_id.is_(None)).with_for_update()
         ).one_or_none()
         if deck is None:
-            raise LookupError(deck_id)
+            raise NotFound(deck_id)
         already = session.get(UserDeck, (user_id, deck_id)) is not None
         if not already:
             session.add(UserDeck(user_id=user_id, deck_id=deck_id))

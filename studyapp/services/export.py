@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from studyapp.apkg.package import ExportNote, collector_paused
 from studyapp.identity import CardKind
 from studyapp.models import Card, CardText, Deck, Paper, PaperTopic, Topic, UserDeck
+from studyapp.services.errors import NotFound
 
 __all__ = [
     "ExportChoice",
@@ -29,7 +30,7 @@ __all__ = [
 TOPIC_ROOT = "Papers"
 
 
-class UnknownSelection(LookupError):
+class UnknownSelection(NotFound):
     """No such deck or topic (or not one this user can export)."""
 
 

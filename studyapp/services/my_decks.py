@@ -34,6 +34,7 @@ from studyapp.models import (
     ReviewState,
     UserDeck,
 )
+from studyapp.services.errors import NotFound
 from studyapp.services.library import slugify
 from studyapp.services.user_imports import DeckNotFound, clean_deck_name
 
@@ -69,7 +70,7 @@ class DeckNameTaken(ValueError):
         self.name = name
 
 
-class PaperNotFound(LookupError):
+class PaperNotFound(NotFound):
     """The paper does not exist, or is not in one of the user's own decks."""
 
 

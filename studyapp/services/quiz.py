@@ -34,6 +34,7 @@ from studyapp.models import (
     Topic,
 )
 from studyapp.services.decks import visible_to
+from studyapp.services.errors import InvalidAnswer, NotFound
 from studyapp.services.quiz_numbers import number_matches
 from studyapp.services.quiz_questions import (
     OPTIONS,
@@ -220,7 +221,7 @@ def start(
 ) -> int:
     """Start a quiz on a topic (its slug) or a deck and return its id.
 
-    Raises ``LookupError`` for a topic or deck the user has no cards on, :class:`TooFewCards`
+    Raises ``NotFound`` for a topic or deck the user has no cards on, :class:`TooFewCards`
     when it has fewer than :data:`MIN_CARDS`.
     """
     if (topic is None) == (deck_id is None):
@@ -233,7 +234,7 @@ def start(
         if topic is not None:
             found = session.scalars(select(Topic).where(Topic.slug == topic)).one_or_none()
             if found is None:
-                raise LookupError(topic)
+                raise NotFound(topic)
             title = found.name_ko if lang == "ko" else found.name_en
             pool_cards = studied.join(PaperTopic, PaperTopic.paper_id == Card.paper_id).where(
                 PaperTopic.topic_id == found.id
@@ -242,14 +243,14 @@ def start(
             # Any deck id: without cards the user studies in it, the pool is empty (404).
             deck = session.get(Deck, deck_id)
             if deck is None:
-                raise LookupError(deck_id)
+                raise NotFound(deck_id)
             title = deck.name
             pool_cards = studied.join(Paper, Paper.id == Card.paper_id).where(
                 Paper.deck_id == deck.id
             )
         pool = _items(session, pool_cards.with_only_columns(Card.id), lang)
         if not pool:
-            raise LookupError(topic or deck_id)
+            raise NotFound(topic or deck_id)
         if len(pool) < MIN_CARDS:
             raise TooFewCards(len(pool))
         pool_ids = {item.card_id for item in pool}
@@ -285,7 +286,7 @@ def start(
 
 
 def result(session: Session, user_id: int, quiz_id: int) -> QuizResult:
-    """The quiz with its questions. Raises ``LookupError`` for another user's quiz."""
+    """The quiz with its questions. Raises ``NotFound`` for another user's quiz."""
     with session.begin():
         quiz = session.scalars(
             select(Quiz)
@@ -293,7 +294,7 @@ def result(session: Session, user_id: int, quiz_id: int) -> QuizResult:
             .options(selectinload(Quiz.questions).selectinload(QuizQuestion.card))
         ).one_or_none()
         if quiz is None:
-            raise LookupError(quiz_id)
+            raise NotFound(quiz_id)
         return QuizResult(quiz, list(quiz.questions))
 
 
@@ -309,12 +310,13 @@ def answer(
     """Record an answer (a choice's index as text, or a typed number) once; answering the
     same question again — a double click, a second tab — changes nothing.
 
-    Raises ``LookupError`` for another user's quiz or no such question, ``ValueError`` for an
-    empty answer or a choice that is not one of the options.
+    Raises ``NotFound`` for another user's quiz or no such question, ``InvalidAnswer`` for
+    an empty answer or a choice that is not one of the options.
     """
-    given = given.strip()
+    # NUL is no part of an answer, and PostgreSQL could not store it.
+    given = given.replace("\x00", "").strip()
     if not given:
-        raise ValueError("empty answer")
+        raise InvalidAnswer("empty answer")
     with write_unit(session):
         question = session.scalars(
             select(QuizQuestion)
@@ -327,14 +329,18 @@ def answer(
             .options(selectinload(QuizQuestion.card))
         ).one_or_none()
         if question is None:
-            raise LookupError(position)
+            raise NotFound(position)
         if question.answered_at is not None:
             return question
         if question.options:
-            if not given.isdigit() or int(given) >= len(question.options):
-                raise ValueError(given)
-            correct = int(given) == question.correct_index
-            shown = question.options[int(given)]
+            # An option's index: ASCII digits only ('²' is a digit to Python, not to int()).
+            if not (given.isascii() and given.isdigit() and len(given) <= 2):
+                raise InvalidAnswer(given)
+            chosen = int(given)
+            if chosen >= len(question.options):
+                raise InvalidAnswer(given)
+            correct = chosen == question.correct_index
+            shown = question.options[chosen]
         else:
             card = question.card
             correct = card.number_value is not None and number_matches(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from studyapp.db import write_unit
 from studyapp.models import Card, Quiz, ReviewLog, ReviewState, User
 from studyapp.services import progress, review
+from studyapp.services.errors import NotFound
 from studyapp.srs.calendar import local_day
 
 __all__ = ["MissedPlan", "make_missed_due", "missed_plan"]
@@ -65,7 +66,7 @@ def _limits(session: Session, user_id: int) -> tuple[review.StudyLimits, bool]:
     with session.begin():
         user = session.get(User, user_id)
         if user is None:
-            raise LookupError(user_id)
+            raise NotFound(user_id)
         limits = review.StudyLimits(
             user_id=user.id,
             timezone=user.timezone,
@@ -187,7 +188,7 @@ def _first_of_their_papers(
 
 def missed_plan(session: Session, user_id: int, quiz_id: int, *, now: datetime) -> MissedPlan:
     """What "review the missed cards today" would do now (see :class:`MissedPlan`). Raises
-    ``LookupError`` for another user's quiz."""
+    ``NotFound`` for another user's quiz."""
     limits, bury_siblings = _limits(session, user_id)
     room = _room(session, limits, now)
     with session.begin():
@@ -197,7 +198,7 @@ def missed_plan(session: Session, user_id: int, quiz_id: int, *, now: datetime) 
             .options(selectinload(Quiz.questions))
         ).one_or_none()
         if quiz is None:
-            raise LookupError(quiz_id)
+            raise NotFound(quiz_id)
         today = local_day(now, limits.timezone)
         return _plan(session, quiz, limits, bury_siblings=bury_siblings, today=today, room=room)
 
@@ -227,7 +228,7 @@ def make_missed_due(
             .with_for_update()
         ).one_or_none()
         if quiz is None:
-            raise LookupError(quiz_id)
+            raise NotFound(quiz_id)
         plan = _plan(session, quiz, limits, bury_siblings=bury_siblings, today=today, room=room)
         if plan.done:
             return 0

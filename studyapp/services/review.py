@@ -42,6 +42,7 @@ from studyapp.models import (
     ReviewState,
 )
 from studyapp.services import review_sql as sql
+from studyapp.services.errors import InvalidGrade, NotFound
 from studyapp.services.review_items import (
     CardFace,
     PaperLine,
@@ -106,7 +107,7 @@ class Answered:
     log_id: int | None = None
 
 
-class DeckNotFound(LookupError):
+class DeckNotFound(NotFound):
     """No deck the user studies has this id (none, another user's, a library deck not added)."""
 
 
@@ -285,9 +286,9 @@ def answer(
 ) -> Answered:
     """Grade one card and log it, in one transaction; apply a given version only once.
 
-    Raises ``LookupError`` when the state is not the user's, ``ValueError`` for a bad grade.
+    Raises ``NotFound`` when the state is not the user's, ``InvalidGrade`` for a bad grade.
     """
-    quality = sm2.as_grade(grade)
+    quality = _as_grade(grade)
     with core_transaction(session, write=True) as connection:
         answered = _grade(connection, limits, state_id, version, quality, now, duration_ms)
     _forget(session, state_id)
@@ -307,12 +308,20 @@ def answer_and_next(
 ) -> tuple[Answered, QueueItem | None]:
     """:func:`answer`, then :func:`next_card`, in the one transaction: the review page's step.
     The next card is read under the answer's write lock, so it already counts that answer."""
-    quality = sm2.as_grade(grade)
+    quality = _as_grade(grade)
     with core_transaction(session, write=True) as connection:
         answered = _grade(connection, limits, state_id, version, quality, now, duration_ms)
         item = _pick(connection, limits, now, None, deck_id)
     _forget(session, state_id)
     return answered, item
+
+
+def _as_grade(grade: int) -> sm2.Grade:
+    # Checked before the transaction: a refused grade writes nothing.
+    try:
+        return sm2.as_grade(grade)
+    except ValueError:
+        raise InvalidGrade(grade) from None
 
 
 def _grade(
@@ -327,7 +336,7 @@ def _grade(
     """Apply one answer inside the caller's write unit."""
     row = sql.STATE_FOR_ANSWER.first(connection, state_id=state_id, user_id=limits.user_id)
     if row is None:
-        raise LookupError(state_id)
+        raise NotFound(state_id)
     state = StateView(*row)
     if state.version != version:
         return Answered(applied=False, state_id=state_id)

@@ -20,6 +20,7 @@ from studyapp.extract.drafts import CardDraft, PaperDraft
 from studyapp.identity import CardKind, paper_identity
 from studyapp.models import Deck, Paper
 from studyapp.services.cards import CardTextError, checked_wording, clean_text
+from studyapp.services.errors import NotFound
 from studyapp.services.library import Corrections, DeckImport, ImportReport, import_decks
 
 __all__ = [
@@ -50,7 +51,7 @@ METHOD_MAX = 200
 NO_CORRECTIONS = Corrections()
 
 
-class DeckNotFound(LookupError):
+class DeckNotFound(NotFound):
     """The deck does not exist, or belongs to someone else (the two are not told apart)."""
 
 

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from studyapp.i18n import LANG_PARAM
 from studyapp.identity import web_link
+from studyapp.services.errors import ServiceError
 from studyapp.web import (
     account,
     auth,
@@ -67,6 +68,10 @@ def init_app(app: Flask) -> None:
     app.url_value_preprocessor(ids.ids_in_range)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    # Once for every view: what a service refuses on purpose. Any other exception is a bug:
+    # Flask logs it with its traceback and answers with the 500 page (the HTTPException
+    # handler above), and the request's transaction is rolled back.
+    app.register_error_handler(ServiceError, _service_error)
     app.after_request(_vary_on_htmx)
     app.add_template_filter(cloze)
     app.add_template_filter(text_lang)
@@ -117,6 +122,10 @@ def cloze(text: str, answer: str | None = None, revealed: bool = False) -> Marku
 def _http_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     return _error_page(code), code
+
+
+def _service_error(error: ServiceError) -> tuple[str, int]:
+    return _error_page(error.status), error.status
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:

@@ -15,6 +15,7 @@ from studyapp.db import get_session
 from studyapp.services import export
 from studyapp.services.user_imports import clean_deck_name
 from studyapp.web.auth import current_account, login_required
+from studyapp.web.ids import form_id, read_slug
 
 bp = Blueprint("export", __name__)
 
@@ -56,10 +57,13 @@ def page() -> ResponseReturnValue:
 def download() -> ResponseReturnValue:
     """The .apkg for ``?deck=ID`` (repeatable) or ``?topic=SLUG``, in ``?lang=``."""
     lang = request.args.get("card_lang", "en")
-    deck_ids = [int(d) for d in request.args.getlist("deck") if d.isdigit()]
+    read = [form_id(d) for d in request.args.getlist("deck")]
     topic = request.args.get("topic", "")
-    if lang not in _LANGS or (deck_ids and topic):
+    if lang not in _LANGS or (read and topic):
         abort(400)
+    deck_ids = [deck_id for deck_id in read if deck_id is not None]
+    if len(deck_ids) < len(read) or (topic and read_slug(topic) is None):
+        abort(404)  # an id or a slug no deck or topic can have, like another user's
     if not deck_ids and not topic:
         # The deck form sent with no deck ticked.
         return _page(problem=gettext("Tick at least one deck to export."), decks=(), card_lang=lang)

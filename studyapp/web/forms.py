@@ -7,8 +7,23 @@ from zoneinfo import available_timezones
 
 from babel.dates import get_timezone_location
 from flask_babel import get_locale
+from wtforms import IntegerField
 
-__all__ = ["timezone_choices"]
+from studyapp.web.ids import read_int
+
+__all__ = ["WholeNumberField", "timezone_choices"]
+
+
+class WholeNumberField(IntegerField):  # type: ignore[misc]
+    """A number field read as every number of a request is (:func:`~studyapp.web.ids.read_int`):
+    ASCII digits only, where WTForms' ``int()`` would take '١٢' and choke on 5,000 digits. A
+    minus sign is let through, for the field's range to refuse in its own words."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist and read_int(valuelist[0].strip().removeprefix("-")) is None:
+            # Not a number: WTForms says so in its own words (and languages).
+            valuelist = [""]
+        super().process_formdata(valuelist)
 
 
 @cache

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length
 from studyapp.extract.drafts import CardDraft, PaperDraft
 from studyapp.identity import CardKind, paper_identity
 from studyapp.services import cards, user_imports
+from studyapp.web.ids import read_int
 
 __all__ = ["CardFix", "PaperFix", "PreviewRow", "chosen", "fill", "rows"]
 
@@ -110,7 +111,9 @@ def rows(papers_field: Any, papers: Sequence[PaperDraft]) -> tuple[PreviewRow, .
     found: list[PreviewRow] = []
     for fix in papers_field:
         sent = fix.form.position.data or ""
-        position = int(sent) if sent.isascii() and sent.isdigit() else len(papers)
+        position = read_int(sent, high=len(papers))
+        if position is None:
+            position = len(papers)
         if position >= len(papers) or any(row.position == position for row in found):
             raise user_imports.PreviewMismatch(sent)
         paper = papers[position]

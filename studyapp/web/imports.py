@@ -46,6 +46,7 @@ from studyapp.services.library import ImportReport
 from studyapp.web import import_corrections as corrections
 from studyapp.web.auth import current_account, login_required
 from studyapp.web.htmx import wants_partial
+from studyapp.web.ids import form_id
 
 __all__ = ["bp"]
 
@@ -100,7 +101,12 @@ PAPER_LANGUAGES = {"ko": _l("Korean"), "en": _l("English")}
 def _optional_int(value: object) -> int | None:
     if value in (None, ""):
         return None
-    return int(str(value))
+    if isinstance(value, int):  # a choice, as the view sets them
+        return value
+    deck_id = form_id(str(value))
+    if deck_id is None:
+        raise ValueError(value)  # WTForms: "not a valid choice", a 422 with the form
+    return deck_id
 
 
 class ImportForm(FlaskForm):  # type: ignore[misc]

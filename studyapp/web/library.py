@@ -37,7 +37,7 @@ from studyapp.services import cards, decks, my_decks, user_imports
 from studyapp.srs.calendar import local_day
 from studyapp.web.auth import current_account, login_required, safe_next
 from studyapp.web.htmx import wants_partial
-from studyapp.web.ids import form_id
+from studyapp.web.ids import form_id, read_int
 
 __all__ = ["CardTextForm", "bp"]
 
@@ -114,28 +114,23 @@ def index() -> ResponseReturnValue:
 @bp.get("/library/decks/<int:deck_id>")
 @login_required
 def deck(deck_id: int) -> ResponseReturnValue:
-    page = request.args.get("page", "1")
-    try:
-        view = decks.deck_page(
-            get_session(),
-            current_account().id,
-            deck_id,
-            lang=_ui_lang(),
-            today=_today_for_user(),
-            page=int(page) if page.isdigit() else 1,
-        )
-    except LookupError:
-        abort(404)
+    # A page past the end shows the last one; one that is not a page number, the first.
+    page = read_int(request.args.get("page"), low=1)
+    view = decks.deck_page(
+        get_session(),
+        current_account().id,
+        deck_id,
+        lang=_ui_lang(),
+        today=_today_for_user(),
+        page=page or 1,
+    )
     return render_template("library/deck.html", view=view, page_url=_this_page())
 
 
 @bp.post("/library/decks/<int:deck_id>/add")
 @login_required
 def add_deck(deck_id: int) -> ResponseReturnValue:
-    try:
-        result = decks.add_to_my_cards(get_session(), current_account().id, deck_id)
-    except LookupError:
-        abort(404)
+    result = decks.add_to_my_cards(get_session(), current_account().id, deck_id)
     if result.added:
         message = ngettext(
             "Added “%(deck)s” to your cards: %(num)d card to learn.",
@@ -154,10 +149,7 @@ def add_deck(deck_id: int) -> ResponseReturnValue:
 @bp.get("/papers/<int:paper_id>")
 @login_required
 def paper(paper_id: int) -> ResponseReturnValue:
-    try:
-        view = decks.paper_detail(get_session(), current_account().id, paper_id, lang=_ui_lang())
-    except LookupError:
-        abort(404)
+    view = decks.paper_detail(get_session(), current_account().id, paper_id, lang=_ui_lang())
     return _paper_page(view, page_url=_this_page())
 
 
@@ -187,12 +179,9 @@ def suspend(card_id: int) -> ResponseReturnValue:
     wanted = request.form.get("suspended", "")
     if wanted not in ("0", "1"):
         abort(400)
-    try:
-        result = cards.set_suspended(
-            get_session(), current_account().id, card_id, suspended=wanted == "1"
-        )
-    except LookupError:
-        abort(404)
+    result = cards.set_suspended(
+        get_session(), current_account().id, card_id, suspended=wanted == "1"
+    )
     back = safe_next(
         request.form.get("next"), fallback=url_for("library.deck", deck_id=result.deck_id)
     )
@@ -211,10 +200,7 @@ def suspend(card_id: int) -> ResponseReturnValue:
 @login_required
 def edit_card(card_id: int) -> ResponseReturnValue:
     user_id = current_account().id
-    try:
-        card = cards.editable_card(get_session(), user_id, card_id)
-    except LookupError:
-        abort(404)
+    card = cards.editable_card(get_session(), user_id, card_id)
     text = card.text(request.form.get("text_lang") or _ui_lang())
     form = CardTextForm(obj=text if request.method == "GET" else None, text_lang=text.lang)
     back = safe_next(
@@ -379,10 +365,7 @@ def move_paper(paper_id: int) -> ResponseReturnValue:
                 )
                 flash(already, "info")
             return redirect(url_for("library.paper", paper_id=paper_id), code=303)
-    try:
-        view = decks.paper_detail(session, user_id, paper_id, lang=_ui_lang())
-    except LookupError:
-        abort(404)
+    view = decks.paper_detail(session, user_id, paper_id, lang=_ui_lang())
     if not view.editable:
         abort(404)
     page_url = url_for("library.paper", paper_id=paper_id)

@@ -20,10 +20,11 @@ from markupsafe import Markup, escape
 from studyapp.db import get_session
 from studyapp.models import utcnow
 from studyapp.services import quiz, quiz_missed
+from studyapp.services.errors import InvalidAnswer
 from studyapp.services.quiz_names import NAME_BLANK
 from studyapp.web.auth import current_account, login_required
 from studyapp.web.htmx import wants_partial
-from studyapp.web.ids import form_id
+from studyapp.web.ids import form_id, read_int, read_slug
 
 __all__ = ["bp"]
 
@@ -79,12 +80,17 @@ def index() -> ResponseReturnValue:
 @bp.post("")
 @login_required
 def start() -> ResponseReturnValue:
-    topic = request.form.get("topic") or None
-    deck = request.form.get("deck", "")
-    size_raw = request.form.get("size", "")
-    size = int(size_raw) if size_raw.isdigit() else quiz.DEFAULT_SIZE
-    if (topic is None) == (not deck.isdigit()):
+    topic_raw = request.form.get("topic") or None
+    deck_raw = request.form.get("deck") or None
+    if (topic_raw is None) == (deck_raw is None):
         abort(400)
+    topic, deck_id = read_slug(topic_raw), form_id(deck_raw)
+    if topic is None and deck_id is None:
+        abort(404)  # no topic or deck can be called that
+    # Any size the service clamps to what a quiz can be; anything else asks for the default.
+    size = read_int(request.form.get("size"))
+    if size is None:
+        size = quiz.DEFAULT_SIZE
     try:
         quiz_id = quiz.start(
             get_session(),
@@ -92,11 +98,9 @@ def start() -> ResponseReturnValue:
             lang=str(get_locale()),
             now=utcnow(),
             topic=topic,
-            deck_id=int(deck) if deck.isdigit() else None,
+            deck_id=deck_id,
             size=size,
         )
-    except LookupError:
-        abort(404)
     except quiz.TooFewCards as few:
         problem = ngettext(
             "There is only %(num)d card to quiz you on there; a quiz needs at least %(min)d. "
@@ -127,10 +131,7 @@ def start() -> ResponseReturnValue:
 
 
 def _result(quiz_id: int) -> quiz.QuizResult:
-    try:
-        return quiz.result(get_session(), current_account().id, quiz_id)
-    except LookupError:
-        abort(404)
+    return quiz.result(get_session(), current_account().id, quiz_id)
 
 
 def _question_page(
@@ -174,9 +175,7 @@ def answer(quiz_id: int) -> ResponseReturnValue:
             given=given,
             now=utcnow(),
         )
-    except LookupError:
-        abort(404)
-    except ValueError:
+    except InvalidAnswer:
         found = _result(quiz_id)
         problem = _("Type a number, or choose one of the answers.")
         return _question_page(found, position, 422, problem)
@@ -200,10 +199,7 @@ def results(quiz_id: int) -> ResponseReturnValue:
 @login_required
 def missed(quiz_id: int) -> ResponseReturnValue:
     account = current_account()
-    try:
-        moved = quiz_missed.make_missed_due(get_session(), account.id, quiz_id, now=utcnow())
-    except LookupError:
-        abort(404)
+    moved = quiz_missed.make_missed_due(get_session(), account.id, quiz_id, now=utcnow())
     if moved:
         # The number the button said, and what today's queue grew by.
         flash(

@@ -29,7 +29,7 @@ from studyapp.services import cards, progress, review
 from studyapp.srs.sm2 import Grade
 from studyapp.web.auth import Account, current_account, login_required
 from studyapp.web.htmx import wants_partial
-from studyapp.web.ids import form_id
+from studyapp.web.ids import form_id, read_int
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -112,10 +112,7 @@ def _deck() -> review.StudyDeck | None:
     deck_id = form_id(raw)
     if deck_id is None:
         abort(404)
-    try:
-        return review.studied_deck(get_session(), _limits(), deck_id)
-    except review.DeckNotFound:
-        abort(404)
+    return review.studied_deck(get_session(), _limits(), deck_id)
 
 
 def _deck_id(deck: review.StudyDeck | None) -> int | None:
@@ -146,9 +143,13 @@ def _render(
     return render_template("review/session.html", **context)
 
 
+#: The latest time a card can say it was shown (milliseconds since 1970; the year 33658).
+_MAX_SHOWN_AT = 10**15 - 1
+
+
 def _shown_at() -> int:
-    raw = request.values.get("shown_at", "")
-    return int(raw) if raw.isdigit() and len(raw) <= 15 else int(time.time() * 1000)
+    shown_at = read_int(request.values.get("shown_at"), high=_MAX_SHOWN_AT)
+    return _now_ms() if shown_at is None else shown_at
 
 
 def _now_ms() -> int:
@@ -178,41 +179,36 @@ def _stale_notice() -> str:
 @bp.post("/<int:state_id>/answer")
 @login_required
 def answer(state_id: int) -> ResponseReturnValue:
-    grade, version = request.form.get("grade", ""), request.form.get("version", "")
-    if not (grade.isdigit() and len(grade) == 1 and version.isdigit() and len(version) <= 10):
+    # A grade past 5 is the service's to refuse (InvalidGrade, 400 like these).
+    grade, version = read_int(request.form.get("grade")), read_int(request.form.get("version"))
+    if grade is None or version is None:
         abort(400)
     deck = _deck()
     duration = _now_ms() - _shown_at()
     session, limits, now = get_session(), _limits(), utcnow()
-    try:
-        if wants_partial():
-            # The answer and the next card in one transaction: the step every minute of
-            # study takes.
-            answered, item = review.answer_and_next(
-                session,
-                limits,
-                state_id=state_id,
-                version=int(version),
-                grade=int(grade),
-                now=now,
-                duration_ms=duration,
-                deck_id=_deck_id(deck),
-            )
-            notice = None if answered.applied else _stale_notice()
-            return _render(item, revealed=False, shown_at=_now_ms(), deck=deck, notice=notice)
-        answered = review.answer(
+    if wants_partial():
+        # The answer and the next card in one transaction: the step every minute of study takes.
+        answered, item = review.answer_and_next(
             session,
             limits,
             state_id=state_id,
-            version=int(version),
-            grade=int(grade),
+            version=version,
+            grade=grade,
             now=now,
             duration_ms=duration,
+            deck_id=_deck_id(deck),
         )
-    except LookupError:
-        abort(404)
-    except ValueError:
-        abort(400)
+        notice = None if answered.applied else _stale_notice()
+        return _render(item, revealed=False, shown_at=_now_ms(), deck=deck, notice=notice)
+    answered = review.answer(
+        session,
+        limits,
+        state_id=state_id,
+        version=version,
+        grade=grade,
+        now=now,
+        duration_ms=duration,
+    )
     if not answered.applied:
         flash(_stale_notice(), "info")
     return redirect(_session_url(deck), code=303)
@@ -223,10 +219,7 @@ def answer(state_id: int) -> ResponseReturnValue:
 def suspend(card_id: int) -> ResponseReturnValue:
     """Take the card being reviewed out of the reviews, and go on to the next one."""
     deck = _deck()
-    try:
-        cards.set_suspended(get_session(), current_account().id, card_id, suspended=True)
-    except LookupError:
-        abort(404)
+    cards.set_suspended(get_session(), current_account().id, card_id, suspended=True)
     notice = str(_("Card suspended: it stays out of your reviews until you resume it."))
     if wants_partial():
         item = review.next_card(get_session(), _limits(), now=utcnow(), deck_id=_deck_id(deck))

@@ -16,13 +16,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, IntegerField, RadioField, SelectChoice, SelectField
+from wtforms import BooleanField, Field, RadioField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
 from studyapp.db import get_session
 from studyapp.i18n import locale_for
 from studyapp.services import accounts
 from studyapp.web.auth import Account, TimezoneField, current_account, login_required
+from studyapp.web.forms import WholeNumberField
 
 __all__ = ["bp"]
 
@@ -51,7 +52,7 @@ class SettingsForm(FlaskForm):  # type: ignore[misc]
         default="",
     )
     timezone = TimezoneField(_l("Time zone"), default="UTC")
-    new_cards_per_day = IntegerField(
+    new_cards_per_day = WholeNumberField(
         _l("New cards per day"),
         validators=[
             InputRequired(),
@@ -61,7 +62,7 @@ class SettingsForm(FlaskForm):  # type: ignore[misc]
         render_kw={"min": 0, "max": MAX_NEW_CARDS, "inputmode": "numeric"},
         default=20,
     )
-    reviews_per_day = IntegerField(
+    reviews_per_day = WholeNumberField(
         _l("Reviews per day"),
         validators=[
             InputRequired(),

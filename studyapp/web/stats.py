@@ -19,6 +19,7 @@ from studyapp.models import utcnow
 from studyapp.services import stats
 from studyapp.web.auth import current_account, login_required
 from studyapp.web.charts import WIDE_PX, BarChart, bar_chart, heatmap
+from studyapp.web.ids import read_int
 from studyapp.web.review import limits_for
 
 __all__ = ["PERIODS", "bp", "forecast_chart"]
@@ -98,8 +99,9 @@ def page() -> ResponseReturnValue:
     account = current_account()
     lang = str(get_locale())
     figures = stats.stats(get_session(), limits_for(account), now=utcnow(), lang=lang)
-    period_raw = request.args.get("days", "")
-    period = int(period_raw) if period_raw.isdigit() and int(period_raw) in PERIODS else 30
+    period = read_int(request.args.get("days"), high=max(PERIODS))
+    if period not in PERIODS:
+        period = 30
     months = get_month_names("abbreviated", locale=lang)
     weekdays = get_day_names("abbreviated", locale=lang)
     dates = _Dates()
