@@ -84,7 +84,7 @@ pytest: setup
 fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py
 
-# Every benchmark at full size (about five minutes): bench/report.json and bench/report.md.
+# Every benchmark at full size (about ten minutes): bench/report.json and bench/report.md.
 # PostgreSQL figures need the server on 127.0.0.1:5432 (BENCH_POSTGRES_URL); they are skipped
 # when it does not answer.
 bench: setup

@@ -6,7 +6,8 @@ Each module in ``MODULES`` measures at its ``FULL`` sizes (``--smoke``: its tiny
 sizes, which ``make test`` runs so that no benchmark rots) and returns figures; its ``rows()``
 turn them into lines of the table, with target and verdict. The report goes to
 ``bench/report.json`` and ``bench/report.md`` (``--smoke``: a temporary folder, so that the
-last real report stays). A full run takes about five minutes on two cores.
+last real report stays). A full run takes about ten minutes on two cores, half of it the
+worker memory run's 20,000 requests.
 
 A smoke run fails when a benchmark raises or when its figures break a correctness check
 (``check()``: in the HTTP load test, every acknowledged answer must be in the review log).
@@ -39,6 +40,7 @@ MODULES = (
     "export_apkg",
     "review_step",
     "stats_page",
+    "memory",
 )
 
 

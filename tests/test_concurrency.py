@@ -257,6 +257,55 @@ def test_a_stale_tab_answering_later_gets_the_next_card(
         assert (stale.status, stale.location) == (303, "/review")
 
 
+def undo_button(client: FlaskClient) -> dict[str, str]:
+    """The review page's undo form: the answer it names (and the deck, the CSRF token...)."""
+    form = html(client.get("/review").data).select_one("form[data-action=undo]")
+    assert form is not None
+    return {str(i["name"]): str(i["value"]) for i in form.select("input[type=hidden]")}
+
+
+@pytest.mark.parametrize("headers", [HX, PLAIN], ids=["htmx", "form"])
+def test_five_identical_undos_at_once_undo_one_answer(app: Flask, headers: dict[str, str]) -> None:
+    client = signed_in(app, "reader@example.com")
+    import_own(app, "reader@example.com")
+    answered = []
+    for _ in range(3):
+        shown = showing(app, client)
+        data = {"grade": "5", "version": str(shown.version), "csrf_token": csrf_token(client)}
+        assert send(client, shown.url, data=data, headers=HX).status == 200
+        answered.append(shown)
+    button = undo_button(client)
+    log = rows(app, select(ReviewLog.id, ReviewLog.card_id).order_by(ReviewLog.id))
+    assert button["answer"] == str(log[-1][0])
+    clients, token = twins(app, client, 5)
+    data = {**button, "csrf_token": token}
+    replies = together(
+        [partial(send, c, "/review/undo", data=data, headers=headers) for c in clients]
+    )
+    # Exactly the last answer is taken back; the two before it stay, with their states.
+    assert rows(app, select(ReviewLog.id, ReviewLog.card_id).order_by(ReviewLog.id)) == log[:2]
+    for shown in answered[:2]:
+        check_state_follows_its_log(app, shown, {5})
+    last = answered[-1]
+    (state,) = rows(
+        app,
+        select(ReviewState.repetitions, ReviewState.due_on).where(ReviewState.id == last.state_id),
+    )
+    assert state == (0, None)
+    if headers:
+        # One press undid it and shows its card; the four others say so and show a card.
+        notices = [html(r.body).select_one(".review-notice") for r in replies]
+        assert [r.status for r in replies] == [200] * 5
+        assert sum(notice is None for notice in notices) == 1
+        assert all(state_on(r.body) is not None for r in replies)
+    else:
+        assert sorted(str(r.location) for r in replies) == ["/review"] * 4 + [
+            f"/review?card={last.state_id}"
+        ]
+    # The page's undo button now names the answer before.
+    assert undo_button(client)["answer"] == str(log[1][0])
+
+
 # ---- Imports ------------------------------------------------------------------------------
 
 SAVED = "Saved 3 papers with 5 cards into “Week 12”."

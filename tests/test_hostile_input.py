@@ -79,7 +79,7 @@ PARAMS: dict[str, dict[str, str | None]] = {
     "auth.logout": {},
     "review.session": {"card": "{state}", "deck": None, "reveal": "1", "shown_at": None},
     "review.answer": {"grade": "4", "version": "{version}", "deck": None, "shown_at": None},
-    "review.undo": {"deck": None},
+    "review.undo": {"deck": None, "answer": None},
     "review.suspend": {"deck": None},
     "library.index": {"q": None},
     "library.deck": {"page": "1"},

@@ -124,8 +124,9 @@ CALLS = (
     Call("POST", "/review/{a_lib_state}/answer", 404, {"grade": "1", "version": "1"}),
     Call("POST", "/review/cards/{a_card}/suspend", 404),
     Call("POST", "/review/cards/{a_lib_card}/suspend", 404, htmx=True),
-    Call("POST", "/review/undo", 303),  # B has answered nothing: A's last answer stays
-    Call("POST", "/review/undo", 200, htmx=True),
+    # Naming A's last answer: it is not B's (B has answered nothing), so it stays.
+    Call("POST", "/review/undo", 303, {"answer": "{a_answer}"}),
+    Call("POST", "/review/undo", 200, {"answer": "{a_answer}"}, True),
     Call("POST", "/library/decks/{a_deck}/add", 404),
     Call("POST", "/cards/{a_card}/suspend", 404, {"suspended": "1"}),
     Call("POST", "/cards/{a_suspended}/suspend", 404, {"suspended": "0"}, True),
@@ -270,6 +271,9 @@ def a_builds_up_data(app: Flask, a: FlaskClient, ids: dict[str, Any]) -> None:
     state = one(app, states.where(ReviewState.card_id == ids["a_card"]))
     ids["a_state"], ids["a_version"] = state.id, state.version
     ids["a_lib_state"] = one(app, states.where(ReviewState.card_id == ids["a_lib_card"])).id
+    ids["a_answer"] = one(
+        app, select(func.max(ReviewLog.id)).where(ReviewLog.user_id == ids["a_user"])
+    )
     # A finished quiz, its missed cards made due, and a quiz with one answer of four.
     for key in ("a_quiz_done", "a_quiz_open"):
         started = post(a, "/quiz", {"deck": str(ids["a_deck"]), "size": "5"})

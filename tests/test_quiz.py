@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import re
+import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -542,6 +544,33 @@ def test_names_and_their_short_and_long_forms_are_blanked_alike() -> None:
     assert blank_names("Relay: a relay for speech", ["Relay"]) == "▢▢▢: a relay for speech"
     # Inside other words nothing is blanked.
     assert blank_names("SEA research on the seaside", ["SEA"]) == "▢▢▢ research on the seaside"
+    # Words of a name may be spaced or hyphenated otherwise; the longest form goes first.
+    assert blank_names("a Second order-Optimizer, Second-Order", ["Second Order Optimizer"]) == (
+        "a ▢▢▢, Second-Order"
+    )
+    assert blank_names("DiT-XL and DiT", ["DiT", "DiT-XL"]) == "▢▢▢ and ▢▢▢"
+
+
+def test_blanking_the_names_of_ever_new_papers_keeps_nothing() -> None:
+    # Every quiz blanks another set of papers' names. A pattern made for each set stayed in
+    # re's module cache (up to 512 of them, ~17 KB each for real names), so a worker's memory
+    # grew with every quiz (issue 19): nothing may outlive the call.
+    def blank_papers(first: int) -> None:
+        for index in range(first, first + 200):
+            names = (f"Model{index}Net", f"Learning to Rank Paper {index}", f"LRP{index}")
+            text = f"Model{index}Net은 Learning to Rank Paper {index}의 LRP{index}를 쓴다."
+            assert blank_names(text, names).count(NAME_BLANK) == 3
+
+    blank_papers(0)  # anything made once for good is made here
+    gc.collect()
+    tracemalloc.start()
+    try:
+        blank_papers(1000)
+        gc.collect()
+        kept, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert kept < 32 * 1024
 
 
 # ---- Options in the question's language ----------------------------------------------------

@@ -123,18 +123,84 @@ def test_a_double_submit_applies_once(
     assert log_count(app) == 1
 
 
+def undo_form(page: BeautifulSoup) -> dict[str, str]:
+    """The undo button's form on a review page or fragment: its action and hidden fields."""
+    form = page.select_one("form[data-action=undo]")
+    assert form is not None
+    fields = {str(i["name"]): str(i["value"]) for i in form.select("input[type=hidden]")}
+    return {"action": str(form["action"]), **fields}
+
+
+def latest_log_id(app: Flask) -> int | None:
+    with session_factory(app)() as session, session.begin():
+        return session.scalar(select(func.max(ReviewLog.id)))
+
+
 def test_undo_takes_back_the_last_answer(
     app: Flask, client: FlaskClient, studying: AuthActions
 ) -> None:
     form = answer_form(client)
     state_id = int(form["action"].split("/")[2])
     client.post(form.pop("action"), data={**form, "grade": "1"})
-    response = client.post("/review/undo", data={"csrf_token": csrf_token(client)})
+    undo = undo_form(html(client.get("/review").data))
+    # The button names the answer it takes back.
+    assert undo["answer"] == str(latest_log_id(app))
+    response = client.post(undo.pop("action"), data=undo)
     assert response.status_code == 303
     assert response.headers["Location"] == f"/review?card={state_id}"
     assert log_count(app) == 0
     page = html(client.get(response.headers["Location"]).data)
     assert page.select_one("a[data-action=reveal]")["href"].startswith(f"/review?card={state_id}")
+
+
+def answer_twice(client: FlaskClient, headers: dict[str, str]) -> BeautifulSoup:
+    """Answer two cards; the page (or fragment) shown after the second."""
+    for _ in range(2):
+        form = answer_form(client)
+        client.post(form.pop("action"), data={**form, "grade": "5"})
+    return html(client.get("/review", headers=headers).data)
+
+
+def test_the_same_undo_pressed_twice_without_javascript_takes_back_one_answer(
+    app: Flask, client: FlaskClient, studying: AuthActions
+) -> None:
+    undo = undo_form(answer_twice(client, {}))
+    action = undo.pop("action")
+    first = client.post(action, data=undo)
+    assert first.status_code == 303 and first.headers["Location"].startswith("/review?card=")
+    assert log_count(app) == 1
+    second = client.post(action + "?lang=en", data=undo)
+    assert second.status_code == 303 and second.headers["Location"] == "/review"
+    assert log_count(app) == 1
+    page = html(client.get("/review?lang=en").data)
+    assert "that answer is no longer your last one" in page.select_one(".flash").get_text()
+    # The page's button now names the answer before, which it takes back.
+    assert undo_form(page)["answer"] == str(latest_log_id(app))
+
+
+def test_the_same_undo_pressed_twice_with_htmx_takes_back_one_answer(
+    app: Flask, client: FlaskClient, studying: AuthActions
+) -> None:
+    undo = undo_form(answer_twice(client, HX))
+    action = undo.pop("action")
+    first = html(client.post(action, data=undo, headers=HX).data)
+    assert first.select_one(".review-notice") is None
+    assert log_count(app) == 1
+    second = html(client.post(action + "?lang=ko", data=undo, headers=HX).data)
+    notice = second.select_one("section#review .review-notice")
+    assert notice is not None and "이미 취소된" in notice.get_text()
+    assert second.select_one("form.grades") is not None
+    assert log_count(app) == 1
+
+
+@pytest.mark.parametrize("answer", ["", "x", "-1", "99999999999"])
+def test_an_undo_that_names_no_answer_is_400(
+    app: Flask, client: FlaskClient, studying: AuthActions, answer: str
+) -> None:
+    undo = undo_form(answer_twice(client, {}))
+    response = client.post(undo.pop("action"), data={**undo, "answer": answer})
+    assert response.status_code == 400
+    assert log_count(app) == 2
 
 
 def test_posts_need_a_csrf_token(app: Flask, client: FlaskClient, studying: AuthActions) -> None:

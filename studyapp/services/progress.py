@@ -87,6 +87,8 @@ class SessionSummary:
     reviewed: int
     redrilled: int
     passed: int
+    #: The latest answer of today (its log row's id), which the summary's undo button names.
+    last_answer: int | None = None
 
     @property
     def pass_rate(self) -> float:
@@ -220,6 +222,7 @@ def session_summary(session: Session, limits: StudyLimits, *, now: datetime) -> 
                         else_=0,
                     )
                 ),
+                func.max(ReviewLog.id),
             ).where(ReviewLog.user_id == limits.user_id, ReviewLog.reviewed_on == today)
         ).one()
     return SessionSummary(
@@ -229,4 +232,5 @@ def session_summary(session: Session, limits: StudyLimits, *, now: datetime) -> 
         reviewed=row[2],
         redrilled=row[3],
         passed=int(row[4] or 0),
+        last_answer=row[5],
     )

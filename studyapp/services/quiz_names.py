@@ -30,7 +30,6 @@ _BLANK_PAIR = re.compile(rf"{NAME_BLANK}\s*\({NAME_BLANK}\)")
 # an English word. Anything more coined is blanked however it is capitalised ("TIDEPOOL").
 _PLAIN_WORD = re.compile(r"[A-Z][a-z]+")
 _SEPARATORS = re.compile(r"[\s\-‐–]+")
-_EDGE = "A-Za-z0-9"
 # Korean particles after a name, longest first, and how they read after a blank: in both
 # forms, as Korean writes a particle after a word it does not show.
 _PARTICLE = re.compile(
@@ -138,18 +137,25 @@ def _spelled_out(title: str, acronym: str) -> str | None:
 
 def blank_names(text: str, forms: Iterable[str]) -> str:
     """``text`` with every one of the ``forms`` of a name written as :data:`NAME_BLANK`, and a
-    Korean particle after it in both its forms."""
-    exact: list[str] = []
-    folded: list[str] = []
-    for form in sorted({f.strip() for f in forms if len(f.strip()) >= 2}, key=len, reverse=True):
-        pattern = r"[\s\-‐–]*".join(re.escape(part) for part in _SEPARATORS.split(form) if part)
-        if not pattern:
-            continue
-        (exact if _PLAIN_WORD.fullmatch(form) else folded).append(pattern)
-    for patterns, flags in ((folded, re.IGNORECASE), (exact, 0)):
-        if patterns:
-            name = re.compile(rf"(?<![{_EDGE}])(?:{'|'.join(patterns)})(?![{_EDGE}])", flags)
-            text = name.sub(NAME_BLANK, text)
+    Korean particle after it in both its forms.
+
+    A form matches however its words are spaced or hyphenated, in any case unless it is a plain
+    capitalised word, and only as a whole (no letter or digit of the alphabet on either side);
+    at each place the longest form is tried first. The forms are found with plain string
+    search rather than a pattern built from them: every quiz blanks a different set of names,
+    and each such pattern (about 17 KB) would stay in ``re``'s module cache, a worker's memory
+    growing with every quiz until the cache is full (issue 19).
+    """
+    folded: list[tuple[str, ...]] = []
+    exact: list[tuple[str, ...]] = []
+    for form in sorted({f.strip() for f in forms if len(f.strip()) >= 2}, key=_longest_first):
+        parts = tuple(part for part in _SEPARATORS.split(form) if part)
+        if parts:
+            (exact if _PLAIN_WORD.fullmatch(form) else folded).append(parts)
+    if folded:
+        text = _blank(text, _casefolded(text), [_casefolded_parts(p) for p in folded])
+    if exact:
+        text = _blank(text, text, exact)
     if NAME_BLANK not in text:
         return text
     pieces = _BLANK_PAIR.sub(NAME_BLANK, text).split(NAME_BLANK)
@@ -159,3 +165,74 @@ def blank_names(text: str, forms: Iterable[str]) -> str:
             both = particle["quote"] + _BOTH_FORMS[particle["p"]] + (particle["tail"] or "")
             pieces[index] = both + pieces[index][particle.end() :]
     return NAME_BLANK.join(pieces)
+
+
+def _longest_first(form: str) -> tuple[int, str]:
+    return -len(form), form
+
+
+#: Characters that may separate the words of a name: what :data:`_SEPARATORS` matches.
+_SEPARATOR_MARKS = frozenset("-‐–")
+
+
+def _is_separator(char: str) -> bool:
+    return char.isspace() or char in _SEPARATOR_MARKS
+
+
+def _is_edge(char: str) -> bool:
+    """A letter or digit of the alphabet: a name next to one is part of a longer word."""
+    return char.isascii() and char.isalnum()
+
+
+def _casefolded(text: str) -> str:
+    """``text`` in lower case, one character for one, so that places in it are places in
+    ``text`` (a character whose lower case is longer, like 'İ', stays as it is)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(low if len(low := char.lower()) == 1 else char for char in text)
+
+
+def _casefolded_parts(parts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_casefolded(part) for part in parts)
+
+
+def _blank(text: str, searched: str, names: list[tuple[str, ...]]) -> str:
+    """``text`` with each whole occurrence of a name (its words, ``names`` longest first) in
+    ``searched`` (``text`` itself, or its lower case) written as :data:`NAME_BLANK`: the leftmost
+    first, at one place the first name that matches, never two overlapping."""
+    found: list[tuple[int, int, int]] = []  # (start, rank, end)
+    for rank, parts in enumerate(names):
+        start = searched.find(parts[0])
+        while start >= 0:
+            end = _match_end(text, searched, parts, start)
+            if end is not None:
+                found.append((start, rank, end))
+            start = searched.find(parts[0], start + 1)
+    if not found:
+        return text
+    pieces, done = [], 0
+    for start, _rank, end in sorted(found):
+        if start >= done:
+            pieces += [text[done:start], NAME_BLANK]
+            done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _match_end(text: str, searched: str, parts: tuple[str, ...], start: int) -> int | None:
+    """Where the name of these words ends when it starts at ``start`` (its first word already
+    found there), separated by any run of spaces or dashes; ``None`` when it does not match,
+    or matches inside a longer word."""
+    if start > 0 and _is_edge(text[start - 1]):
+        return None
+    at = start + len(parts[0])
+    for part in parts[1:]:
+        while at < len(text) and _is_separator(text[at]):
+            at += 1
+        if not searched.startswith(part, at):
+            return None
+        at += len(part)
+    if at < len(text) and _is_edge(text[at]):
+        return None
+    return at

@@ -66,6 +66,7 @@ __all__ = [
     "StateView",
     "StudyDeck",
     "StudyLimits",
+    "Undone",
     "active",
     "allowance",
     "answer",
@@ -170,7 +171,7 @@ def next_card(
     ``deck_id`` limits the session to one deck (check it with :func:`studied_deck`).
     """
     with core_transaction(session, write=False) as connection:
-        return _pick(connection, limits, now, prefer, deck_id)
+        return _pick(connection, limits, now, prefer, deck_id, None)
 
 
 def _pick(
@@ -179,8 +180,10 @@ def _pick(
     now: datetime,
     prefer: int | None,
     deck_id: int | None,
+    last_answer: int | None,
 ) -> QueueItem | None:
-    """The next card, inside the caller's transaction."""
+    """The next card, inside the caller's transaction. ``last_answer``: the log row the caller
+    has just written, when it has (so the step need not look it up)."""
     user_id = limits.user_id
     today = local_day(now, limits.timezone)
     queue, scope = (sql.EVERYTHING, {}) if deck_id is None else (sql.ONE_DECK, {"deck_id": deck_id})
@@ -199,7 +202,9 @@ def _pick(
     if state_id is None:
         return None
     remaining, more = _remaining(connection, queue, scope, limits, today, done)
-    return _queue_item(connection, limits, now, state_id, done, remaining, more)
+    if last_answer is None and done:
+        last_answer = sql.LAST_ANSWER.scalar(connection, user_id=user_id, today=today)
+    return _queue_item(connection, limits, now, state_id, done, remaining, more, last_answer)
 
 
 def _queue_item(
@@ -210,6 +215,7 @@ def _queue_item(
     done: dict[ReviewKind, int],
     remaining: int,
     more: bool,
+    last_answer: int | None,
 ) -> QueueItem:
     """The state with its card, and today's progress around it (inside a transaction)."""
     rows = sql.ITEM.rows(connection, state_id=state_id)
@@ -238,6 +244,7 @@ def _queue_item(
         shown_at=now,
         timezone=limits.timezone,
         more=more,
+        last_answer=last_answer,
     )
 
 
@@ -311,7 +318,8 @@ def answer_and_next(
     quality = _as_grade(grade)
     with core_transaction(session, write=True) as connection:
         answered = _grade(connection, limits, state_id, version, quality, now, duration_ms)
-        item = _pick(connection, limits, now, None, deck_id)
+        # An answer just logged is the user's latest: the undo button names it.
+        item = _pick(connection, limits, now, None, deck_id, answered.log_id)
     _forget(session, state_id)
     return answered, item
 
@@ -390,11 +398,29 @@ def _forget(session: Session, state_id: int) -> None:
         session.expire(held)
 
 
-def undo_last(session: Session, limits: StudyLimits, *, now: datetime) -> int | None:
-    """Take back the user's most recent answer of today: restore the card's state exactly and
-    delete the log row. Returns the state's id, or ``None`` when there is nothing to undo."""
+@dataclass(frozen=True, slots=True)
+class Undone:
+    """What an undo did. ``state_id``: the card whose answer was taken back (``None`` when
+    none was). ``stale``: the answer named is no longer the user's latest of today (it was
+    undone already, by a second press or another tab, or a later answer came since), so
+    nothing changed."""
+
+    state_id: int | None
+    stale: bool = False
+
+
+def undo_last(session: Session, limits: StudyLimits, *, answer_id: int, now: datetime) -> Undone:
+    """Take back the user's most recent answer of today, if it is still ``answer_id`` (the log
+    row the undo button named): restore the card's state exactly and delete the log row.
+
+    Naming the row makes undo idempotent, as the version makes an answer: the same press sent
+    twice (a double click, a retried request, a second tab) finds its row gone, and changes
+    nothing rather than taking back the answer before it.
+    """
     today = local_day(now, limits.timezone)
     with write_unit(session):
+        # Locked, so that of two identical undos on PostgreSQL the second waits for the first
+        # and then finds the row gone (on SQLite, BEGIN IMMEDIATE already queues them).
         log = session.scalars(
             select(ReviewLog)
             .where(ReviewLog.user_id == limits.user_id, ReviewLog.reviewed_on == today)
@@ -402,8 +428,8 @@ def undo_last(session: Session, limits: StudyLimits, *, now: datetime) -> int | 
             .limit(1)
             .with_for_update()
         ).first()
-        if log is None:
-            return None
+        if log is None or log.id != answer_id:
+            return Undone(state_id=None, stale=True)
         state = session.scalars(
             select(ReviewState)
             .where(ReviewState.user_id == limits.user_id, ReviewState.card_id == log.card_id)
@@ -412,7 +438,7 @@ def undo_last(session: Session, limits: StudyLimits, *, now: datetime) -> int | 
         if state is None:
             # The card left the user's study since (its library deck removed): the answer
             # stays in the log as history, and there is no schedule to put back.
-            return None
+            return Undone(state_id=None)
         state.repetitions = log.repetitions_before
         state.ease = log.ease_before
         state.interval_days = log.interval_before
@@ -422,4 +448,4 @@ def undo_last(session: Session, limits: StudyLimits, *, now: datetime) -> int | 
         state.redrill_on = log.redrill_before
         session.delete(log)
         state_id = state.id
-    return state_id
+    return Undone(state_id=state_id)

@@ -116,6 +116,9 @@ class QueueItem:
     timezone: str
     #: True when some count reached :data:`COUNT_CAP`: there are at least ``remaining`` left.
     more: bool = False
+    #: The id of the user's latest answer of today (its review log row), which the undo
+    #: button names; ``None`` before the first answer of the day.
+    last_answer: int | None = None
 
     @property
     def progress_percent(self) -> int:

@@ -262,6 +262,12 @@ CANDIDATES, FIRST_REDRILL, LEFT = EVERYTHING.candidates, EVERYTHING.first_redril
 
 # Today's answers of each kind: three ranges of the log's day index, counted without grouping.
 DONE_TODAY = Prepared(select(*(_answered_as(kind) for kind in KINDS)))
+# The user's latest answer of today: what the undo button names (a range of the log's day index).
+LAST_ANSWER = Prepared(
+    select(func.max(ReviewLog.id)).where(
+        ReviewLog.user_id == _USER, ReviewLog.reviewed_on == _TODAY
+    )
+)
 PREFERRED = Prepared(select(ReviewState.id).where(ReviewState.id == _STATE, active_of(_USER)))
 # A deck the user studies: their own, or a library deck they added.
 STUDIED_DECK = Prepared(

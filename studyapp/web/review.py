@@ -8,6 +8,8 @@ next card. Without JavaScript each step is a link or a form with a 303 back to `
 ``?deck=<id>`` limits the session to one deck the user studies; every link and form of the
 page carries it on. A grade for a card that was answered meanwhile (a second tab, a double
 click) changes nothing and says so above the next card; so does suspending the card from here.
+Undo names the answer it takes back, as a grade names the card's version: pressed twice, it
+takes back that one answer, not the one before it.
 """
 
 from __future__ import annotations
@@ -228,17 +230,34 @@ def suspend(card_id: int) -> ResponseReturnValue:
     return redirect(_session_url(deck), code=303)
 
 
+def _undone_notice() -> str:
+    return str(
+        _(
+            "Nothing was undone: that answer is no longer your last one (it was already "
+            "undone, perhaps in another tab)."
+        )
+    )
+
+
 @bp.post("/undo")
 @login_required
 def undo() -> ResponseReturnValue:
+    """Take back the answer the button names (``answer``, its log row), if it is still the
+    user's latest of today; a second press of the same button changes nothing and says so."""
+    answer_id = form_id(request.form.get("answer"))
+    if answer_id is None:
+        abort(400)
     deck = _deck()
-    state_id = review.undo_last(get_session(), _limits(), now=utcnow())
+    undone = review.undo_last(get_session(), _limits(), answer_id=answer_id, now=utcnow())
+    notice = _undone_notice() if undone.stale else None
     if wants_partial():
         item = review.next_card(
-            get_session(), _limits(), now=utcnow(), prefer=state_id, deck_id=_deck_id(deck)
+            get_session(), _limits(), now=utcnow(), prefer=undone.state_id, deck_id=_deck_id(deck)
         )
-        return _render(item, revealed=False, shown_at=_now_ms(), deck=deck)
-    return redirect(_session_url(deck, card=state_id), code=303)
+        return _render(item, revealed=False, shown_at=_now_ms(), deck=deck, notice=notice)
+    if notice is not None:
+        flash(notice, "info")
+    return redirect(_session_url(deck, card=undone.state_id), code=303)
 
 
 def _session_url(deck: review.StudyDeck | None, *, card: int | None = None) -> str:
