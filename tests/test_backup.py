@@ -608,7 +608,7 @@ def test_a_failed_backup_keeps_the_previous_file(
             raise OSError(28, "No space left on device")
         return value.isoformat() if kind in ("date", "datetime") and value else value
 
-    monkeypatch.setattr("studyapp.backup._encode", fail_midway)
+    monkeypatch.setattr("studyapp.backup.json_dump._encode", fail_midway)
     assert_refused(run(empty_app, "backup", str(path)), "No space left on device")
     assert calls > 200
     assert path.read_text() == "yesterday's backup"
