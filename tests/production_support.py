@@ -131,26 +131,29 @@ def production(database: Database, folder: Path, *args: str) -> Iterator[Running
     127.0.0.1 (run directory in a short temporary folder: a socket path has ~100 bytes)."""
     port = free_port()
     run = Path(tempfile.mkdtemp(prefix="studyapp-test-"))
-    log = folder / f"serve-{port}.log"
     command = [sys.executable, str(SERVE), "--bind", f"127.0.0.1:{port}", "--run-dir", str(run)]
-    process = spawn([*command, *args], database, log)
-    try:
-        _wait_healthy(port, lambda: process.poll() is None, log)
-        yield Running(port, log)
-    finally:
-        kill_group(process)
-        shutil.rmtree(run, ignore_errors=True)
+    with _serving([*command, *args], database, folder / f"serve-{port}.log", port, run) as up:
+        yield up
 
 
 @contextmanager
 def gunicorn(database: Database, folder: Path, *options: str) -> Iterator[Running]:
     """gunicorn alone on a free port of 127.0.0.1, with ``options`` (``-c`` a config...)."""
     port = free_port()
-    log = folder / f"gunicorn-{port}.log"
     run = Path(tempfile.mkdtemp(prefix="studyapp-test-"))
     command = [sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{port}"]
-    command += ["--control-socket", str(run / "gunicorn.ctl")]
-    process = spawn([*command, "studyapp:create_app()"], database, log)
+    command += ["--control-socket", str(run / "gunicorn.ctl"), "studyapp:create_app()"]
+    with _serving(command, database, folder / f"gunicorn-{port}.log", port, run) as up:
+        yield up
+
+
+@contextmanager
+def _serving(
+    command: list[str], database: Database, log: Path, port: int, run: Path
+) -> Iterator[Running]:
+    """``command`` started on ``database`` until it answers on ``port``; stopped, and its run
+    directory removed, when the block ends."""
+    process = spawn(command, database, log)
     try:
         _wait_healthy(port, lambda: process.poll() is None, log)
         yield Running(port, log)
