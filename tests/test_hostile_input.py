@@ -37,6 +37,7 @@ from studyapp.models import Card, Deck, Paper, ReviewState, User, utcnow
 from studyapp.services import accounts, decks, quiz
 from studyapp.services.library import DeckImport, import_decks
 from tests.conftest import AuthActions, csrf_token, engine_of
+from tests.test_settings import GOOD as SETTINGS
 
 DATA = Path(__file__).parent / "data"
 WEB = Path(studyapp.web.__file__).parent
@@ -117,14 +118,7 @@ PARAMS: dict[str, dict[str, str | None]] = {
         }
         for endpoint in ("imports.create", "imports.preview")
     },
-    "settings.edit": {
-        "locale": "",
-        "timezone": "UTC",
-        "new_cards_per_day": "20",
-        "reviews_per_day": "200",
-        "grade_buttons": "six",
-        "bury_siblings": "y",
-    },
+    "settings.edit": dict(SETTINGS),
     "export.page": {},
     "export.download": {"card_lang": "en", "deck": "{deck}", "topic": None},
     "quiz.index": {},
