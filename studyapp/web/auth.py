@@ -13,12 +13,10 @@ its own session keys and remember cookie are never read.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from functools import wraps
 from typing import TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -42,7 +40,6 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_login import login_required as _login_required
 from flask_wtf import FlaskForm
-from limits import RateLimitItem, parse_many
 from sqlalchemy import Select, bindparam, select
 from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField
 from wtforms.validators import (
@@ -58,6 +55,7 @@ from studyapp.db import core_transaction, get_session
 from studyapp.models import LoginSession, User, utcnow
 from studyapp.prepared import Prepared
 from studyapp.services import accounts, login_sessions
+from studyapp.web import login_limits
 from studyapp.web.forms import timezone_choices
 
 __all__ = [
@@ -150,94 +148,10 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     login_manager.login_message = _l("Please log in to see that page.")
     login_manager.login_message_category = "info"
     app.register_blueprint(bp)
-    app.view_functions["auth.login"] = _throttled_login(app, limiter)
+    app.view_functions["auth.login"] = login_limits.throttled(login, app, limiter)
     app.view_functions["auth.register"] = limiter.limit(
         app.config["REGISTER_RATE_LIMIT"], methods=["POST"]
     )(register)
-
-
-def _throttled_login(app: Flask, limiter: Limiter) -> Callable[[], ResponseReturnValue]:
-    """The login view behind its limits on guessing passwords.
-
-    A refusal (429) always falls on the guesser, never on the account: anyone can type
-    someone else's email, so a limit on the account alone would let them lock its owner out.
-
-    - per address, whichever accounts it tries (``LOGIN_ADDRESS_RATE_LIMIT``);
-    - per account and address (``LOGIN_RATE_LIMIT``): wrong guesses at one email from one
-      address shut that address out of that account, and nobody else;
-    - an account's failures from every address together (``LOGIN_ACCOUNT_RATE_LIMIT``) only
-      slow the guessing down: while past it, each address gets one failure on this account
-      per ``LOGIN_SLOWED_RATE_LIMIT`` window (its next try, right or wrong, is refused until
-      the window passes), while an address with no failure on it still has its try. Guessers
-      spread over many addresses get one guess per address per window; the owner logging in
-      from home, with no failure there, gets in.
-
-    Only failures count (a form answered 422); a login that works costs nothing. The counts
-    live in the limiter's storage, so with Redis every worker shares them.
-    """
-    account_limits = _limits(app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
-
-    def under_attack() -> bool:
-        key = _login_account()
-        return not all(limiter.limiter.test(item, *_ACCOUNT_SCOPE, key) for item in account_limits)
-
-    @wraps(login)
-    def counted() -> ResponseReturnValue:
-        response = current_app.make_response(login())
-        if request.method == "POST" and _failed(response):
-            key = _login_account()
-            for item in account_limits:
-                limiter.limiter.hit(item, *_ACCOUNT_SCOPE, key)
-        return response
-
-    # Checked outermost first; the failure is counted after the view answered.
-    view = limiter.limit(
-        app.config["LOGIN_SLOWED_RATE_LIMIT"],
-        key_func=_login_slowed,
-        methods=["POST"],
-        deduct_when=_failed,
-        # Only a login form posted at an account under attack reads that account's count.
-        exempt_when=lambda: request.method != "POST" or not under_attack(),
-    )(counted)
-    view = limiter.limit(
-        app.config["LOGIN_RATE_LIMIT"],
-        key_func=_login_account_address,
-        methods=["POST"],
-        deduct_when=_failed,
-    )(view)
-    view = limiter.limit(
-        app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"], deduct_when=_failed
-    )(view)
-    return view
-
-
-#: Where an account's failures from every address are counted (beside Flask-Limiter's own
-#: keys, with the same prefix).
-_ACCOUNT_SCOPE = ("studyapp", "login-account")
-
-
-def _limits(setting: str) -> list[RateLimitItem]:
-    return list(parse_many(setting))
-
-
-def _login_account() -> str:
-    # A digest: the key is short and the same for "Me@Example.com " and "me@example.com",
-    # whatever was sent as the email.
-    email = accounts.normalize_email(request.form.get("email") or "")
-    return "account:" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()
-
-
-def _login_account_address() -> str:
-    return f"{_login_account()}:from:{request.remote_addr or 'unknown'}"
-
-
-def _login_slowed() -> str:
-    return f"slowed:{_login_account_address()}"
-
-
-def _failed(response: Response) -> bool:
-    # A wrong password (or a form without one) is answered 422; nothing else counts.
-    return response.status_code == 422
 
 
 def _check_lifetimes(app: Flask) -> None:
