@@ -31,16 +31,18 @@ from wtforms.validators import DataRequired, EqualTo
 from studyapp.db import get_session
 from studyapp.models import utcnow
 from studyapp.services import account_data, accounts, login_sessions
-from studyapp.web.auth import (
+from studyapp.web.account_forms import (
     PASSWORDS_DIFFER,
-    current_account,
     email_validators,
+    new_password_validators,
+    strip,
+)
+from studyapp.web.auth import (
+    current_account,
     end_session,
     forget_browser,
     login_required,
-    new_password_validators,
     renew_session,
-    strip,
 )
 
 __all__ = ["bp", "init_app", "removal_lines"]

@@ -39,47 +39,27 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_login import login_required as _login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, bindparam, select
-from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField
-from wtforms.validators import (
-    DataRequired,
-    Email,
-    EqualTo,
-    Length,
-    StopValidation,
-    ValidationError,
-)
 
 from studyapp.db import core_transaction, get_session
 from studyapp.models import LoginSession, User, utcnow
 from studyapp.prepared import Prepared
 from studyapp.services import accounts, login_sessions
 from studyapp.web import login_limits
-from studyapp.web.forms import timezone_choices
+from studyapp.web.account_forms import LoginForm, RegisterForm
 
 __all__ = [
-    "EMAIL_INVALID",
-    "EMAIL_MISSING",
-    "EMAIL_TOO_LONG",
-    "PASSWORDS_DIFFER",
-    "PASSWORD_TOO_LONG",
-    "PASSWORD_TOO_SHORT",
     "REMEMBER_COOKIE",
     "Account",
-    "TimezoneField",
     "bp",
     "current_account",
-    "email_validators",
     "end_session",
     "forget_browser",
     "init_app",
     "login_required",
-    "new_password_validators",
     "renew_session",
     "safe_next",
     "start_session",
-    "strip",
 ]
 
 bp = Blueprint("auth", __name__)
@@ -262,92 +242,6 @@ def _forget_remember_cookie() -> None:
     def delete_cookie(response: Response) -> Response:
         response.delete_cookie(REMEMBER_COOKIE)
         return response
-
-
-# What the account forms say when a field is wrong: one clear sentence each, never WTForms'
-# generic "This field is required." or "Field must be between 8 and 200 characters long.".
-EMAIL_MISSING = _l("Enter your email address.")
-EMAIL_INVALID = _l("Enter an email address such as name@example.com.")
-EMAIL_TOO_LONG = _l("An email address has at most %(num)d characters.", num=254)
-PASSWORD_TOO_SHORT = _l("Use at least %(num)d characters.", num=accounts.MIN_PASSWORD)
-PASSWORD_TOO_LONG = _l("Use at most %(num)d characters.", num=accounts.MAX_PASSWORD)
-PASSWORDS_DIFFER = _l("The passwords differ.")
-
-
-class TimezoneField(SelectField):  # type: ignore[misc]
-    """A select of every time zone that says so, in words, when the zone sent is not one."""
-
-    def __init__(self, label: object = None, **kwargs: object) -> None:
-        super().__init__(label, choices=timezone_choices, **kwargs)
-
-    def pre_validate(self, form: FlaskForm) -> None:
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(_("Choose a time zone from the list.")) from None
-
-
-def _alone(validator: Callable[[FlaskForm, Field], None]) -> Callable[[FlaskForm, Field], None]:
-    """``validator``, ending the field's checks when it fails: one message per field."""
-
-    def check(form: FlaskForm, field: Field) -> None:
-        try:
-            validator(form, field)
-        except ValidationError as error:
-            raise StopValidation(str(error)) from None
-
-    return check
-
-
-def strip(value: str | None) -> str | None:
-    """A field's text without the spaces around it (a phone keyboard adds one after an
-    address)."""
-    return value.strip() if isinstance(value, str) else value
-
-
-def email_validators() -> list[object]:
-    return [
-        DataRequired(message=EMAIL_MISSING),
-        _alone(Length(max=254, message=EMAIL_TOO_LONG)),
-        Email(message=EMAIL_INVALID),
-    ]
-
-
-def new_password_validators() -> list[object]:
-    return [
-        DataRequired(message=PASSWORD_TOO_SHORT),
-        Length(min=accounts.MIN_PASSWORD, message=PASSWORD_TOO_SHORT),
-        Length(max=accounts.MAX_PASSWORD, message=PASSWORD_TOO_LONG),
-    ]
-
-
-class RegisterForm(FlaskForm):  # type: ignore[misc]
-    email = EmailField(_l("Email"), validators=email_validators(), filters=[strip])
-    display_name = StringField(
-        _l("Name (optional)"),
-        validators=[Length(max=80, message=_l("Use at most %(num)d characters.", num=80))],
-    )
-    password = PasswordField(_l("Password"), validators=new_password_validators())
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            DataRequired(message=_l("Type the password again.")),
-            EqualTo("password", message=PASSWORDS_DIFFER),
-        ],
-    )
-    timezone = TimezoneField(_l("Time zone"), default="UTC", render_kw={"data-guess": "1"})
-
-
-class LoginForm(FlaskForm):  # type: ignore[misc]
-    email = EmailField(
-        _l("Email"),
-        validators=[DataRequired(message=EMAIL_MISSING), Email(message=EMAIL_INVALID)],
-        filters=[strip],
-    )
-    password = PasswordField(
-        _l("Password"), validators=[DataRequired(message=_l("Enter your password."))]
-    )
-    remember = BooleanField(_l("Keep me logged in on this device"))
 
 
 def safe_next(target: str | None, *, fallback: str | None = None) -> str:

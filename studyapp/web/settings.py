@@ -22,7 +22,8 @@ from wtforms.validators import InputRequired, NumberRange, StopValidation
 from studyapp.db import get_session
 from studyapp.i18n import locale_for
 from studyapp.services import accounts
-from studyapp.web.auth import Account, TimezoneField, current_account, login_required
+from studyapp.web.account_forms import TimezoneField
+from studyapp.web.auth import Account, current_account, login_required
 from studyapp.web.forms import WholeNumberField
 
 __all__ = ["bp"]
