@@ -8,15 +8,13 @@ nothing away. Schedules are always the asking user's own :class:`ReviewState` ro
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from studyapp.db import run_write_unit
-from studyapp.identity import CardKind
 from studyapp.models import (
     Card,
     Deck,
@@ -29,16 +27,15 @@ from studyapp.models import (
 )
 from studyapp.services.errors import NotFound
 from studyapp.services.library import enroll
+from studyapp.services.paper_views import PaperView, paper_view, states_of, with_content
 
 __all__ = [
     "PAPERS_PER_PAGE",
     "QUERY_MAX",
     "Added",
-    "CardView",
     "DeckPage",
     "DeckSummary",
     "LibraryOverview",
-    "PaperView",
     "SearchResults",
     "add_to_my_cards",
     "deck_page",
@@ -52,7 +49,6 @@ PAPERS_PER_PAGE = 50
 #: Longer queries are cut to this many characters.
 QUERY_MAX = 200
 _SEARCH_LIMIT = 100
-_KIND_ORDER = {kind: position for position, kind in enumerate(CardKind)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,31 +91,6 @@ class SearchResults:
     papers: tuple[Paper, ...]
     #: More papers matched than are listed.
     truncated: bool
-
-
-@dataclass(frozen=True, slots=True)
-class CardView:
-    """A card (with its texts) and the user's state for it; no state: not studied."""
-
-    card: Card
-    state: ReviewState | None
-
-
-@dataclass(frozen=True, slots=True)
-class PaperView:
-    """A paper with its deck, topics and cards (in kind order), for one user."""
-
-    paper: Paper
-    #: The summary in the asked language, else in the paper's own; None when there is none.
-    text: PaperText | None
-    cards: tuple[CardView, ...]
-    #: The user owns the deck: its cards may be edited.
-    editable: bool
-    #: The user studies the deck (owns it or added it).
-    studied: bool
-    #: The summary in the paper's other languages (the built-in library has two), offered
-    #: beside the one shown.
-    other_texts: tuple[PaperText, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,15 +273,15 @@ def deck_page(
         pages = max(1, math.ceil(summary.papers / per_page))
         page = min(max(page, 1), pages)
         papers = session.scalars(
-            _with_content(select(Paper))
+            with_content(select(Paper))
             .where(Paper.deck_id == deck_id)
             .order_by(Paper.id)
             .offset((page - 1) * per_page)
             .limit(per_page)
         ).all()
-        states = _states(session, user_id, (card.id for p in papers for card in p.cards))
+        states = states_of(session, user_id, (card.id for p in papers for card in p.cards))
     views = tuple(
-        _paper_view(paper, states, lang=lang, editable=summary.owned, studied=summary.studied)
+        paper_view(paper, states, lang=lang, editable=summary.owned, studied=summary.studied)
         for paper in papers
     )
     return DeckPage(
@@ -325,7 +296,7 @@ def paper_detail(session: Session, user_id: int, paper_id: int, *, lang: str) ->
     """
     with session.begin():
         paper = session.scalars(
-            _with_content(select(Paper))
+            with_content(select(Paper))
             .join(Deck, Deck.id == Paper.deck_id)
             .where(Paper.id == paper_id, visible_to(user_id))
             .options(joinedload(Paper.deck))
@@ -334,46 +305,8 @@ def paper_detail(session: Session, user_id: int, paper_id: int, *, lang: str) ->
             raise NotFound(paper_id)
         owned = paper.deck.owner_id == user_id
         studied = owned or (session.get(UserDeck, (user_id, paper.deck_id)) is not None)
-        states = _states(session, user_id, (card.id for card in paper.cards))
-    return _paper_view(paper, states, lang=lang, editable=owned, studied=studied)
-
-
-def _with_content(statement: Select[Paper]) -> Select[Paper]:
-    return statement.options(
-        selectinload(Paper.texts),
-        selectinload(Paper.topics),
-        selectinload(Paper.cards).selectinload(Card.texts),
-    )
-
-
-def _states(session: Session, user_id: int, card_ids: Iterable[int]) -> dict[int, ReviewState]:
-    ids = list(card_ids)
-    if not ids:
-        return {}
-    return {
-        state.card_id: state
-        for state in session.scalars(
-            select(ReviewState).where(ReviewState.user_id == user_id, ReviewState.card_id.in_(ids))
-        )
-    }
-
-
-def _paper_view(
-    paper: Paper, states: dict[int, ReviewState], *, lang: str, editable: bool, studied: bool
-) -> PaperView:
-    texts = {text.lang: text for text in paper.texts}
-    cards = sorted(paper.cards, key=lambda card: _KIND_ORDER[card.kind])
-    shown = texts.get(lang) or texts.get(paper.lang)
-    return PaperView(
-        paper=paper,
-        text=shown,
-        cards=tuple(CardView(card=card, state=states.get(card.id)) for card in cards),
-        editable=editable,
-        studied=studied,
-        other_texts=tuple(
-            text for code, text in sorted(texts.items()) if text is not shown and text.sentences
-        ),
-    )
+        states = states_of(session, user_id, (card.id for card in paper.cards))
+    return paper_view(paper, states, lang=lang, editable=owned, studied=studied)
 
 
 def add_to_my_cards(session: Session, user_id: int, deck_id: int) -> Added:

@@ -33,7 +33,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from studyapp.db import get_session
 from studyapp.models import utcnow
-from studyapp.services import cards, decks, my_decks, user_imports
+from studyapp.services import cards, decks, my_decks, paper_views, user_imports
 from studyapp.srs.calendar import local_day
 from studyapp.web.auth import current_account, login_required, safe_next
 from studyapp.web.htmx import wants_partial
@@ -154,7 +154,7 @@ def paper(paper_id: int) -> ResponseReturnValue:
 
 
 def _paper_page(
-    view: decks.PaperView, *, page_url: str, move_error: str | None = None, status: int = 200
+    view: paper_views.PaperView, *, page_url: str, move_error: str | None = None, status: int = 200
 ) -> ResponseReturnValue:
     targets: list[user_imports.OwnDeck] = []
     if view.editable:
