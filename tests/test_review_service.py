@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from studyapp.identity import CardKind
 from studyapp.models import ReviewKind, ReviewLog, ReviewState
 from studyapp.services import progress, review
+from studyapp.services.enrollment import enroll
 from studyapp.services.errors import InvalidGrade, NotFound
-from studyapp.services.library import enroll
 from studyapp.srs import sm2
 from tests.factories import make_card, make_deck, make_paper, make_user
 

@@ -25,8 +25,8 @@ from studyapp.models import (
     Topic,
     UserDeck,
 )
+from studyapp.services.enrollment import enroll
 from studyapp.services.errors import NotFound
-from studyapp.services.library import enroll
 from studyapp.services.paper_views import PaperView, paper_view, states_of, with_content
 
 __all__ = [

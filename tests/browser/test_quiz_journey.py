@@ -29,7 +29,8 @@ from studyapp.extract.cards import card_name
 from studyapp.extract.names import title_name
 from studyapp.models import Card, Paper, QuizQuestion, ReviewState, User, utcnow
 from studyapp.services import builtin, cards, decks, progress, review
-from studyapp.services.library import DeckImport, enroll, import_decks
+from studyapp.services.enrollment import enroll
+from studyapp.services.library import DeckImport, import_decks
 from tests.browser.conftest import Shots
 from tests.browser.test_journey import settled
 
