@@ -48,7 +48,7 @@ from studyapp.extract import extract_text
 from studyapp.extract.documents import DocumentError, read_document
 from studyapp.extract.drafts import PaperDraft
 from studyapp.services import builtin
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services.importing import DeckImport, import_decks
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Limits in seconds (issue 17).

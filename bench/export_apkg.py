@@ -31,7 +31,7 @@ from studyapp.apkg.notetypes import note_type
 from studyapp.apkg.package import note_fields, write_package
 from studyapp.db import session_factory
 from studyapp.services import export
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services.importing import DeckImport, import_decks
 
 NAME = "export_apkg"
 FULL: dict[str, Any] = {"cards": 10_000, "rounds": 9}

@@ -36,7 +36,7 @@ from studyapp import create_app, migrate
 from studyapp.db import session_factory
 from studyapp.extract import extract_text
 from studyapp.extract.drafts import PaperDraft
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services.importing import DeckImport, import_decks
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Our own example digests, in the repository.

@@ -45,7 +45,7 @@ from studyapp import create_app, migrate
 from studyapp.db import session_factory
 from studyapp.models import ReviewLog, ReviewState, User
 from studyapp.services import accounts
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services.importing import DeckImport, import_decks
 
 NAME = "http_load"
 #: The servers measured: SQLite as shipped (synchronous=FULL), SQLite with

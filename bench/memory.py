@@ -46,7 +46,7 @@ from sqlalchemy import func, select, update
 from studyapp import create_app, migrate
 from studyapp.db import session_factory
 from studyapp.models import Deck, Paper, PaperTopic, Topic, User
-from studyapp.services import accounts, builtin, decks, library
+from studyapp.services import accounts, builtin, importing, library
 
 NAME = "memory"
 FULL: dict[str, Any] = {"requests": 20_000, "every": 1_000, "users": 20}
@@ -83,7 +83,7 @@ def _prepare(database_url: str, users: int) -> Library:
     migrate.upgrade(engine)
     with factory() as session:
         files = builtin.read_decks(Path(app.config["DECKS_DIR"]))
-        library.import_decks(session, [deck_file.deck for deck_file in files])
+        importing.import_decks(session, [deck_file.deck for deck_file in files])
         with session.begin():
             found = Library(
                 decks=tuple(session.scalars(select(Deck.id).order_by(Deck.id))),
@@ -102,7 +102,7 @@ def _prepare(database_url: str, users: int) -> Library:
         for index in range(users):
             user = accounts.register(session, email=f"reader{index}@example.com", password=PASSWORD)
             for deck_id in found.decks:
-                decks.add_to_my_cards(session, user.id, deck_id)
+                library.add_to_my_cards(session, user.id, deck_id)
         with session.begin():
             # No daily limit stops the session; re-drills keep it going in any case.
             session.execute(update(User).values(new_cards_per_day=9999, reviews_per_day=9999))

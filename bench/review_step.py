@@ -29,7 +29,7 @@ from common import Row, mean, p95, print_table, signed_in_app, synthetic_papers
 from sqlalchemy import update
 
 from studyapp.models import ReviewState
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services.importing import DeckImport, import_decks
 
 NAME = "review_step"
 FULL: dict[str, Any] = {"cards": 20_000, "answers": 400}

@@ -36,7 +36,7 @@ from sqlalchemy import update
 from studyapp.apkg.package import write_package
 from studyapp.models import ReviewState, User, utcnow
 from studyapp.services import export, review
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services.importing import DeckImport, import_decks
 from studyapp.srs.calendar import local_day
 
 NAME = "review_vs_anki"

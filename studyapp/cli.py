@@ -22,7 +22,7 @@ from studyapp.db import get_session, session_factory
 from studyapp.extract import Extraction, Format, extract_text
 from studyapp.extract.documents import DocumentError, read_document
 from studyapp.models import utcnow
-from studyapp.services import builtin, export, library
+from studyapp.services import builtin, export, importing
 
 __all__ = ["init_app", "main"]
 
@@ -234,14 +234,14 @@ def import_command(
         click.echo("Nothing was imported. Fix the files above, or use --partial.", err=True)
         raise SystemExit(2)
     imports = [
-        library.DeckImport(
+        importing.DeckImport(
             name=deck_name or extraction.document.title or path.stem, papers=extraction.papers
         )
         for path, extraction in results
     ]
     total = sum(len(item.papers) for item in imports)
     with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
-        reports = library.import_decks(get_session(), imports, progress=bar.update)
+        reports = importing.import_decks(get_session(), imports, progress=bar.update)
     _print_reports(reports)
     if failures:
         raise SystemExit(2)
@@ -283,10 +283,10 @@ def decks_check(folder: Path | None) -> None:
 def decks_load(folder: Path | None) -> None:
     """Load the deck files into the shared library (again: updates in place, keeps history)."""
     files = _read_decks(folder)
-    _print_reports(library.import_decks(get_session(), [f.deck for f in files]))
+    _print_reports(importing.import_decks(get_session(), [f.deck for f in files]))
 
 
-def _print_reports(reports: list[library.ImportReport]) -> None:
+def _print_reports(reports: list[importing.ImportReport]) -> None:
     for report in reports:
         papers = f"{report.papers} paper{'' if report.papers == 1 else 's'}"
         cards = f"{report.cards} card{'' if report.cards == 1 else 's'}"

@@ -38,7 +38,7 @@ from studyapp.models import (
     utcnow,
 )
 from studyapp.services import account_data, accounts, login_sessions
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services.importing import DeckImport, import_decks
 from studyapp.web.auth import REMEMBER_COOKIE
 from tests.conftest import AuthActions, csrf_token, html
 

@@ -25,8 +25,8 @@ from studyapp.config import load_config
 from studyapp.db import session_factory, write_unit
 from studyapp.extract import extract_text
 from studyapp.models import Base, Card, LoginSession, Paper, User
-from studyapp.services import accounts, cards, decks, login_sessions, quiz, quiz_missed, review
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services import accounts, cards, library, login_sessions, quiz, quiz_missed, review
+from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import PG_URL, AuthActions, csrf_token, engine_of
 
 DATA = Path(__file__).parent / "data"
@@ -101,7 +101,7 @@ def fill(app: Flask) -> None:
             session, [DeckImport(name="내 덱", papers=papers("digest_en.md"), owner_id=reader.id)]
         )
         for user in (reader, other):
-            decks.add_to_my_cards(session, user.id, shared.deck_id)
+            library.add_to_my_cards(session, user.id, shared.deck_id)
 
         limits = review.StudyLimits(
             user_id=reader.id, timezone="Asia/Seoul", new_per_day=20, reviews_per_day=200

@@ -36,7 +36,7 @@ from studyapp.models import (
     utcnow,
 )
 from studyapp.services import quiz
-from studyapp.services.library import DeckImport, ImportReport, import_decks
+from studyapp.services.importing import DeckImport, ImportReport, import_decks
 from studyapp.srs import sm2
 from tests.conftest import AuthActions, csrf_token, html
 

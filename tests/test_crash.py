@@ -33,8 +33,8 @@ from studyapp import create_app, migrate
 from studyapp.db import session_factory
 from studyapp.extract import extract_text
 from studyapp.models import Card, Deck, Paper, ReviewLog, ReviewState, User
-from studyapp.services import accounts, decks
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services import accounts, library
+from studyapp.services.importing import DeckImport, import_decks
 from tests.crash_support import (
     BACKENDS,
     Ack,
@@ -267,7 +267,7 @@ def test_killed_cli_import_leaves_nothing_behind(backend: str, tmp_path: Path) -
             user = accounts.register(session, email="student@example.com", password=PASSWORD)
             small = extract_text((DATA / "digest_en.md").read_text(), source="digest_en.md")
             (report,) = import_decks(session, [DeckImport(name="Crash", papers=small.papers)])
-            decks.add_to_my_cards(session, user.id, report.deck_id)
+            library.add_to_my_cards(session, user.id, report.deck_id)
         engine = database.engine()
         try:
             papers, cards, states = _deck_counts(engine, "crash", "student@example.com")

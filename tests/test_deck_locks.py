@@ -14,8 +14,8 @@ from studyapp.db import session_factory, write_unit
 from studyapp.extract import extract_text
 from studyapp.extract.drafts import PaperDraft
 from studyapp.models import Card, ReviewState
-from studyapp.services.decks import add_to_my_cards
-from studyapp.services.library import DeckImport, _import_deck, import_decks
+from studyapp.services.importing import DeckImport, _import_deck, import_decks
+from studyapp.services.library import add_to_my_cards
 from tests.conftest import engine_of
 from tests.factories import make_user
 

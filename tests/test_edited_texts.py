@@ -19,7 +19,7 @@ from studyapp.extract.drafts import NumberDraft
 from studyapp.identity import CardKind
 from studyapp.models import Card, CardText, Deck, Paper
 from studyapp.services import cards as card_service
-from studyapp.services.library import Corrections, DeckImport, import_decks
+from studyapp.services.importing import Corrections, DeckImport, import_decks
 from tests.conftest import AuthActions, csrf_token, html
 from tests.factories import make_user
 from tests.test_imports import DIGEST_KO, DIGEST_TITLE, form, post, save_form_fields

@@ -197,7 +197,7 @@ def test_deck_option_gathers_several_documents(app: Flask, runner: FlaskCliRunne
 
 def test_import_into_a_users_deck_leaves_the_library_alone(app: Flask, session: Session) -> None:
     from studyapp.extract import extract_text
-    from studyapp.services.library import DeckImport, import_decks
+    from studyapp.services.importing import DeckImport, import_decks
 
     user = make_user(session)
     session.commit()

@@ -34,8 +34,8 @@ from studyapp import create_app, migrate
 from studyapp.db import session_factory
 from studyapp.extract import extract_text
 from studyapp.models import Card, Deck, Paper, ReviewState, User, utcnow
-from studyapp.services import accounts, decks, quiz
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services import accounts, library, quiz
+from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import AuthActions, csrf_token, engine_of
 from tests.test_settings import GOOD as SETTINGS
 
@@ -197,7 +197,7 @@ def _world(app: Flask, auth: AuthActions) -> dict[str, str]:
         )
         with session.begin():
             ids = {name: deck_id for deck_id, name in session.execute(select(Deck.id, Deck.name))}
-        decks.add_to_my_cards(session, user_id, ids["Library"])
+        library.add_to_my_cards(session, user_id, ids["Library"])
         quiz_id = quiz.start(session, user_id, lang="en", now=now, deck_id=ids["Mine"], size=5)
         with session.begin():
             card_id, paper_id = session.execute(

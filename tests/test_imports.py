@@ -16,7 +16,7 @@ from werkzeug.test import encode_multipart
 
 from studyapp.db import session_factory
 from studyapp.models import Card, CardText, Deck, Paper, PaperText, ReviewState, User
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import AuthActions, csrf_token, html
 
 DATA = Path(__file__).resolve().parent / "data"

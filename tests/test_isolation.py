@@ -40,7 +40,7 @@ from studyapp.models import (
     User,
     UserDeck,
 )
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import AuthActions, csrf_token, html
 from tests.test_routes import PRIVATE
 

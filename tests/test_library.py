@@ -23,7 +23,7 @@ from studyapp.models import (
     User,
     UserDeck,
 )
-from studyapp.services import decks
+from studyapp.services import library
 from tests.conftest import AuthActions, html
 from tests.factories import make_card, make_deck, make_paper, make_state, make_user
 
@@ -469,7 +469,7 @@ def test_a_deck_is_paged(world: World, session: Session) -> None:
 
     def titles(page_number: int) -> list[str]:
         today = datetime.now(UTC).date()
-        view = decks.deck_page(
+        view = library.deck_page(
             session, reader.id, deck.id, lang="en", today=today, page=page_number, per_page=2
         )
         assert view.pages == 2

@@ -33,7 +33,7 @@ from studyapp.models import (
     User,
     UserDeck,
 )
-from studyapp.services import my_decks, user_imports
+from studyapp.services import importing, my_decks
 from tests.conftest import AuthActions, csrf_token, html
 from tests.factories import make_card, make_deck, make_paper, make_state, make_user
 from tests.test_concurrency import send, together, twins
@@ -330,7 +330,7 @@ def test_renaming_my_deck(
     deck = session.get_one(Deck, world.notes)
     assert (deck.name, deck.slug) == ("Reading list", "reading-list")
     # Saving a summary under the new name adds to this deck; its cards and schedules stayed.
-    report = user_imports.save_into_new_deck(
+    report = importing.save_into_new_deck(
         fresh(session), user_id=world.reader, name="Reading list", papers=()
     )
     assert report.deck_id == world.notes

@@ -33,8 +33,9 @@ from studyapp.models import (
     utcnow,
 )
 from studyapp.services import builtin, cards, progress, quiz, quiz_missed, review
+from studyapp.services.enrollment import enroll
 from studyapp.services.errors import InvalidAnswer, NotFound
-from studyapp.services.library import DeckImport, enroll, import_decks
+from studyapp.services.importing import DeckImport, import_decks
 from studyapp.services.quiz_names import NAME_BLANK, blank_names, name_forms
 from studyapp.services.quiz_numbers import number_matches
 from tests.conftest import AuthActions, html

@@ -14,7 +14,7 @@ from studyapp.db import session_factory
 from studyapp.extract import extract_text
 from studyapp.identity import CardKind
 from studyapp.models import Card, CardText, Paper, ReviewLog, ReviewState, User
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import AuthActions, csrf_token, html
 
 DATA = Path(__file__).parent / "data"

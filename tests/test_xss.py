@@ -17,7 +17,7 @@ from studyapp.db import session_factory
 from studyapp.extract.drafts import CardDraft, NumberDraft, PaperDraft
 from studyapp.identity import CardKind, web_link
 from studyapp.models import Card, Deck, Paper, User
-from studyapp.services import user_imports
+from studyapp.services import importing
 from tests.conftest import AuthActions, csrf_token, html
 
 SCRIPT = "<script>alert('s')</script>"
@@ -73,7 +73,7 @@ def world(app: Flask, client: FlaskClient, auth: AuthActions) -> dict[str, Any]:
     with session_factory(app)() as session:
         with session.begin():
             user_id = session.scalars(select(User.id)).one()
-        report = user_imports.save_into_new_deck(
+        report = importing.save_into_new_deck(
             session,
             user_id=user_id,
             name=DECK,

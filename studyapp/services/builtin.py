@@ -21,7 +21,7 @@ from studyapp.extract.drafts import CardDraft, NumberDraft, PaperDraft, PaperTra
 from studyapp.extract.numbers import NumberMention, find_numbers, parse_number
 from studyapp.extract.topics import TAXONOMY
 from studyapp.identity import CardKind, paper_identity
-from studyapp.services.library import DeckImport
+from studyapp.services.importing import DeckImport
 
 __all__ = ["FORMAT", "LANGS", "DeckFile", "DeckFileError", "read_decks"]
 

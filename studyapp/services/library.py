@@ -1,52 +1,339 @@
-"""The shared library and users' decks: importing papers into them, and what they hold.
+"""What one user sees of decks, papers and cards; searching them; adding a library deck.
 
-An import is one transaction: every paper of every document lands, or nothing does. Papers are
-matched by identity (arXiv id, else folded title) within their deck and cards by kind within
-their paper, so importing the same summary twice changes nothing and importing an edited one
-updates cards in place, keeping their ids, GUIDs and review history.
-
-A card text the user edited (``CardText.edited_at`` set) is theirs: importing again leaves its
-wording, and the headline number it was made from, alone, and a paper with an edited card keeps
-its method name. Only corrections the user makes while importing (:class:`Corrections`, from
-the import preview) replace it, and mark what they store as edited.
+A user sees the shared library (decks without an owner) and their own decks. Anything else is
+reported exactly like an id that does not exist (``NotFound``), so another user's ids give
+nothing away. Schedules are always the asking user's own :class:`ReviewState` rows.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable, Sequence
+import math
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from studyapp.db import run_write_unit
-from studyapp.extract.drafts import CardDraft, PaperDraft
-from studyapp.extract.topics import topic_by_slug
-from studyapp.identity import CardKind, card_guid, paper_identity, web_link
 from studyapp.models import (
     Card,
-    CardText,
     Deck,
     Paper,
     PaperText,
+    PaperTopic,
+    ReviewState,
     Topic,
-    utcnow,
+    UserDeck,
 )
 from studyapp.services.enrollment import enroll
+from studyapp.services.errors import NotFound
+from studyapp.services.paper_views import PaperView, paper_view, states_of, with_content
 
 __all__ = [
-    "Corrections",
-    "DeckImport",
-    "ImportReport",
+    "PAPERS_PER_PAGE",
+    "QUERY_MAX",
+    "Added",
+    "DeckPage",
+    "DeckSummary",
     "LibraryCounts",
-    "import_decks",
+    "LibraryOverview",
+    "SearchResults",
+    "add_to_my_cards",
+    "deck_page",
     "library_counts",
-    "slugify",
+    "library_overview",
+    "paper_detail",
+    "search",
+    "visible_to",
 ]
 
-_CHUNK = 500
+PAPERS_PER_PAGE = 50
+#: Longer queries are cut to this many characters.
+QUERY_MAX = 200
+_SEARCH_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class DeckSummary:
+    """One deck as the library lists it, with the user's own counts when they study it."""
+
+    id: int
+    name: str
+    description: str
+    is_library: bool
+    #: The user imported it (their own deck).
+    owned: bool
+    #: A library deck the user added to "my cards".
+    added: bool
+    papers: int
+    cards: int
+    #: The user's cards of the deck not yet seen, not suspended.
+    new: int = 0
+    #: The user's cards due today or earlier, not suspended.
+    due: int = 0
+    suspended: int = 0
+
+    @property
+    def studied(self) -> bool:
+        return self.owned or self.added
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryOverview:
+    #: Decks the user studies: their own and the library decks they added.
+    mine: tuple[DeckSummary, ...]
+    #: Library decks the user has not added yet.
+    available: tuple[DeckSummary, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    query: str
+    #: Papers with their deck and topics loaded, at most ``_SEARCH_LIMIT`` of them.
+    papers: tuple[Paper, ...]
+    #: More papers matched than are listed.
+    truncated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeckPage:
+    deck: Deck
+    summary: DeckSummary
+    papers: tuple[PaperView, ...]
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first_number(self) -> int:
+        """The position in the deck of this page's first paper, counting from 1."""
+        return (self.page - 1) * self.per_page + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    deck_id: int
+    deck_name: str
+    #: False when the deck was in the user's cards already.
+    added: bool
+    #: How many review states were created.
+    cards: int
+
+
+def visible_to(user_id: int) -> ColumnElement[bool]:
+    """Decks a user may open: the shared library's and their own."""
+    return or_(Deck.owner_id.is_(None), Deck.owner_id == user_id)
+
+
+def library_overview(session: Session, user_id: int, *, today: date) -> LibraryOverview:
+    """The user's decks and the library decks they can still add, each sorted by name.
+
+    ``today`` is the user's local date: cards due on it or before count as due.
+    """
+    with session.begin():
+        summaries = _summaries(session, user_id, today)
+    return LibraryOverview(
+        mine=tuple(s for s in summaries if s.studied),
+        available=tuple(s for s in summaries if s.is_library and not s.added),
+    )
+
+
+def _summaries(
+    session: Session, user_id: int, today: date, *, deck_id: int | None = None
+) -> list[DeckSummary]:
+    in_deck = [Paper.deck_id == deck_id] if deck_id is not None else []
+    papers = (
+        select(Paper.deck_id, func.count(Paper.id).label("n"))
+        .where(*in_deck)
+        .group_by(Paper.deck_id)
+        .subquery()
+    )
+    cards = (
+        select(Paper.deck_id, func.count(Card.id).label("n"))
+        .join(Card, Card.paper_id == Paper.id)
+        .where(*in_deck)
+        .group_by(Paper.deck_id)
+        .subquery()
+    )
+    active = ReviewState.suspended.is_(False)
+    states = (
+        select(
+            Paper.deck_id,
+            func.count().filter(and_(active, ReviewState.due_on.is_(None))).label("new"),
+            func.count().filter(and_(active, ReviewState.due_on <= today)).label("due"),
+            func.count().filter(ReviewState.suspended.is_(True)).label("suspended"),
+        )
+        .select_from(ReviewState)
+        .join(Card, Card.id == ReviewState.card_id)
+        .join(Paper, Paper.id == Card.paper_id)
+        .where(ReviewState.user_id == user_id, *in_deck)
+        .group_by(Paper.deck_id)
+        .subquery()
+    )
+    added = select(UserDeck.deck_id).where(UserDeck.user_id == user_id)
+    rows = session.execute(
+        select(
+            Deck.id,
+            Deck.name,
+            Deck.description,
+            Deck.owner_id,
+            Deck.id.in_(added),
+            func.coalesce(papers.c.n, 0),
+            func.coalesce(cards.c.n, 0),
+            func.coalesce(states.c.new, 0),
+            func.coalesce(states.c.due, 0),
+            func.coalesce(states.c.suspended, 0),
+        )
+        .outerjoin(papers, papers.c.deck_id == Deck.id)
+        .outerjoin(cards, cards.c.deck_id == Deck.id)
+        .outerjoin(states, states.c.deck_id == Deck.id)
+        .where(visible_to(user_id), *([Deck.id == deck_id] if deck_id is not None else []))
+        .order_by(Deck.name, Deck.id)
+    ).all()
+    return [
+        DeckSummary(
+            id=row[0],
+            name=row[1],
+            description=row[2],
+            is_library=row[3] is None,
+            owned=row[3] == user_id,
+            added=row[3] is None and bool(row[4]),
+            papers=int(row[5]),
+            cards=int(row[6]),
+            new=int(row[7]),
+            due=int(row[8]),
+            suspended=int(row[9]),
+        )
+        for row in rows
+    ]
+
+
+def search(session: Session, user_id: int, query: str) -> SearchResults:
+    """Papers of the decks the user can see whose title (original or translated), method
+    name or topic (slug, English or Korean name) contains ``query``, ignoring case."""
+    # No stored text holds NUL, and PostgreSQL cannot even compare with it.
+    needle = " ".join(query.replace("\x00", "").split())[:QUERY_MAX]
+    if not needle:
+        return SearchResults(query="", papers=(), truncated=False)
+    topic_match = exists().where(
+        PaperTopic.paper_id == Paper.id,
+        Topic.id == PaperTopic.topic_id,
+        or_(*(column.icontains(needle, autoescape=True) for column in _TOPIC_COLUMNS)),
+    )
+    translated_title = exists().where(
+        PaperText.paper_id == Paper.id, PaperText.title.icontains(needle, autoescape=True)
+    )
+    with session.begin():
+        papers = session.scalars(
+            select(Paper)
+            .join(Deck, Deck.id == Paper.deck_id)
+            .where(
+                visible_to(user_id),
+                or_(
+                    Paper.title.icontains(needle, autoescape=True),
+                    Paper.method.icontains(needle, autoescape=True),
+                    translated_title,
+                    topic_match,
+                ),
+            )
+            .order_by(Paper.title, Paper.id)
+            .limit(_SEARCH_LIMIT + 1)
+            .options(joinedload(Paper.deck), selectinload(Paper.topics))
+        ).all()
+    return SearchResults(
+        query=needle,
+        papers=tuple(papers[:_SEARCH_LIMIT]),
+        truncated=len(papers) > _SEARCH_LIMIT,
+    )
+
+
+_TOPIC_COLUMNS = (Topic.slug, Topic.name_en, Topic.name_ko)
+
+
+def deck_page(
+    session: Session,
+    user_id: int,
+    deck_id: int,
+    *,
+    lang: str,
+    today: date,
+    page: int = 1,
+    per_page: int = PAPERS_PER_PAGE,
+) -> DeckPage:
+    """One page of a deck's papers with their cards and the user's schedules.
+
+    Papers come in the order they were imported. A page past the end gives the last page.
+    Raises ``NotFound`` when the user cannot see the deck.
+    """
+    with session.begin():
+        deck = session.scalars(
+            select(Deck).where(Deck.id == deck_id, visible_to(user_id))
+        ).one_or_none()
+        if deck is None:
+            raise NotFound(deck_id)
+        summary = _summaries(session, user_id, today, deck_id=deck_id)[0]
+        pages = max(1, math.ceil(summary.papers / per_page))
+        page = min(max(page, 1), pages)
+        papers = session.scalars(
+            with_content(select(Paper))
+            .where(Paper.deck_id == deck_id)
+            .order_by(Paper.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+        states = states_of(session, user_id, (card.id for p in papers for card in p.cards))
+    views = tuple(
+        paper_view(paper, states, lang=lang, editable=summary.owned, studied=summary.studied)
+        for paper in papers
+    )
+    return DeckPage(
+        deck=deck, summary=summary, papers=views, page=page, pages=pages, per_page=per_page
+    )
+
+
+def paper_detail(session: Session, user_id: int, paper_id: int, *, lang: str) -> PaperView:
+    """A paper with its deck, summary, cards and the user's schedules.
+
+    Raises ``NotFound`` when the user cannot see the paper's deck.
+    """
+    with session.begin():
+        paper = session.scalars(
+            with_content(select(Paper))
+            .join(Deck, Deck.id == Paper.deck_id)
+            .where(Paper.id == paper_id, visible_to(user_id))
+            .options(joinedload(Paper.deck))
+        ).one_or_none()
+        if paper is None:
+            raise NotFound(paper_id)
+        owned = paper.deck.owner_id == user_id
+        studied = owned or (session.get(UserDeck, (user_id, paper.deck_id)) is not None)
+        states = states_of(session, user_id, (card.id for card in paper.cards))
+    return paper_view(paper, states, lang=lang, editable=owned, studied=studied)
+
+
+def add_to_my_cards(session: Session, user_id: int, deck_id: int) -> Added:
+    """Add a library deck to the user's cards: a new review state for each of its cards.
+
+    Adding a deck again creates nothing more (it only fills in cards the user lacks). Raises
+    ``NotFound`` for anything but a library deck. A concurrent add that wins the race makes
+    this one retry once, and find the deck added.
+    """
+
+    def add() -> Added:
+        # Locked: an import growing this deck meanwhile waits, then enrolls this user too.
+        deck = session.scalars(
+            select(Deck).where(Deck.id == deck_id, Deck.owner_id.is_(None)).with_for_update()
+        ).one_or_none()
+        if deck is None:
+            raise NotFound(deck_id)
+        already = session.get(UserDeck, (user_id, deck_id)) is not None
+        if not already:
+            session.add(UserDeck(user_id=user_id, deck_id=deck_id))
+            session.flush()
+        created = enroll(session, deck_id, [user_id])
+        return Added(deck_id=deck.id, deck_name=deck.name, added=not already, cards=created)
+
+    return run_write_unit(session, add)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,55 +341,6 @@ class LibraryCounts:
     decks: int
     papers: int
     cards: int
-
-
-@dataclass(frozen=True, slots=True)
-class Corrections:
-    """What the user corrected in the papers before saving them (in the import preview), by
-    paper identity: stored over an earlier edit, and marked edited themselves."""
-
-    #: Papers whose method name the user corrected.
-    methods: frozenset[str] = frozenset()
-    #: Cards, as (paper identity, kind), whose wording in the paper's language the user
-    #: corrected.
-    texts: frozenset[tuple[str, CardKind]] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class DeckImport:
-    """Papers to store in one deck, found by ``slug`` and created as ``name`` if missing."""
-
-    name: str
-    papers: Sequence[PaperDraft]
-    owner_id: int | None = None
-    slug: str | None = None
-    #: Replaces the deck's description when given (the built-in library's files carry one).
-    description: str | None = None
-    corrections: Corrections = Corrections()
-
-
-@dataclass(slots=True)
-class ImportReport:
-    deck_id: int
-    deck_name: str
-    papers: int = 0
-    papers_new: int = 0
-    cards_new: int = 0
-    cards_updated: int = 0
-    cards_unchanged: int = 0
-    #: Cards whose edited wording was kept although the import worded them differently.
-    cards_kept: int = 0
-
-    @property
-    def cards(self) -> int:
-        return self.cards_new + self.cards_updated + self.cards_unchanged
-
-
-def slugify(name: str) -> str:
-    """A URL-safe, readable slug: ``Daily Papers (2024-02-08)`` → ``daily-papers-2024-02-08``."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    slug = re.sub(r"[^\w]+", "-", folded).strip("-_")
-    return slug[:120] or "deck"
 
 
 def library_counts(session: Session) -> LibraryCounts:
@@ -120,219 +358,3 @@ def library_counts(session: Session) -> LibraryCounts:
             .where(Deck.owner_id.is_(None))
         ).one()
     return LibraryCounts(decks=row[0], papers=row[1], cards=row[2])
-
-
-def import_decks(
-    session: Session,
-    imports: Sequence[DeckImport],
-    *,
-    progress: Callable[[int], None] | None = None,
-) -> list[ImportReport]:
-    """Store every deck's papers and cards in one transaction; report what changed.
-
-    ``progress`` is called with the number of papers stored since its last call. When a
-    concurrent import of the same papers wins a race, the unit is retried once, and finds them.
-    """
-    return run_write_unit(
-        session, lambda: [_import_deck(session, item, progress) for item in imports]
-    )
-
-
-def _import_deck(
-    session: Session, item: DeckImport, progress: Callable[[int], None] | None
-) -> ImportReport:
-    deck = _deck(session, item)
-    report = ImportReport(deck_id=deck.id, deck_name=deck.name)
-    # The last of several drafts of one paper wins, as it would on a second import.
-    drafts: dict[str, PaperDraft] = {}
-    for draft in item.papers:
-        drafts[paper_identity(arxiv_id=draft.arxiv_id, title=draft.title)] = draft
-    topics = _topics(session, {slug for d in drafts.values() for slug in d.topics})
-
-    identities = list(drafts)
-    for start in range(0, len(identities), _CHUNK):
-        chunk = identities[start : start + _CHUNK]
-        existing = {
-            paper.identity: paper
-            for paper in session.scalars(
-                select(Paper)
-                .where(Paper.deck_id == deck.id, Paper.identity.in_(chunk))
-                .options(
-                    selectinload(Paper.texts),
-                    selectinload(Paper.topics),
-                    selectinload(Paper.cards).selectinload(Card.texts),
-                )
-            )
-        }
-        for identity in chunk:
-            _store_paper(
-                session,
-                deck,
-                identity,
-                drafts[identity],
-                existing.get(identity),
-                topics,
-                report,
-                item.corrections,
-            )
-        session.flush()
-        if progress is not None:
-            progress(len(chunk))
-    # Whoever studies this deck gets its new cards in their queue.
-    enroll(session, deck.id)
-    return report
-
-
-def _deck(session: Session, item: DeckImport) -> Deck:
-    slug = item.slug or slugify(item.name)
-    owner_clause = (
-        Deck.owner_id.is_(None) if item.owner_id is None else Deck.owner_id == item.owner_id
-    )
-    # Locked until commit (PostgreSQL): a user adding this deck at the same time waits, so one
-    # of the two enrolls after the other and sees its rows (cards, or the user's deck entry).
-    deck = session.scalars(
-        select(Deck).where(owner_clause, Deck.slug == slug).with_for_update()
-    ).one_or_none()
-    if deck is None:
-        deck = Deck(owner_id=item.owner_id, slug=slug, name=item.name)
-        session.add(deck)
-        session.flush()
-    if item.description is not None:
-        _set_if_changed(deck, name=item.name, description=item.description)
-    return deck
-
-
-def _topics(session: Session, slugs: set[str]) -> dict[str, Topic]:
-    found = {t.slug: t for t in session.scalars(select(Topic).where(Topic.slug.in_(slugs)))}
-    for slug in sorted(slugs - found.keys()):
-        known = topic_by_slug(slug)
-        topic = Topic(slug=slug, name_en=known.name_en, name_ko=known.name_ko)
-        session.add(topic)
-        found[slug] = topic
-    return found
-
-
-def _store_paper(
-    session: Session,
-    deck: Deck,
-    identity: str,
-    draft: PaperDraft,
-    paper: Paper | None,
-    topics: dict[str, Topic],
-    report: ImportReport,
-    corrections: Corrections,
-) -> None:
-    report.papers += 1
-    method = draft.method
-    if paper is None:
-        paper = Paper(deck=deck, identity=identity)
-        session.add(paper)
-        report.papers_new += 1
-    elif identity not in corrections.methods and any(
-        text.edited_at is not None for card in paper.cards for text in card.texts
-    ):
-        # The user's wording names the paper as it is named now.
-        method = paper.method
-    _set_if_changed(
-        paper,
-        title=draft.title,
-        arxiv_id=draft.arxiv_id,
-        url=web_link(draft.url),
-        authors=list(draft.authors),
-        published_on=draft.published_on,
-        lang=draft.lang,
-        method=method,
-    )
-    wanted_topics = [topics[slug] for slug in draft.topics]
-    if [t.slug for t in paper.topics] != [t.slug for t in wanted_topics]:
-        paper.topics = wanted_topics
-    versions = [(draft.lang, draft.translated_title, draft.sentences, draft.cards)]
-    versions += [(t.lang, t.title, t.sentences, t.cards) for t in draft.translations]
-    texts = {text.lang: text for text in paper.texts}
-    for lang, title, sentences, _ in versions:
-        if lang in texts:
-            _set_if_changed(texts[lang], title=title, sentences=list(sentences))
-        else:
-            paper.texts.append(PaperText(lang=lang, title=title, sentences=list(sentences)))
-
-    by_kind = {card.kind: card for card in paper.cards}
-    for card_draft in draft.cards:
-        wordings = [
-            (lang, wording)
-            for lang, _, _, cards in versions
-            for wording in cards
-            if wording.kind is card_draft.kind
-        ]
-        corrected = (identity, card_draft.kind) in corrections.texts
-        card = by_kind.get(card_draft.kind)
-        _store_card(paper, identity, wordings, card, report, corrected=corrected)
-
-
-def _store_card(
-    paper: Paper,
-    identity: str,
-    wordings: list[tuple[str, CardDraft]],
-    card: Card | None,
-    report: ImportReport,
-    *,
-    corrected: bool = False,
-) -> None:
-    """Store one card: the first wording is its own language's, the others translations.
-
-    A text the user edited keeps its wording, unless ``corrected`` says the first wording is
-    the user's own correction: that one is stored, and marked edited.
-    """
-    lang, draft = wordings[0]
-    is_new = card is None
-    if card is None:
-        card = Card(kind=draft.kind, guid=card_guid(identity, draft.kind), lang=lang)
-        paper.cards.append(card)
-    texts = {text.lang: text for text in card.texts}
-    changed = kept = False
-    for position, (text_lang, wording) in enumerate(wordings):
-        values = {
-            "front": wording.front,
-            "back": wording.back,
-            "source_sentence": wording.source_sentence,
-        }
-        text = texts.get(text_lang)
-        if corrected and position == 0:
-            if text is None:
-                text = CardText(lang=text_lang, **values)
-                card.texts.append(text)
-            if _set_if_changed(text, **values) or text.edited_at is None:
-                text.edited_at = utcnow()
-                changed = True
-        elif text is None:
-            card.texts.append(CardText(lang=text_lang, **values))
-            changed = True
-        elif text.edited_at is not None:
-            kept |= any(getattr(text, name) != value for name, value in values.items())
-        else:
-            changed |= _set_if_changed(text, **values)
-    own = texts.get(card.lang)
-    if corrected or own is None or own.edited_at is None:
-        # The headline number goes with the wording of the card's own language: an edited
-        # wording keeps the number it was made from.
-        changed |= _set_if_changed(
-            card,
-            number_value=draft.number.value if draft.number else None,
-            number_unit=draft.number.unit if draft.number else None,
-        )
-    if is_new:
-        report.cards_new += 1
-    elif changed:
-        report.cards_updated += 1
-    else:
-        report.cards_unchanged += 1
-    report.cards_kept += kept
-
-
-def _set_if_changed(row: object, **values: object) -> bool:
-    """Assign only what differs, so an unchanged re-import writes nothing at all."""
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed

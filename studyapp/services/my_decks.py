@@ -15,6 +15,8 @@ What goes with what:
   not) and keeps one's review log: the answers were given, and the stats and the streak count
   them. Adding the deck again starts its cards as new.
 * Moving a paper changes only its deck: its cards keep their ids, GUIDs, schedules and log.
+
+:func:`own_decks` lists the decks a user can import into.
 """
 
 from __future__ import annotations
@@ -35,8 +37,7 @@ from studyapp.models import (
     UserDeck,
 )
 from studyapp.services.errors import NotFound
-from studyapp.services.library import slugify
-from studyapp.services.user_imports import DeckNotFound, clean_deck_name
+from studyapp.services.importing import DeckNotFound, clean_deck_name, slugify
 
 __all__ = [
     "DeckContents",
@@ -45,12 +46,14 @@ __all__ = [
     "DeckNotFound",
     "Enrollment",
     "Moved",
+    "OwnDeck",
     "PaperAlreadyInDeck",
     "PaperNotFound",
     "Renamed",
     "delete_deck",
     "enrollment",
     "move_paper",
+    "own_decks",
     "own_deck_contents",
     "remove_from_my_cards",
     "rename_deck",
@@ -371,3 +374,23 @@ def remove_from_my_cards(session: Session, user_id: int, deck_id: int) -> Enroll
             )
         )
     return had
+
+
+@dataclass(frozen=True, slots=True)
+class OwnDeck:
+    id: int
+    name: str
+    papers: int
+
+
+def own_decks(session: Session, user_id: int) -> list[OwnDeck]:
+    """The decks ``user_id`` owns, by name, with how many papers each holds."""
+    with session.begin():
+        rows = session.execute(
+            select(Deck.id, Deck.name, func.count(Paper.id))
+            .outerjoin(Paper, Paper.deck_id == Deck.id)
+            .where(Deck.owner_id == user_id)
+            .group_by(Deck.id, Deck.name)
+            .order_by(func.lower(Deck.name), Deck.id)
+        ).all()
+    return [OwnDeck(id=row[0], name=row[1], papers=row[2]) for row in rows]

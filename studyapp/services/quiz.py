@@ -33,8 +33,8 @@ from studyapp.models import (
     ReviewState,
     Topic,
 )
-from studyapp.services.decks import visible_to
 from studyapp.services.errors import InvalidAnswer, NotFound
+from studyapp.services.library import visible_to
 from studyapp.services.quiz_numbers import number_matches
 from studyapp.services.quiz_questions import (
     OPTIONS,

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from studyapp.apkg.package import package_bytes
 from studyapp.db import get_session
 from studyapp.services import export
-from studyapp.services.user_imports import clean_deck_name
+from studyapp.services.importing import clean_deck_name
 from studyapp.web.auth import current_account, login_required
 from studyapp.web.ids import form_id, read_slug
 

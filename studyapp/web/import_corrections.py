@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length
 
 from studyapp.extract.drafts import CardDraft, PaperDraft
 from studyapp.identity import CardKind, paper_identity
-from studyapp.services import cards, user_imports
+from studyapp.services import cards, import_corrections
 from studyapp.web.ids import read_int
 
 __all__ = ["CardFix", "PaperFix", "PreviewRow", "chosen", "fill", "rows"]
@@ -30,7 +30,7 @@ def _card_text(value: Any) -> Any:
 
 
 def _method_name(value: Any) -> Any:
-    return (user_imports.clean_method(value) or "") if isinstance(value, str) else value
+    return (import_corrections.clean_method(value) or "") if isinstance(value, str) else value
 
 
 class CardFix(FlaskForm):  # type: ignore[misc]
@@ -66,7 +66,7 @@ class PaperFix(FlaskForm):  # type: ignore[misc]
     method = StringField(
         _l("Method"),
         filters=[_method_name],
-        validators=[Length(max=user_imports.METHOD_MAX)],
+        validators=[Length(max=import_corrections.METHOD_MAX)],
     )
     cards = FieldList(FormField(CardFix), max_entries=len(CardKind))
 
@@ -106,7 +106,7 @@ def fill(papers_field: Any, papers: Sequence[PaperDraft]) -> None:
 
 def rows(papers_field: Any, papers: Sequence[PaperDraft]) -> tuple[PreviewRow, ...]:
     """The papers the fields are about, each with its fields. Raises
-    :class:`~studyapp.services.user_imports.PreviewMismatch` when the fields sent do not name
+    :class:`~studyapp.services.import_corrections.PreviewMismatch` when the fields sent do not name
     papers of ``papers`` (each once) and their cards."""
     found: list[PreviewRow] = []
     for fix in papers_field:
@@ -115,28 +115,28 @@ def rows(papers_field: Any, papers: Sequence[PaperDraft]) -> tuple[PreviewRow, .
         if position is None:
             position = len(papers)
         if position >= len(papers) or any(row.position == position for row in found):
-            raise user_imports.PreviewMismatch(sent)
+            raise import_corrections.PreviewMismatch(sent)
         paper = papers[position]
         if fix.form.identity.data != paper_identity(arxiv_id=paper.arxiv_id, title=paper.title):
-            raise user_imports.PreviewMismatch(sent)
+            raise import_corrections.PreviewMismatch(sent)
         by_kind = {entry.form.kind.data: entry for entry in fix.form.cards}
         if sorted(by_kind) != sorted(card.kind.value for card in paper.cards):
-            raise user_imports.PreviewMismatch(sent)
+            raise import_corrections.PreviewMismatch(sent)
         shown = tuple((card, by_kind[card.kind.value]) for card in paper.cards)
         found.append(PreviewRow(position=position, paper=paper, fix=fix, cards=shown))
     return tuple(found)
 
 
-def chosen(shown: Sequence[PreviewRow]) -> list[user_imports.PaperCorrection]:
-    """What the fields of ``shown`` say, for :func:`user_imports.apply_corrections`."""
+def chosen(shown: Sequence[PreviewRow]) -> list[import_corrections.PaperCorrection]:
+    """What the fields of ``shown`` say, for :func:`import_corrections.apply_corrections`."""
     return [
-        user_imports.PaperCorrection(
+        import_corrections.PaperCorrection(
             position=row.position,
             identity=row.fix.form.identity.data,
             keep=bool(row.fix.form.keep.data),
             method=row.fix.form.method.data,
             cards=tuple(
-                user_imports.CardCorrection(
+                import_corrections.CardCorrection(
                     kind=card.kind, front=fix.form.front.data, back=fix.form.back.data
                 )
                 for card, fix in row.cards

@@ -41,8 +41,8 @@ from studyapp.extract.documents import DocumentError, decode_document, document_
 from studyapp.extract.drafts import PaperDraft
 from studyapp.extract.topics import topic_by_slug
 from studyapp.identity import CardKind
-from studyapp.services import cards, user_imports
-from studyapp.services.library import ImportReport
+from studyapp.services import cards, import_corrections, importing, my_decks
+from studyapp.services.importing import ImportReport
 from studyapp.web import import_corrections as corrections
 from studyapp.web.auth import current_account, login_required
 from studyapp.web.htmx import wants_partial
@@ -129,7 +129,7 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
         default="new",
     )
     deck_name = StringField(
-        _l("Name of the new deck"), validators=[Length(max=user_imports.MAX_DECK_NAME)]
+        _l("Name of the new deck"), validators=[Length(max=importing.MAX_DECK_NAME)]
     )
     deck_id = SelectField(_l("My deck"), coerce=_optional_int, validate_choice=False)
     #: The preview's corrections, one entry per paper shown; none when saving unseen.
@@ -187,7 +187,7 @@ def _limit_request_size(_endpoint: str | None, _values: dict[str, Any] | None) -
 
 def _form(*, from_request: bool = True) -> ImportForm:
     form = ImportForm() if from_request else ImportForm(formdata=None)
-    decks = user_imports.own_decks(get_session(), current_account().id)
+    decks = my_decks.own_decks(get_session(), current_account().id)
     form.deck_id.choices = [SelectChoice(deck.id, deck.name) for deck in decks]
     return form
 
@@ -245,7 +245,7 @@ def _preview(form: ImportForm) -> Preview | None:
         # The name given, else the document's title, else the file's: the first with a
         # printable character in it.
         given = (form.deck_name.data, extraction.document.title, stem)
-        names = (user_imports.clean_deck_name(name or "") for name in given)
+        names = (importing.clean_deck_name(name or "") for name in given)
         deck_name = next((name for name in names if name), _("Pasted summary"))
     cards = sum(len(paper.cards) for paper in extraction.papers)
     return Preview(text=text, extraction=extraction, deck_name=deck_name, cards=cards)
@@ -330,15 +330,15 @@ def create() -> ResponseReturnValue:
                 "Some corrections cannot be saved; see the messages below. Nothing was saved."
             )
             return _render(form, found, 422, problem=problem)
-        corrected = user_imports.apply_corrections(found.papers, corrections.chosen(rows))
-    except user_imports.PreviewMismatch:
+        corrected = import_corrections.apply_corrections(found.papers, corrections.chosen(rows))
+    except import_corrections.PreviewMismatch:
         _show_afresh(form, found)
         problem = _(
             "The summary changed since its preview: here are its papers as they are now. "
             "Nothing was saved."
         )
         return _render(form, found, 422, problem=problem)
-    except user_imports.NothingToSave:
+    except import_corrections.NothingToSave:
         problem = _("Tick at least one paper to save. Nothing was saved.")
         return _render(form, found, 422, problem=problem)
     except cards.CardTextError:
@@ -348,7 +348,7 @@ def create() -> ResponseReturnValue:
     session, user_id = get_session(), current_account().id
     try:
         if form.target.data == "existing":
-            report = user_imports.save_into_deck(
+            report = importing.save_into_deck(
                 session,
                 user_id=user_id,
                 deck_id=form.deck_id.data,
@@ -356,14 +356,14 @@ def create() -> ResponseReturnValue:
                 corrections=corrected.corrections,
             )
         else:
-            report = user_imports.save_into_new_deck(
+            report = importing.save_into_new_deck(
                 session,
                 user_id=user_id,
                 name=found.deck_name,
                 papers=corrected.papers,
                 corrections=corrected.corrections,
             )
-    except user_imports.DeckNotFound:
+    except importing.DeckNotFound:
         abort(404)
     flash(_saved_message(report), "ok")
     if corrected.left_out:

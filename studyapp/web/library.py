@@ -33,7 +33,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from studyapp.db import get_session
 from studyapp.models import utcnow
-from studyapp.services import cards, decks, my_decks, paper_views, user_imports
+from studyapp.services import cards, importing, library, my_decks, paper_views
 from studyapp.srs.calendar import local_day
 from studyapp.web.auth import current_account, login_required, safe_next
 from studyapp.web.htmx import wants_partial
@@ -71,14 +71,14 @@ class CardTextForm(FlaskForm):  # type: ignore[misc]
 
 
 def _one_line(value: Any) -> Any:
-    return user_imports.one_line(value) if isinstance(value, str) else value
+    return importing.one_line(value) if isinstance(value, str) else value
 
 
 class DeckNameForm(FlaskForm):  # type: ignore[misc]
     name = StringField(
         _l("Name"),
         filters=[_one_line],
-        validators=[DataRequired(), Length(max=user_imports.MAX_DECK_NAME)],
+        validators=[DataRequired(), Length(max=importing.MAX_DECK_NAME)],
     )
 
 
@@ -102,9 +102,9 @@ def index() -> ResponseReturnValue:
     user_id = current_account().id
     context: dict[str, Any] = {"query": query}
     if query:
-        context["results"] = decks.search(get_session(), user_id, query)
+        context["results"] = library.search(get_session(), user_id, query)
     else:
-        context["overview"] = decks.library_overview(
+        context["overview"] = library.library_overview(
             get_session(), user_id, today=_today_for_user()
         )
     template = "library/_main.html" if wants_partial() else "library/index.html"
@@ -116,7 +116,7 @@ def index() -> ResponseReturnValue:
 def deck(deck_id: int) -> ResponseReturnValue:
     # A page past the end shows the last one; one that is not a page number, the first.
     page = read_int(request.args.get("page"), low=1)
-    view = decks.deck_page(
+    view = library.deck_page(
         get_session(),
         current_account().id,
         deck_id,
@@ -130,7 +130,7 @@ def deck(deck_id: int) -> ResponseReturnValue:
 @bp.post("/library/decks/<int:deck_id>/add")
 @login_required
 def add_deck(deck_id: int) -> ResponseReturnValue:
-    result = decks.add_to_my_cards(get_session(), current_account().id, deck_id)
+    result = library.add_to_my_cards(get_session(), current_account().id, deck_id)
     if result.added:
         message = ngettext(
             "Added “%(deck)s” to your cards: %(num)d card to learn.",
@@ -149,18 +149,18 @@ def add_deck(deck_id: int) -> ResponseReturnValue:
 @bp.get("/papers/<int:paper_id>")
 @login_required
 def paper(paper_id: int) -> ResponseReturnValue:
-    view = decks.paper_detail(get_session(), current_account().id, paper_id, lang=_ui_lang())
+    view = library.paper_detail(get_session(), current_account().id, paper_id, lang=_ui_lang())
     return _paper_page(view, page_url=_this_page())
 
 
 def _paper_page(
     view: paper_views.PaperView, *, page_url: str, move_error: str | None = None, status: int = 200
 ) -> ResponseReturnValue:
-    targets: list[user_imports.OwnDeck] = []
+    targets: list[my_decks.OwnDeck] = []
     if view.editable:
         targets = [
             deck
-            for deck in user_imports.own_decks(get_session(), current_account().id)
+            for deck in my_decks.own_decks(get_session(), current_account().id)
             if deck.id != view.paper.deck_id
         ]
     page = render_template(
@@ -365,7 +365,7 @@ def move_paper(paper_id: int) -> ResponseReturnValue:
                 )
                 flash(already, "info")
             return redirect(url_for("library.paper", paper_id=paper_id), code=303)
-    view = decks.paper_detail(session, user_id, paper_id, lang=_ui_lang())
+    view = library.paper_detail(session, user_id, paper_id, lang=_ui_lang())
     if not view.editable:
         abort(404)
     page_url = url_for("library.paper", paper_id=paper_id)

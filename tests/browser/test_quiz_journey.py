@@ -28,9 +28,9 @@ from studyapp.extract import extract_text
 from studyapp.extract.cards import card_name
 from studyapp.extract.names import title_name
 from studyapp.models import Card, Paper, QuizQuestion, ReviewState, User, utcnow
-from studyapp.services import builtin, cards, decks, progress, review
+from studyapp.services import builtin, cards, progress, review
 from studyapp.services.enrollment import enroll
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services.importing import DeckImport, import_decks
 from tests.browser.conftest import Shots
 from tests.browser.test_journey import settled
 
@@ -85,7 +85,7 @@ def prepare(app: Flask, email: str, lang: str) -> tuple[int, int]:
         )
         with session.begin():
             enroll(session, own.deck_id, [user_id])
-        decks.add_to_my_cards(session, user_id, library[0].deck_id)
+        library.add_to_my_cards(session, user_id, library[0].deck_id)
         later = utcnow().date() + timedelta(days=5)
         with session.begin():
             for state in session.scalars(select(ReviewState).where(ReviewState.user_id == user_id)):

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from studyapp.db import session_factory
 from studyapp.extract import extract_text
 from studyapp.models import User
-from studyapp.services.library import DeckImport, import_decks
+from studyapp.services.importing import DeckImport, import_decks
 from tests.browser.conftest import Shots
 from tests.browser.test_journey import register_and_import, settled
 

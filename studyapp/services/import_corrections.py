@@ -1,4 +1,4 @@
-"""Importing summaries into a user's own decks, on top of :mod:`studyapp.services.library`.
+"""What the user corrects in the import preview before saving, applied to the extracted papers.
 
 The import preview lets the user leave papers out and correct a method name and each card's
 front and back before saving (:func:`apply_corrections`). A correction is validated like the
@@ -12,47 +12,25 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from studyapp.extract.cards import card_name
 from studyapp.extract.drafts import CardDraft, PaperDraft
 from studyapp.identity import CardKind, paper_identity
-from studyapp.models import Deck, Paper
 from studyapp.services.cards import CardTextError, checked_wording, clean_text
-from studyapp.services.errors import NotFound
-from studyapp.services.library import Corrections, DeckImport, ImportReport, import_decks
+from studyapp.services.importing import Corrections, one_line
 
 __all__ = [
-    "MAX_DECK_NAME",
     "METHOD_MAX",
-    "NO_CORRECTIONS",
     "CardCorrection",
     "Corrected",
-    "DeckNotFound",
     "NothingToSave",
-    "OwnDeck",
     "PaperCorrection",
     "PreviewMismatch",
     "apply_corrections",
-    "clean_deck_name",
     "clean_method",
-    "one_line",
-    "own_decks",
-    "save_into_deck",
-    "save_into_new_deck",
 ]
 
-#: As long as ``Deck.name`` allows.
-MAX_DECK_NAME = 200
 #: As long as ``Paper.method`` allows.
 METHOD_MAX = 200
-#: Papers saved as extracted, as when saving without a preview.
-NO_CORRECTIONS = Corrections()
-
-
-class DeckNotFound(NotFound):
-    """The deck does not exist, or belongs to someone else (the two are not told apart)."""
 
 
 class PreviewMismatch(ValueError):
@@ -62,13 +40,6 @@ class PreviewMismatch(ValueError):
 
 class NothingToSave(ValueError):
     """Every paper was left out."""
-
-
-@dataclass(frozen=True, slots=True)
-class OwnDeck:
-    id: int
-    name: str
-    papers: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,20 +70,6 @@ class Corrected:
     corrections: Corrections
     #: How many papers were left out.
     left_out: int = 0
-
-
-def one_line(text: str) -> str:
-    """``text`` on one line: runs of whitespace (line breaks, tabs) become one space, other
-    control characters go."""
-    printable = "".join(char for char in text if char.isprintable() or char.isspace())
-    return " ".join(printable.split())
-
-
-def clean_deck_name(name: str) -> str:
-    """``name`` on one line (:func:`one_line`), cut to :data:`MAX_DECK_NAME`. A deck's name
-    ends up in page titles, Anki and the download's file name, where a line break has no
-    place."""
-    return one_line(name)[:MAX_DECK_NAME]
 
 
 def clean_method(name: str | None) -> str | None:
@@ -199,64 +156,3 @@ def _corrected_cards(
             front, back = checked_wording(front, back)
         cards.append(dataclasses.replace(card, front=front, back=back))
     return tuple(cards)
-
-
-def own_decks(session: Session, user_id: int) -> list[OwnDeck]:
-    """The decks ``user_id`` owns, by name, with how many papers each holds."""
-    with session.begin():
-        rows = session.execute(
-            select(Deck.id, Deck.name, func.count(Paper.id))
-            .outerjoin(Paper, Paper.deck_id == Deck.id)
-            .where(Deck.owner_id == user_id)
-            .group_by(Deck.id, Deck.name)
-            .order_by(func.lower(Deck.name), Deck.id)
-        ).all()
-    return [OwnDeck(id=row[0], name=row[1], papers=row[2]) for row in rows]
-
-
-def save_into_new_deck(
-    session: Session,
-    *,
-    user_id: int,
-    name: str,
-    papers: Sequence[PaperDraft],
-    corrections: Corrections = NO_CORRECTIONS,
-) -> ImportReport:
-    """Store ``papers`` in the user's deck called ``name``, created when missing.
-
-    A name that matches one of the user's decks (by slug) adds to that deck, so saving the
-    same summary twice under the same name changes nothing. ``corrections`` says what the user
-    corrected (see :func:`apply_corrections`).
-    """
-    name = clean_deck_name(name)
-    item = DeckImport(name=name, papers=papers, owner_id=user_id, corrections=corrections)
-    return import_decks(session, [item])[0]
-
-
-def save_into_deck(
-    session: Session,
-    *,
-    user_id: int,
-    deck_id: int,
-    papers: Sequence[PaperDraft],
-    corrections: Corrections = NO_CORRECTIONS,
-) -> ImportReport:
-    """Store ``papers`` in the user's existing deck ``deck_id``.
-
-    Raises :class:`DeckNotFound` when ``deck_id`` is not one of the user's own decks (a shared
-    library deck included): nothing is written then.
-    """
-    with session.begin():
-        deck = session.scalars(
-            select(Deck).where(Deck.id == deck_id, Deck.owner_id == user_id)
-        ).one_or_none()
-        if deck is None:
-            raise DeckNotFound(deck_id)
-        item = DeckImport(
-            name=deck.name,
-            slug=deck.slug,
-            papers=papers,
-            owner_id=user_id,
-            corrections=corrections,
-        )
-    return import_decks(session, [item])[0]
