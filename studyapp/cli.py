@@ -75,6 +75,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 
+    from studyapp.worker import worker_command
+
+    app.cli.add_command(worker_command)
+
 
 @db.command("upgrade")
 @click.argument("revision", default="head")

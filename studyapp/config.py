@@ -35,6 +35,10 @@ DEFAULTS: dict[str, Any] = {
     # The largest request body anywhere else (a login, an answer, a card edit), in bytes;
     # larger ones get 413. The import form allows twice MAX_DOCUMENT_BYTES.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Where the job queue keeps its work: empty puts it beside the database (a SQLite file
+    # next to a SQLite database, huey's tables in a PostgreSQL one); redis://host:6379/0 for
+    # several hosts. `studyapp worker` runs the jobs (make run starts one).
+    "QUEUE_URL": "",
     # The built-in library's deck files (TOML), loaded by `make run` and `studyapp decks load`.
     "DECKS_DIR": str(Path(__file__).resolve().parent.parent / "decks"),
     "SESSION_COOKIE_HTTPONLY": True,
