@@ -102,14 +102,19 @@ class JobQueue:
             consumer.stop(graceful=True)
             self.close()
 
+    # Handlers and tick hooks run in the app's context: they read its settings and may queue
+    # more jobs (current_queue()).
     def _run(self, job_id: int) -> None:
-        jobs.run(session_factory(self.app), job_id)
+        with self.app.app_context():
+            jobs.run(session_factory(self.app), job_id)
 
     def _tick(self, when: str) -> None:
-        jobs.run_tick(session_factory(self.app), datetime.fromisoformat(when))
+        with self.app.app_context():
+            jobs.run_tick(session_factory(self.app), datetime.fromisoformat(when))
 
     def _tick_now(self) -> None:
-        jobs.run_tick(session_factory(self.app), utcnow())
+        with self.app.app_context():
+            jobs.run_tick(session_factory(self.app), utcnow())
 
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
