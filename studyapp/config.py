@@ -32,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     "SQLITE_SYNCHRONOUS": "FULL",
     # The largest summary document accepted, from a file or an upload, in bytes.
     "MAX_DOCUMENT_BYTES": 5 * 1024 * 1024,
+    # Documents up to this size (bytes of UTF-8 text) are previewed and saved during the
+    # request; larger ones by the job worker, with a progress bar (README, "Performance").
+    "INLINE_IMPORT_BYTES": 128 * 1024,
     # The largest request body anywhere else (a login, an answer, a card edit), in bytes;
     # larger ones get 413. The import form allows twice MAX_DOCUMENT_BYTES.
     "MAX_CONTENT_LENGTH": 1024 * 1024,

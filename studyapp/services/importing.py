@@ -352,16 +352,17 @@ def save_into_new_deck(
     name: str,
     papers: Sequence[PaperDraft],
     corrections: Corrections = NO_CORRECTIONS,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Store ``papers`` in the user's deck called ``name``, created when missing.
 
     A name that matches one of the user's decks (by slug) adds to that deck, so saving the
     same summary twice under the same name changes nothing. ``corrections`` says what the user
-    corrected (see :func:`apply_corrections`).
+    corrected (see :func:`apply_corrections`); ``progress`` is as :func:`import_decks`'s.
     """
     name = clean_deck_name(name)
     item = DeckImport(name=name, papers=papers, owner_id=user_id, corrections=corrections)
-    return import_decks(session, [item])[0]
+    return import_decks(session, [item], progress=progress)[0]
 
 
 def save_into_deck(
@@ -371,6 +372,7 @@ def save_into_deck(
     deck_id: int,
     papers: Sequence[PaperDraft],
     corrections: Corrections = NO_CORRECTIONS,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Store ``papers`` in the user's existing deck ``deck_id``.
 
@@ -390,4 +392,4 @@ def save_into_deck(
             owner_id=user_id,
             corrections=corrections,
         )
-    return import_decks(session, [item])[0]
+    return import_decks(session, [item], progress=progress)[0]
