@@ -119,7 +119,7 @@ PARAMS: dict[str, dict[str, str | None]] = {
         }
         for endpoint in ("imports.create", "imports.preview")
     },
-    "import_jobs.page": {},
+    "import_jobs.page": {"reload": None},
     "import_jobs.save": {
         "papers-0-position": "0",
         "papers-0-identity": None,

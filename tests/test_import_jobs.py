@@ -261,6 +261,11 @@ def test_the_job_page_reloads_itself_without_javascript_and_polls_with_htmx(
     status = page.select_one("#import-job-status")
     assert status is not None and status.get_text(strip=True) == "Waiting for the worker to start…"
     assert "You may leave this page" in page.select_one("p.lead").get_text()  # type: ignore[union-attr]
+    # The reader may stop the reloading (it restarts a screen reader at the top).
+    stopped = html(client.get(f"/import/jobs/{job_id}?reload=off").data)
+    assert stopped.select_one("meta[http-equiv=refresh]") is None
+    again = stopped.select_one(f"noscript a[href='/import/jobs/{job_id}']")
+    assert again is not None
 
     partial = client.get(f"/import/jobs/{job_id}", headers={"HX-Request": "true"})
     fragment = html(partial.data)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
@@ -116,7 +116,9 @@ def page(job_id: int) -> ResponseReturnValue:
         return _preview_page(job)
     if wants_partial():
         return render_template("imports/_job.html", **_context(job))
-    return render_template("imports/job.html", **_context(job))
+    # Without JavaScript the page reloads itself, unless the reader stopped it.
+    reload = request.args.get("reload") != "off"
+    return render_template("imports/job.html", reload=reload, **_context(job))
 
 
 @bp.post("/import/jobs/<int:job_id>/save")
