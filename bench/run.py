@@ -37,6 +37,7 @@ MODULES = (
     "due_queue",
     "http_load",
     "extract_import",
+    "import_jobs",
     "export_apkg",
     "review_step",
     "stats_page",
