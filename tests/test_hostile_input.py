@@ -66,6 +66,16 @@ HOSTILE = (
 
 #: Every parameter each view reads, from the query string or the form, with a value that works
 #: (``None``: sent only when it is the one made hostile). ``{name}`` is one of the ids below.
+#: The fields of an import preview's corrections (one paper's, one card's).
+_CORRECTIONS: dict[str, str | None] = {
+    "papers-0-position": "0",
+    "papers-0-identity": None,
+    "papers-0-keep": "y",
+    "papers-0-method": None,
+    "papers-0-cards-0-kind": None,
+    "papers-0-cards-0-front": None,
+    "papers-0-cards-0-back": None,
+}
 PARAMS: dict[str, dict[str, str | None]] = {
     "home.index": {"lang": None},
     "home.health": {},
@@ -109,26 +119,12 @@ PARAMS: dict[str, dict[str, str | None]] = {
             "target": "new",
             "deck_name": "Imported",
             "deck_id": None,
-            "papers-0-position": "0",
-            "papers-0-identity": None,
-            "papers-0-keep": "y",
-            "papers-0-method": None,
-            "papers-0-cards-0-kind": None,
-            "papers-0-cards-0-front": None,
-            "papers-0-cards-0-back": None,
+            **_CORRECTIONS,
         }
         for endpoint in ("imports.create", "imports.preview")
     },
     "import_jobs.page": {"reload": None},
-    "import_jobs.save": {
-        "papers-0-position": "0",
-        "papers-0-identity": None,
-        "papers-0-keep": "y",
-        "papers-0-method": None,
-        "papers-0-cards-0-kind": None,
-        "papers-0-cards-0-front": None,
-        "papers-0-cards-0-back": None,
-    },
+    "import_jobs.save": _CORRECTIONS,
     "settings.edit": dict(SETTINGS),
     "export.page": {},
     "export.download": {"card_lang": "en", "deck": "{deck}", "topic": None},

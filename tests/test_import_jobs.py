@@ -80,6 +80,16 @@ def finished(app: Flask, job_id: int) -> Any:
     return wait_for_job(app, job_id, user_id=user_id(app))
 
 
+def failed_save(app: Flask, auth: AuthActions, preview_id: int, page: Any) -> tuple[str, str]:
+    """Saves the preview ``page`` shows; the save job's error code and its page's message."""
+    save_id = job_id_of(post(auth, f"/import/jobs/{preview_id}/save", save_form_fields(page)))
+    view = finished(app, save_id)
+    assert view.status == "failed" and view.error is not None
+    alert = html(auth.client.get(f"/import/jobs/{save_id}").data).select_one(".flash.error")
+    assert alert is not None
+    return view.error, alert.get_text(strip=True)
+
+
 def test_a_large_document_is_previewed_and_saved_by_the_worker(
     app: Flask, worker: None, client: FlaskClient, auth: AuthActions, large: str
 ) -> None:
@@ -181,12 +191,9 @@ def test_a_save_into_a_deck_deleted_meanwhile_fails_and_writes_nothing(
     with session_factory(app)() as session, session.begin():
         session.delete(session.get(Deck, deck_id))
     before = counts(app)
-    save_id = job_id_of(post(auth, f"/import/jobs/{preview_id}/save", save_form_fields(page)))
-    view = finished(app, save_id)
-    assert (view.status, view.error) == ("failed", "import.deck_gone")
+    error, said = failed_save(app, auth, preview_id, page)
+    assert error == "import.deck_gone" and "deleted" in said
     assert counts(app) == before
-    text = html(client.get(f"/import/jobs/{save_id}").data).select_one(".flash.error")
-    assert text is not None and "deleted" in text.get_text()
 
 
 def test_a_document_that_reads_differently_when_saved_fails_as_a_mismatch(
@@ -203,12 +210,9 @@ def test_a_document_that_reads_differently_when_saved_fails_as_a_mismatch(
         assert job is not None
         changed = large.replace("abs/2503.10000", "abs/2503.99999")
         job.payload = {**job.payload, "text": changed}
-    save_id = job_id_of(post(auth, f"/import/jobs/{preview_id}/save", save_form_fields(page)))
-    view = finished(app, save_id)
-    assert (view.status, view.error) == ("failed", "import.preview_mismatch")
+    error, said = failed_save(app, auth, preview_id, page)
+    assert error == "import.preview_mismatch" and "Import it again" in said
     assert counts(app) == NOTHING
-    text = html(client.get(f"/import/jobs/{save_id}").data).select_one(".flash.error")
-    assert text is not None and "Import it again" in text.get_text()
 
 
 def test_saving_twice_makes_one_save_job(

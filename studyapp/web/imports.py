@@ -153,6 +153,18 @@ def render(
     return page, status
 
 
+def _submitted(form: ImportForm) -> Preview | ResponseReturnValue:
+    """The submitted document as read here; else the answer instead: the form with what is
+    wrong, or the way to its job when it is too large to read during the request."""
+    document = read.document(form)
+    if document is None:
+        return render(form, None, 422)
+    if not read.inline(document):
+        return _to_job(document)
+    found = read.extracted(form, document)
+    return render(form, None, 422) if found is None else found
+
+
 @bp.get("/import")
 @login_required
 def new() -> ResponseReturnValue:
@@ -164,14 +176,9 @@ def new() -> ResponseReturnValue:
 def preview() -> ResponseReturnValue:
     """Show the papers and cards a document gives, without saving anything."""
     form = read.make_form()
-    document = read.document(form)
-    if document is None:
-        return render(form, None, 422)
-    if not read.inline(document):
-        return _to_job(document)
-    found = read.extracted(form, document)
-    if found is None:
-        return render(form, None, 422)
+    found = _submitted(form)
+    if not isinstance(found, Preview):
+        return found
     # The text goes back in the form, so that a file need not be uploaded a second time.
     show_afresh(form, found)
     return render(form, found, 200)
@@ -188,15 +195,11 @@ def preview_again() -> ResponseReturnValue:
 @login_required
 def create() -> ResponseReturnValue:
     form = read.make_form()
-    document = read.document(form)
-    if document is None:
-        return render(form, None, 422)
-    if not read.inline(document):
-        # Only a preview sends a document back to be saved, and its own never is this large.
-        return _to_job(document)
-    found = read.extracted(form, document)
-    if found is None:
-        return render(form, None, 422)
+    # Only a preview sends a document back to be saved, and its own is never too large to
+    # read here: a larger one made up is shown as a job's preview.
+    found = _submitted(form)
+    if not isinstance(found, Preview):
+        return found
     chosen = checked_corrections(form, found)
     if isinstance(chosen, str):
         return render(form, found, 422, problem=chosen)
