@@ -12,14 +12,16 @@ server too slow to wait for.
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-__all__ = ["DigestServer", "Recorded", "Route", "Trickle", "digest_server"]
+__all__ = ["DigestServer", "Recorded", "Route", "Trickle", "digest_server", "running_server"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +113,15 @@ class _Server(ThreadingHTTPServer):
         pass  # a client that hung up early (a size or time limit) is what some tests want
 
 
-@pytest.fixture
-def digest_server() -> Iterator[DigestServer]:
-    """A threading HTTP server on 127.0.0.1 (a free port), stopped after the test."""
+@contextmanager
+def running_server(*, tls: ssl.SSLContext | None = None) -> Iterator[DigestServer]:
+    """A threading HTTP server on 127.0.0.1 (a free port) while the block runs; HTTPS with
+    ``tls`` (a server-side context holding its certificate)."""
     state = DigestServer(host="127.0.0.1", port=0)
     httpd = _Server(("127.0.0.1", 0), _handler(state))
-    state.port = httpd.server_address[1]
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    state.port = int(httpd.server_address[1])
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -126,3 +131,10 @@ def digest_server() -> Iterator[DigestServer]:
         httpd.shutdown()
         httpd.server_close()
         thread.join()
+
+
+@pytest.fixture
+def digest_server() -> Iterator[DigestServer]:
+    """A plain HTTP server on 127.0.0.1 (a free port), stopped after the test."""
+    with running_server() as server:
+        yield server

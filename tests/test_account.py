@@ -42,6 +42,7 @@ from studyapp.services import account_data, accounts, login_sessions
 from studyapp.services.importing import DeckImport, import_decks
 from studyapp.web.auth import REMEMBER_COOKIE
 from tests.conftest import AuthActions, csrf_token, html
+from tests.factories import make_fetched_document
 
 DATA = Path(__file__).parent / "data"
 EMAIL, PASSWORD, NEW_PASSWORD = "reader@example.com", "correct horse", "battery staple"
@@ -123,15 +124,7 @@ def build_up(app: Flask, client: FlaskClient, library: int) -> None:
     # What a URL they imported from sent last time (no page fetches yet: stored as it would be).
     with session_factory(app)() as session, session.begin():
         reader = session.scalars(select(User.id).where(User.email == EMAIL)).one()
-        session.add(
-            FetchedDocument(
-                user_id=reader,
-                url="https://example.org/d.md",
-                url_hash="ab" * 32,
-                etag='"v1"',
-                content_sha256="cd" * 32,
-            )
-        )
+        make_fetched_document(session, user_id=reader)
 
 
 # ---- Downloading all one's data --------------------------------------------------------------

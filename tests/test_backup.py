@@ -24,10 +24,11 @@ from studyapp.backup import NOT_BACKED_UP, BackupError, BackupFormat, choose_for
 from studyapp.config import load_config
 from studyapp.db import session_factory, write_unit
 from studyapp.extract import extract_text
-from studyapp.models import Base, Card, FetchedDocument, LoginSession, Paper, User
+from studyapp.models import Base, Card, LoginSession, Paper, User
 from studyapp.services import accounts, cards, library, login_sessions, quiz, quiz_missed, review
 from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import PG_URL, AuthActions, csrf_token, engine_of
+from tests.factories import make_fetched_document
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
@@ -143,17 +144,7 @@ def fill(app: Flask) -> None:
             )
         with write_unit(session):  # what a URL sent last time, for a user and for the library
             for owner in (reader.id, None):
-                session.add(
-                    FetchedDocument(
-                        user_id=owner,
-                        url="https://raw.githubusercontent.com/o/r/main/paper_logs/2025/03/10.md",
-                        url_hash="ab" * 32,
-                        etag='W/"1f-day"',
-                        last_modified="Mon, 10 Mar 2025 09:00:00 GMT",
-                        fetched_at=NOW,
-                        content_sha256="cd" * 32,
-                    )
-                )
+                make_fetched_document(session, user_id=owner)
 
 
 def snapshot(engine: Engine) -> Snapshot:

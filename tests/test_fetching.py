@@ -4,7 +4,10 @@ conditionally on a repeat; and the service that remembers what each URL sent."""
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import time
 from pathlib import Path
 
@@ -33,7 +36,7 @@ from studyapp.services.fetching import (
     fetch_problem,
 )
 from tests.factories import make_user
-from tests.http_fixtures import DigestServer, Trickle
+from tests.http_fixtures import DigestServer, Trickle, running_server
 
 DIGEST = (Path(__file__).parent / "data" / "digest_en.md").read_bytes()
 KOREAN = (Path(__file__).parent / "data" / "digest_ko.md").read_bytes()
@@ -70,6 +73,29 @@ def test_the_host_header_names_the_host_while_the_vetted_address_is_connected_to
     url = digest_server.url("/d.md", host="localhost")
     assert fetch(url, settings=settings("localhost")).body == DIGEST
     assert digest_server.requests[0].headers["host"] == f"localhost:{digest_server.port}"
+
+
+def test_https_checks_the_certificate_against_the_host_name(tmp_path: Path) -> None:
+    """The connection goes to the vetted address, but TLS still checks the host's name and
+    certificate: a certificate no authority signed is refused."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"]
+        + ["-addext", "subjectAltName=DNS:localhost"],
+        check=True,
+        capture_output=True,
+    )
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    with running_server(tls=tls) as server:
+        server.routes["/d.md"] = (200, MARKDOWN, DIGEST)
+        url = f"https://localhost:{server.port}/d.md"
+        with pytest.raises(FetchFailed, match="CERTIFICATE_VERIFY_FAILED"):
+            fetch(url, settings=settings("localhost"))
+        assert server.requests == []
 
 
 # ---- Where a fetch may go --------------------------------------------------------------------
