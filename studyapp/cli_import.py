@@ -130,7 +130,7 @@ def import_command(
     ]
     try:
         print_reports(_import(session, imports))
-    except BaseException:
+    except Exception:
         fetched.forget(session, user_id=user_id)
         raise
     if failures:

@@ -100,13 +100,9 @@ def fetch_document(
     etag, last_modified, content_sha256 = known or (None, None, "")
     fetched = fetch(url, settings=settings, etag=etag, last_modified=last_modified)
     name = document_name(url)
-    if fetched.not_modified:
-        if known is not None:
-            _store(session, user_id, url, fetched, content_sha256)
-            return UrlDocument(url=url, text="", name=name, unchanged=True)
-        # Validators of our own were not sent, so this 304 is no answer: ask again in full.
-        fetched = fetch(url, settings=settings)
-    assert fetched.body is not None
+    if fetched.body is None:  # 304: fetch() returns it only for the validators sent from here
+        _store(session, user_id, url, fetched, content_sha256)
+        return UrlDocument(url=url, text="", name=name, unchanged=True)
     text = decode_document(fetched.body, source=url, max_bytes=settings.max_bytes)
     if remember:
         _store(session, user_id, url, fetched, hashlib.sha256(fetched.body).hexdigest())
