@@ -24,7 +24,7 @@ from studyapp.backup import NOT_BACKED_UP, BackupError, BackupFormat, choose_for
 from studyapp.config import load_config
 from studyapp.db import session_factory, write_unit
 from studyapp.extract import extract_text
-from studyapp.models import Base, Card, LoginSession, Paper, User
+from studyapp.models import Base, Card, Job, LoginSession, Paper, User
 from studyapp.services import accounts, cards, library, login_sessions, quiz, quiz_missed, review
 from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import PG_URL, AuthActions, csrf_token, engine_of
@@ -142,6 +142,8 @@ def fill(app: Flask) -> None:
             login_sessions.start(
                 session, reader.id, remember=remember, user_agent="", now=NOW, lifetimes=lasting
             )
+        with session.begin():
+            session.add(Job(kind="import.preview", user_id=reader.id, payload={"text": "# A"}))
         with write_unit(session):  # what a URL sent last time, for a user and for the library
             for owner in (reader.id, None):
                 make_fetched_document(session, user_id=owner)
