@@ -37,7 +37,10 @@ __all__ = ["QUEUE_TABLE_PREFIX", "JobQueue", "current_queue", "init_app", "submi
 QUEUE_TABLE_PREFIX = "huey_"
 
 #: Modules whose import registers job handlers and tick hooks with studyapp.services.jobs.
-_HANDLER_MODULES: tuple[str, ...] = ("studyapp.services.import_jobs",)
+_HANDLER_MODULES: tuple[str, ...] = (
+    "studyapp.services.import_jobs",
+    "studyapp.services.url_imports",
+)
 
 
 class JobQueue:

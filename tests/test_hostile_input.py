@@ -115,6 +115,7 @@ PARAMS: dict[str, dict[str, str | None]] = {
     **{
         endpoint: {
             "text": "{summary}",
+            "url": None,
             "format": None,
             "target": "new",
             "deck_name": "Imported",

@@ -39,6 +39,8 @@ from studyapp.services.importing import ImportReport
 
 __all__ = [
     "FAILURES",
+    "FETCH_KIND",
+    "PREVIEW_KINDS",
     "PREVIEW_KIND",
     "PREVIEW_LIMIT",
     "SAVE_KIND",
@@ -47,6 +49,8 @@ __all__ = [
     "corrections_from_json",
     "corrections_to_json",
     "deck_name_for",
+    "document_failure",
+    "preview_of",
     "preview_papers",
     "recent_imports",
     "report_from_json",
@@ -55,6 +59,10 @@ __all__ = [
 
 PREVIEW_KIND = "import.preview"
 SAVE_KIND = "import.save"
+#: A preview of a document at a URL: the worker fetches it first (studyapp.services.url_imports).
+FETCH_KIND = "import.fetch"
+#: The jobs whose result is a preview, which a save job names.
+PREVIEW_KINDS = (PREVIEW_KIND, FETCH_KIND)
 #: Papers shown in a preview; a 1,000-paper digest is saved whole but not drawn whole.
 PREVIEW_LIMIT = 100
 #: Why an import job fails, besides ``document.<problem>`` (a :class:`DocumentError`'s code,
@@ -86,13 +94,15 @@ class DocumentJob:
     #: The new deck's name as given in the form (may be empty).
     deck_name: str
     deck_id: int | None
+    #: Where to fetch the document from (a fetch job's), when ``text`` is not known yet.
+    url: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DocumentJob:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
 
 
 def deck_name_for(given: str | None, title: str | None, stem: str | None) -> str | None:
@@ -102,20 +112,29 @@ def deck_name_for(given: str | None, title: str | None, stem: str | None) -> str
     return next((name for name in names if name), None)
 
 
+def document_failure(error: DocumentError) -> jobs.JobFailed:
+    """A document's problem as a job's failure (``document.<problem>[/<format>]``)."""
+    code = f"document.{error.code}"
+    if error.code == "no_paper":
+        code += f"/{error.params['format']}"
+    return jobs.JobFailed(code, str(error))
+
+
 def _extract(document: DocumentJob) -> Extraction:
     try:
         fmt = Format(document.format) if document.format else None
         return extract_text(document.text, source=document.source, fmt=fmt)
     except DocumentError as error:
-        code = f"document.{error.code}"
-        if error.code == "no_paper":
-            code += f"/{error.params['format']}"
-        raise jobs.JobFailed(code, str(error)) from None
+        raise document_failure(error) from None
 
 
 @jobs.handler(PREVIEW_KIND)
 def _preview(context: jobs.JobContext) -> dict[str, Any]:
-    document = DocumentJob.from_json(context.payload)
+    return preview_of(DocumentJob.from_json(context.payload))
+
+
+def preview_of(document: DocumentJob) -> dict[str, Any]:
+    """What a preview job keeps: the document's first papers and counts (read here)."""
     extraction = _extract(document)
     papers = extraction.papers
     return {
@@ -175,7 +194,7 @@ def submit_save(
         if (
             preview is None
             or preview.user_id != user_id
-            or preview.kind != PREVIEW_KIND
+            or preview.kind not in PREVIEW_KINDS
             or preview.status != "done"
         ):
             raise jobs.JobNotFound(preview_id)
@@ -286,7 +305,7 @@ def recent_imports(session: Session, *, user_id: int, limit: int = 5) -> list[Im
     with session.begin():
         rows = session.execute(
             select(Job.id, Job.kind, Job.status, Job.done, Job.total, source, deck, Job.created_at)
-            .where(Job.user_id == user_id, Job.kind.in_((PREVIEW_KIND, SAVE_KIND)))
+            .where(Job.user_id == user_id, Job.kind.in_((*PREVIEW_KINDS, SAVE_KIND)))
             .order_by(Job.id.desc())
             .limit(limit)
         ).all()
@@ -297,7 +316,7 @@ def recent_imports(session: Session, *, user_id: int, limit: int = 5) -> list[Im
             status=row[2],
             done=row[3],
             total=row[4],
-            name=(row[5] if row[1] == PREVIEW_KIND else row[6]) or "",
+            name=(row[6] if row[1] == SAVE_KIND else row[5]) or "",
             created_at=row[7],
         )
         for row in rows

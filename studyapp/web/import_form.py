@@ -49,7 +49,18 @@ __all__ = [
 TEXT_SUFFIXES = (".md", ".markdown", ".txt")
 
 #: The fields that say what to import and where; the rest are the preview's corrections.
-_DOCUMENT_FIELDS = ("csrf_token", "text", "file", "format", "target", "deck_name", "deck_id")
+_DOCUMENT_FIELDS = (
+    "csrf_token",
+    "text",
+    "file",
+    "url",
+    "format",
+    "target",
+    "deck_name",
+    "deck_id",
+)
+#: As long as a URL the fetcher accepts.
+URL_MAX = 2000
 
 
 def _optional_int(value: object) -> int | None:
@@ -67,6 +78,12 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
     text = TextAreaField(_l("Paste a summary"), render_kw={"rows": 12, "spellcheck": "false"})
     file = FileField(
         _l("Or upload a file"), render_kw={"accept": ",".join(TEXT_SUFFIXES) + ",text/plain"}
+    )
+    url = StringField(
+        _l("Or import from a web address"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[Length(max=URL_MAX)],
+        render_kw={"inputmode": "url", "autocomplete": "off", "spellcheck": "false"},
     )
     format = SelectField(
         _l("Format"),
@@ -177,8 +194,11 @@ def document(form: ImportForm) -> DocumentJob | None:
     form.validate()
     if document_errors(form):
         return None
+    uploaded = isinstance(form.file.data, FileStorage) and form.file.data.filename
+    url = None if uploaded else form.url.data or None
     try:
-        text, source, stem = _read(form)
+        # A web address is fetched by the worker, never during the request.
+        text, source, stem = ("", url, None) if url else _read(form)
     except DocumentError as error:
         _put_problem(form, error)
         return None
@@ -187,6 +207,7 @@ def document(form: ImportForm) -> DocumentJob | None:
         text=text,
         source=source,
         stem=stem,
+        url=url,
         format=form.format.data or None,
         target="existing" if existing else "new",
         deck_name=form.deck_name.data or "",
@@ -204,6 +225,9 @@ def deck_name(form: ImportForm, document: DocumentJob, found: str | None) -> str
 
 
 def inline(document: DocumentJob) -> bool:
+    """Whether the document is read during the request (not fetched, and small enough)."""
+    if document.url:
+        return False
     return document_size(document.text) <= int(current_app.config["INLINE_IMPORT_BYTES"])
 
 

@@ -21,7 +21,7 @@ from studyapp.db import get_session
 from studyapp.extract import Format
 from studyapp.queue import current_queue
 from studyapp.services import import_jobs
-from studyapp.services.import_jobs import PREVIEW_KIND, SAVE_KIND, DocumentJob
+from studyapp.services.import_jobs import FETCH_KIND, PREVIEW_KINDS, SAVE_KIND, DocumentJob
 from studyapp.services.jobs import JobNotFound, JobView, job_view
 from studyapp.web import import_form as read
 from studyapp.web import import_messages as say
@@ -40,7 +40,7 @@ bp.url_value_preprocessor(imports.limit_request_size)
 def _import_job(job_id: int) -> JobView:
     """The user's import job ``job_id``; :class:`JobNotFound` (404) for any other job."""
     job = job_view(get_session(), job_id, user_id=current_account().id)
-    if job.kind not in (PREVIEW_KIND, SAVE_KIND):
+    if job.kind not in (*PREVIEW_KINDS, SAVE_KIND):
         raise JobNotFound(job_id)
     return job
 
@@ -79,7 +79,9 @@ def _status_line(job: JobView) -> str:
     line: str
     if job.status == "queued":
         line = _("Waiting for the worker to start…")
-    elif job.total <= 0 or job.kind == PREVIEW_KIND:
+    elif job.kind == FETCH_KIND:
+        line = _("Fetching the document and reading it…")
+    elif job.total <= 0 or job.kind in PREVIEW_KINDS:
         line = _("Reading the document…")
     else:
         line = ngettext(
@@ -109,7 +111,7 @@ def _context(job: JobView) -> dict[str, Any]:
 def page(job_id: int) -> ResponseReturnValue:
     """How the import job is going; once a preview job is done, its preview."""
     job = _import_job(job_id)
-    if job.kind == PREVIEW_KIND and job.status == "done":
+    if job.kind in PREVIEW_KINDS and job.status == "done":
         if wants_partial():
             # The polling partial cannot hold the preview form: the whole page comes back.
             return Response(status=204, headers={"HX-Refresh": "true"})
@@ -127,7 +129,7 @@ def save(job_id: int) -> ResponseReturnValue:
     """Save a large document's papers with the preview's corrections: a save job, made once
     however often the button is pressed."""
     job = _import_job(job_id)
-    if job.kind != PREVIEW_KIND or job.status != "done" or job.result is None:
+    if job.kind not in PREVIEW_KINDS or job.status != "done" or job.result is None:
         raise JobNotFound(job_id)
     if job.result.get("save_job"):
         return imports.go_to_job(int(job.result["save_job"]))

@@ -10,8 +10,10 @@ from studyapp.extract import Format
 from studyapp.extract.documents import DocumentError
 from studyapp.extract.topics import topic_by_slug
 from studyapp.identity import CardKind
+from studyapp.services.fetch_errors import fetch_problem
 from studyapp.services.importing import ImportReport
 from studyapp.services.jobs import JobView
+from studyapp.services.url_imports import fetch_error
 
 __all__ = [
     "DOCUMENT_PROBLEMS",
@@ -167,6 +169,9 @@ def job_failure(job: JobView, *, source: str) -> str:
     """Why the import job ``job`` failed and what to do, for the reader (``source`` names the
     document)."""
     code = job.error or ""
+    fetch = fetch_error(code, job.payload)
+    if fetch is not None:
+        return fetch_problem(fetch)
     problem, _sep, fmt = code.removeprefix("document.").partition("/")
     if code.startswith("document.") and problem in DOCUMENT_PROBLEMS:
         params: dict[str, object] = {"format": fmt} if fmt else {}

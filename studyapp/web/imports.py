@@ -76,10 +76,11 @@ def go_to_job(job_id: int) -> ResponseReturnValue:
 
 
 def _to_job(document: DocumentJob) -> ResponseReturnValue:
-    """A document too large to read during the request, handed to the worker."""
+    """A document too large to read during the request, or at a web address, handed to the
+    worker."""
     job_id = submit(
         get_session(),
-        kind=import_jobs.PREVIEW_KIND,
+        kind=import_jobs.FETCH_KIND if document.url else import_jobs.PREVIEW_KIND,
         user_id=current_account().id,
         payload=document.to_json(),
     )
