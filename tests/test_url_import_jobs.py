@@ -99,3 +99,20 @@ def test_an_address_off_the_allowlist_fails_in_the_readers_language(
     assert alert is not None and expected in alert.get_text()
     assert "127.0.0.1" in alert.get_text()
     assert counts(app) == NOTHING
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "javascript:alert(1)", "ftp://example.org/a.md"]
+)
+def test_what_is_plainly_not_a_web_address_is_refused_on_the_form(
+    app: Flask, auth: AuthActions, url: str
+) -> None:
+    auth.register()
+    response = post(auth, "/import/preview", form(url=url))
+    assert response.status_code == 422
+    errors = [p.get_text(strip=True) for p in html(response.data).select("form#import-form .error")]
+    assert errors == [
+        "This is not a web address the server can fetch. Give a full address that starts with "
+        "https:// (or http://), without a user name or password in it."
+    ]
+    assert jobs(app) == []

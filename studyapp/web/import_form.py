@@ -28,6 +28,7 @@ from studyapp.extract import Format, extract_text
 from studyapp.extract.documents import DocumentError, decode_document, document_size
 from studyapp.extract.drafts import PaperDraft
 from studyapp.services import import_jobs, importing, my_decks
+from studyapp.services.fetch_errors import BadAddress, fetch_problem
 from studyapp.services.import_jobs import PREVIEW_LIMIT, DocumentJob
 from studyapp.web import import_corrections as corrections
 from studyapp.web import import_messages as say
@@ -119,6 +120,14 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
                     )
                 )
 
+    def validate_url(self, field: Field) -> None:
+        # Only what is plainly not a web address is refused here; the worker's fetcher checks
+        # the rest (the allowlist, the addresses) and says so on the job's page.
+        url = field.data or ""
+        scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+        if url and (scheme not in ("http", "https") or not url.isprintable() or " " in url):
+            raise ValidationError(fetch_problem(BadAddress(url, reason="not an http(s) address")))
+
     def validate_deck_id(self, field: Field) -> None:
         if self.target.data == "existing" and field.data not in {
             choice.value for choice in field.choices
@@ -205,12 +214,13 @@ def document(form: ImportForm) -> DocumentJob | None:
     existing = form.target.data == "existing"
     return DocumentJob(
         text=text,
-        source=source,
+        # A name for messages: a file's name may hold anything (PostgreSQL's JSON no NUL).
+        source=importing.one_line(source) or _("the document"),
         stem=stem,
         url=url,
         format=form.format.data or None,
         target="existing" if existing else "new",
-        deck_name=form.deck_name.data or "",
+        deck_name=importing.one_line(form.deck_name.data or ""),
         deck_id=form.deck_id.data if existing else None,
     )
 
