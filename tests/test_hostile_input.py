@@ -124,7 +124,7 @@ PARAMS: dict[str, dict[str, str | None]] = {
         }
         for endpoint in ("imports.create", "imports.preview")
     },
-    "import_jobs.page": {"reload": None},
+    "import_jobs.page": {},
     "import_jobs.save": _CORRECTIONS,
     "settings.edit": dict(SETTINGS),
     "export.page": {},

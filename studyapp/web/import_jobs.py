@@ -2,17 +2,17 @@
 how far it got, with a progress bar, and how it ended.
 
 A job's page polls itself with htmx every second (the partial it swaps stops asking once the
-job is finished); without JavaScript it reloads itself. A finished preview job's page is the
-preview, whose save button makes the save job; a finished save job's page says what was saved,
-as the inline save does; a failed job's says why and what to do. The user may leave: the job
-goes on, and the import page lists their recent imports.
+job is finished); without JavaScript the reader follows its "Check again" link. A finished
+preview job's page is the preview, whose save button makes the save job; a finished save
+job's page says what was saved, as the inline save does; a failed job's says why and what to
+do. The user may leave: the job goes on, and the import page lists their recent imports.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
@@ -118,9 +118,7 @@ def page(job_id: int) -> ResponseReturnValue:
         return _preview_page(job)
     if wants_partial():
         return render_template("imports/_job.html", **_context(job))
-    # Without JavaScript the page reloads itself, unless the reader stopped it.
-    reload = request.args.get("reload") != "off"
-    return render_template("imports/job.html", reload=reload, **_context(job))
+    return render_template("imports/job.html", **_context(job))
 
 
 @bp.post("/import/jobs/<int:job_id>/save")
