@@ -79,6 +79,20 @@ def user_id(app: Flask) -> int:
         return session.scalars(select(User.id)).one()
 
 
+def reader_with_deck(
+    app: Flask, name: str, store: Callable[[Session, DeckImport], ImportReport]
+) -> int:
+    """A new user with the Korean digest in their deck ``name``, stored by ``store``; their id."""
+    factory = session_factory(app)
+    with factory() as session:
+        session.add(User(email="reader@example.com", password_hash="x"))
+        session.commit()
+    owner = user_id(app)
+    with factory() as session:
+        store(session, DeckImport(name=name, papers=papers_of(DIGEST_KO), owner_id=owner))
+    return owner
+
+
 def staged_papers(app: Flask) -> list[tuple[int, int, int]]:
     """(deck id, paper id, card id) of every card in a staging deck."""
     with session_factory(app)() as session, session.begin():
@@ -178,13 +192,8 @@ class Interrupted(Exception):
 
 
 def test_an_error_midway_leaves_the_database_as_it_was(app: Flask) -> None:
+    owner = reader_with_deck(app, "Mine", single)
     factory = session_factory(app)
-    with factory() as session:
-        session.add(User(email="reader@example.com", password_hash="x"))
-        session.commit()
-    owner = user_id(app)
-    with factory() as session:
-        single(session, DeckImport(name="Mine", papers=papers_of(DIGEST_KO), owner_id=owner))
     before = snapshot(app)
     calls: list[int] = []
 
@@ -254,13 +263,8 @@ def reimport_scenario(
 ) -> ImportReport:
     """A deck imported, one card edited by its owner, then the edited digest imported again
     (with a corrected method name) through ``store``; its report."""
+    owner = reader_with_deck(app, "Reader", store)
     factory = session_factory(app)
-    with factory() as session:
-        session.add(User(email="reader@example.com", password_hash="x"))
-        session.commit()
-    owner = user_id(app)
-    with factory() as session:
-        store(session, DeckImport(name="Reader", papers=papers_of(DIGEST_KO), owner_id=owner))
     with factory() as session, session.begin():
         text = session.scalars(
             select(CardText)

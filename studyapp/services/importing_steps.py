@@ -77,9 +77,10 @@ class _Run:
     staging_id: int
     #: The papers to store, by identity (see ``latest_drafts``).
     drafts: dict[str, PaperDraft]
-    #: Counts for the papers stored in the staging deck.
+    #: Counts for the papers stored in the staging deck, and for those the deck holds unchanged.
     staged: ImportReport
-    #: Papers the target deck held when their step ran: the publishing step updates them.
+    #: Papers the target deck held when their step ran and that importing changes: the
+    #: publishing step updates them (the unchanged ones are counted in ``staged``).
     held: list[str] = field(default_factory=list)
     #: The topics of the papers, by slug.
     topics: dict[str, Topic] = field(default_factory=dict)
@@ -187,9 +188,46 @@ def _stage(session: Session, item: DeckImport, run: _Run, chunk: Sequence[str]) 
         )
         for paper in papers:
             session.expunge(paper)
+        if target is not None and held:
+            changed = _changed(session, item, run, target, [i for i in chunk if i in held])
+        else:
+            changed = []
     run_write_unit(session, partial(_write_step, session, run, papers))
     _add(run.staged, report)
-    run.held += [identity for identity in chunk if identity in held]
+    run.held += changed
+
+
+def _changed(
+    session: Session, item: DeckImport, run: _Run, deck: Deck, identities: Sequence[str]
+) -> list[str]:
+    """The papers among ``identities`` (all held by ``deck``) that importing would change:
+    only those are left for the publishing transaction. The others are counted now, as
+    ``store_paper`` counts them, and the session forgets what trying them did."""
+    existing = existing_papers(session, deck.id, identities)
+    changed = []
+    touched: list[object] = []
+    with session.no_autoflush:
+        for identity in identities:
+            paper = existing.get(identity)
+            if paper is None:  # deleted since: the publishing step stores it anew
+                changed.append(identity)
+                continue
+            rows: list[object] = [paper, *paper.texts, *paper.cards]
+            rows += [text for card in paper.cards for text in card.texts]
+            touched += rows
+            report = ImportReport(deck_id=deck.id, deck_name=deck.name)
+            draft = run.drafts[identity]
+            store_paper(session, deck, identity, draft, paper, run.topics, report, item.corrections)
+            if session.new or any(session.is_modified(row) for row in rows):
+                changed.append(identity)
+                for row in list(session.new):
+                    session.expunge(row)
+            else:
+                _add(run.staged, report)
+    # Nothing tried here may reach the database.
+    for row in touched:
+        session.expire(row)
+    return changed
 
 
 def _add_topics(session: Session, slugs: set[str]) -> tuple[dict[str, Topic], list[int]]:
