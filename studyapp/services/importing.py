@@ -3,7 +3,9 @@
 An import is one transaction: every paper of every document lands, or nothing does. Papers are
 matched by identity (arXiv id, else folded title) within their deck and cards by kind within
 their paper, so importing the same summary twice changes nothing and importing an edited one
-updates cards in place, keeping their ids, GUIDs and review history.
+updates cards in place, keeping their ids, GUIDs and review history (the per-paper code is in
+:mod:`studyapp.services.paper_store`; :mod:`studyapp.services.importing_steps` stores a large
+import through it in short transactions, so as not to hold SQLite's write lock for long).
 
 A card text the user edited (``CardText.edited_at`` set) is theirs: importing again leaves its
 wording, and the headline number it was made from, alone, and a paper with an edited card keeps

@@ -25,8 +25,10 @@ step has touched for a while.
 
 from __future__ import annotations
 
+import gc
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -34,7 +36,7 @@ from functools import partial
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from studyapp.db import run_write_unit
+from studyapp.db import checkpoint_wal, run_write_unit
 from studyapp.extract.drafts import PaperDraft
 from studyapp.models import Deck, Paper, PaperTopic, Topic, utcnow
 from studyapp.services.enrollment import enroll
@@ -118,7 +120,8 @@ def import_in_steps(
             _stage(session, item, run, chunk)
             if progress is not None:
                 progress(len(chunk))
-        return run_write_unit(session, lambda: _publish(session, item, run))
+        with _no_garbage_collection():
+            return run_write_unit(session, lambda: _publish(session, item, run))
     except BaseException:
         session.rollback()
         _discard(session, staging_id, topics=run.topics_added, step=step)
@@ -192,7 +195,9 @@ def _stage(session: Session, item: DeckImport, run: _Run, chunk: Sequence[str]) 
             changed = _changed(session, item, run, target, [i for i in chunk if i in held])
         else:
             changed = []
-    run_write_unit(session, partial(_write_step, session, run, papers))
+    with _no_garbage_collection():
+        run_write_unit(session, partial(_write_step, session, run, papers))
+    checkpoint_wal(session)
     _add(run.staged, report)
     run.held += changed
 
@@ -228,6 +233,20 @@ def _changed(
     for row in touched:
         session.expire(row)
     return changed
+
+
+@contextmanager
+def _no_garbage_collection() -> Iterator[None]:
+    """No garbage collection in the block: a full collection over an import's many objects
+    takes tens of milliseconds, which must not be spent holding the write lock. Whatever is
+    due is collected after the block, the lock released."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _add_topics(session: Session, slugs: set[str]) -> tuple[dict[str, Topic], list[int]]:
