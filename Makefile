@@ -18,7 +18,11 @@ SHARED ?= ../shared
 
 .PHONY: run test setup browser database decks lint typecheck pytest fuzz bench bench-smoke corpus translations clean
 
+# The development server, and beside it the worker that runs background jobs (imports,
+# followed series); stopping one (Ctrl-C) stops both.
 run: setup database
+	$(BIN)/studyapp worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/studyapp run --host $(HOST) --port $(PORT)
 
 test: setup browser lint typecheck decks pytest bench-smoke

@@ -38,6 +38,7 @@ MODULES = (
     "http_load",
     "import_during_reviews",
     "extract_import",
+    "import_jobs",
     "export_apkg",
     "review_step",
     "stats_page",

@@ -1,5 +1,6 @@
 """The production set-up in one command: gunicorn (deploy/gunicorn_conf.py, gthread workers)
-on a Unix socket, behind nginx (deploy/nginx.conf) serving ``--bind``.
+on a Unix socket, behind nginx (deploy/nginx.conf) serving ``--bind``, and ``studyapp worker``,
+which runs the background jobs (imports, followed series).
 
     .venv/bin/python deploy/serve.py --bind 0.0.0.0:8000 [--workers N] [--threads N]
 
@@ -58,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
         help="gunicorn worker processes (default 1; more need RATELIMIT_STORAGE_URI in Redis)",
     )
     parser.add_argument("--threads", type=int, default=None, help="threads per worker (8)")
+    parser.add_argument(
+        "--job-workers",
+        type=int,
+        default=2,
+        help="jobs run at the same time by the job worker (2); 0: no job worker here",
+    )
     parser.add_argument("--run-dir", default=None, help="socket, pid and temporary files")
     parser.add_argument("--nginx", default=None, help="the nginx binary (found on PATH)")
     return parser
@@ -81,7 +88,9 @@ def _serve(options: argparse.Namespace, nginx: str, run: Path) -> int:
     def stop(_signum: int = 0, _frame: FrameType | None = None) -> None:
         nonlocal stopping
         stopping = True
-        for child, graceful in zip(children, (signal.SIGTERM, signal.SIGQUIT), strict=False):
+        # gunicorn, nginx and the job worker each stop gracefully on their own signal.
+        graceful_signals = (signal.SIGTERM, signal.SIGQUIT, signal.SIGINT)
+        for child, graceful in zip(children, graceful_signals, strict=False):
             if child.poll() is None:
                 child.send_signal(graceful)
 
@@ -102,6 +111,10 @@ def _serve(options: argparse.Namespace, nginx: str, run: Path) -> int:
                 stdin=subprocess.DEVNULL,
             )
         )
+        if options.job_workers > 0:
+            studyapp = Path(sys.executable).parent / "studyapp"
+            worker = [str(studyapp), "worker", "--workers", str(options.job_workers)]
+            children.append(subprocess.Popen(worker, cwd=ROOT, env=env, stdin=subprocess.DEVNULL))
         while not stopping and all(child.poll() is None for child in children):
             time.sleep(0.2)
         failed = not stopping

@@ -23,10 +23,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from studyapp import cli, config, db, i18n, web
+    from studyapp import cli, config, db, i18n, queue, web
 
     config.load_config(app, test_config)
     db.init_app(app)
+    queue.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
     cli.init_app(app)

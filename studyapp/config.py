@@ -32,9 +32,23 @@ DEFAULTS: dict[str, Any] = {
     "SQLITE_SYNCHRONOUS": "FULL",
     # The largest summary document accepted, from a file or an upload, in bytes.
     "MAX_DOCUMENT_BYTES": 5 * 1024 * 1024,
+    # Documents up to this size (bytes of UTF-8 text) are previewed and saved during the
+    # request; larger ones by the job worker, with a progress bar (README, "Performance").
+    "INLINE_IMPORT_BYTES": 128 * 1024,
+    # The sites `studyapp import URL` and the import form may fetch from: host names,
+    # comma-separated; "*.example.org" allows its subdomains. A host that resolves to a
+    # loopback, private or other internal address is refused unless it is listed as an IP
+    # address or as localhost (a mirror on the same machine).
+    "FETCH_ALLOWED_HOSTS": "raw.githubusercontent.com",
+    # The longest a fetch may take, connecting and reading the whole document, in seconds.
+    "FETCH_TIMEOUT_SECONDS": 20,
     # The largest request body anywhere else (a login, an answer, a card edit), in bytes;
     # larger ones get 413. The import form allows twice MAX_DOCUMENT_BYTES.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Where the job queue keeps its work: empty puts it beside the database (a SQLite file
+    # next to a SQLite database, huey's tables in a PostgreSQL one); redis://host:6379/0 for
+    # several hosts. `studyapp worker` runs the jobs (make run starts one).
+    "QUEUE_URL": "",
     # The built-in library's deck files (TOML), loaded by `make run` and `studyapp decks load`.
     "DECKS_DIR": str(Path(__file__).resolve().parent.parent / "decks"),
     "SESSION_COOKIE_HTTPONLY": True,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from studyapp import create_app, migrate
 from studyapp.db import session_factory
 from studyapp.models import Base
+from tests.http_fixtures import digest_server  # noqa: F401 (a fixture for every test)
 
 PG_URL = os.environ.get("STUDYAPP_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -62,6 +63,7 @@ def empty_app(database_url: str) -> Iterator[Flask]:
         }
     )
     yield app
+    app.extensions["queue"].close()
     engine_of(app).dispose()
 
 
@@ -70,6 +72,14 @@ def app(empty_app: Flask) -> Flask:
     """An app on a fresh database with every table."""
     Base.metadata.create_all(engine_of(empty_app))
     return empty_app
+
+
+@pytest.fixture
+def worker(app: Flask) -> Iterator[None]:
+    """The queue's real consumer (huey), running jobs in threads of the test process until
+    the test ends. Ticks run only when the test queues one (``current_queue().tick(now)``)."""
+    with app.extensions["queue"].running(workers=2):
+        yield
 
 
 @pytest.fixture

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy.orm import Session
 
 from studyapp.identity import card_guid, paper_identity
-from studyapp.models import Card, CardKind, CardText, Deck, Paper, ReviewState, User
+from studyapp.models import (
+    Card,
+    CardKind,
+    CardText,
+    Deck,
+    FetchedDocument,
+    Paper,
+    ReviewState,
+    User,
+    utcnow,
+)
 
 
 def make_user(session: Session, email: str = "reader@example.com") -> User:
@@ -59,3 +71,21 @@ def make_state(session: Session, user: User, card: Card) -> ReviewState:
     session.add(state)
     session.flush()
     return state
+
+
+def make_fetched_document(
+    session: Session, *, user_id: int | None, url: str = "https://example.org/2025/03/10.md"
+) -> FetchedDocument:
+    """What a URL sent last time, as :mod:`studyapp.services.url_documents` stores it."""
+    row = FetchedDocument(
+        user_id=user_id,
+        url=url,
+        url_hash=hashlib.sha256(url.encode()).hexdigest(),
+        etag='W/"1f-day"',
+        last_modified="Mon, 10 Mar 2025 09:00:00 GMT",
+        fetched_at=utcnow(),
+        content_sha256="cd" * 32,
+    )
+    session.add(row)
+    session.flush()
+    return row

@@ -24,6 +24,7 @@ from studyapp.models import (
     Card,
     CardText,
     Deck,
+    FetchedDocument,
     LoginSession,
     Paper,
     PaperText,
@@ -41,6 +42,7 @@ from studyapp.services import account_data, accounts, login_sessions
 from studyapp.services.importing import DeckImport, import_decks
 from studyapp.web.auth import REMEMBER_COOKIE
 from tests.conftest import AuthActions, csrf_token, html
+from tests.factories import make_fetched_document
 
 DATA = Path(__file__).parent / "data"
 EMAIL, PASSWORD, NEW_PASSWORD = "reader@example.com", "correct horse", "battery staple"
@@ -119,6 +121,10 @@ def build_up(app: Flask, client: FlaskClient, library: int) -> None:
         for position in range(answers):
             reply = {"position": str(position), "choice": "0", "typed": "48.9"}
             assert post(client, f"/quiz/{quiz_id}/answer", reply).status_code == 303
+    # What a URL they imported from sent last time (no page fetches yet: stored as it would be).
+    with session_factory(app)() as session, session.begin():
+        reader = session.scalars(select(User.id).where(User.email == EMAIL)).one()
+        make_fetched_document(session, user_id=reader)
 
 
 # ---- Downloading all one's data --------------------------------------------------------------
@@ -648,6 +654,7 @@ MINE = {
     ReviewLog: lambda me: ReviewLog.user_id == me,
     Quiz: lambda me: Quiz.user_id == me,
     LoginSession: lambda me: LoginSession.user_id == me,
+    FetchedDocument: lambda me: FetchedDocument.user_id == me,
     User: lambda me: User.id == me,
 }
 

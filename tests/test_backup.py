@@ -24,10 +24,11 @@ from studyapp.backup import NOT_BACKED_UP, BackupError, BackupFormat, choose_for
 from studyapp.config import load_config
 from studyapp.db import session_factory, write_unit
 from studyapp.extract import extract_text
-from studyapp.models import Base, Card, LoginSession, Paper, User
+from studyapp.models import Base, Card, Job, LoginSession, Paper, User
 from studyapp.services import accounts, cards, library, login_sessions, quiz, quiz_missed, review
 from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import PG_URL, AuthActions, csrf_token, engine_of
+from tests.factories import make_fetched_document
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
@@ -141,6 +142,11 @@ def fill(app: Flask) -> None:
             login_sessions.start(
                 session, reader.id, remember=remember, user_agent="", now=NOW, lifetimes=lasting
             )
+        with session.begin():
+            session.add(Job(kind="import.preview", user_id=reader.id, payload={"text": "# A"}))
+        with write_unit(session):  # what a URL sent last time, for a user and for the library
+            for owner in (reader.id, None):
+                make_fetched_document(session, user_id=owner)
 
 
 def snapshot(engine: Engine) -> Snapshot:
@@ -189,7 +195,7 @@ def assert_round_trip(source: Flask, target: Flask, path: Path) -> None:
 
     result = run(target, "restore", str(path))
     assert result.exit_code == 0, result.output
-    assert f"Restored {path}: {sum(map(len, before.values()))} rows in 13 tables" in result.output
+    assert f"Restored {path}: {sum(map(len, before.values()))} rows in 14 tables" in result.output
     # Every row, but no login session: signed in to the source, signed in nowhere here.
     assert snapshot(engine_of(target)) == before
     assert before["login_sessions"] == []

@@ -34,7 +34,8 @@ from studyapp import create_app, migrate
 from studyapp.db import session_factory
 from studyapp.extract import extract_text
 from studyapp.models import Card, Deck, Paper, ReviewState, User, utcnow
-from studyapp.services import accounts, library, quiz
+from studyapp.services import accounts, jobs, library, quiz
+from studyapp.services.import_jobs import PREVIEW_KIND, DocumentJob
 from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import AuthActions, csrf_token, engine_of
 from tests.test_settings import GOOD as SETTINGS
@@ -65,6 +66,16 @@ HOSTILE = (
 
 #: Every parameter each view reads, from the query string or the form, with a value that works
 #: (``None``: sent only when it is the one made hostile). ``{name}`` is one of the ids below.
+#: The fields of an import preview's corrections (one paper's, one card's).
+_CORRECTIONS: dict[str, str | None] = {
+    "papers-0-position": "0",
+    "papers-0-identity": None,
+    "papers-0-keep": "y",
+    "papers-0-method": None,
+    "papers-0-cards-0-kind": None,
+    "papers-0-cards-0-front": None,
+    "papers-0-cards-0-back": None,
+}
 PARAMS: dict[str, dict[str, str | None]] = {
     "home.index": {"lang": None},
     "home.health": {},
@@ -104,20 +115,17 @@ PARAMS: dict[str, dict[str, str | None]] = {
     **{
         endpoint: {
             "text": "{summary}",
+            "url": None,
             "format": None,
             "target": "new",
             "deck_name": "Imported",
             "deck_id": None,
-            "papers-0-position": "0",
-            "papers-0-identity": None,
-            "papers-0-keep": "y",
-            "papers-0-method": None,
-            "papers-0-cards-0-kind": None,
-            "papers-0-cards-0-front": None,
-            "papers-0-cards-0-back": None,
+            **_CORRECTIONS,
         }
         for endpoint in ("imports.create", "imports.preview")
     },
+    "import_jobs.page": {"reload": None},
+    "import_jobs.save": _CORRECTIONS,
     "settings.edit": dict(SETTINGS),
     "export.page": {},
     "export.download": {"card_lang": "en", "deck": "{deck}", "topic": None},
@@ -198,6 +206,13 @@ def _world(app: Flask, auth: AuthActions) -> dict[str, str]:
         with session.begin():
             ids = {name: deck_id for deck_id, name in session.execute(select(Deck.id, Deck.name))}
         library.add_to_my_cards(session, user_id, ids["Library"])
+        # A large document's finished preview job (run here: the sweep has no worker).
+        document = DocumentJob(summary, "d", None, None, "new", "", None)
+        job_id = jobs.submit_row(
+            session, kind=PREVIEW_KIND, user_id=user_id, payload=document.to_json()
+        )
+        with app.app_context():
+            jobs.run(session_factory(app), job_id)
         quiz_id = quiz.start(session, user_id, lang="en", now=now, deck_id=ids["Mine"], size=5)
         with session.begin():
             card_id, paper_id = session.execute(
@@ -222,6 +237,7 @@ def _world(app: Flask, auth: AuthActions) -> dict[str, str]:
         "state_id": str(state_id),
         "version": str(version),
         "quiz_id": str(quiz_id),
+        "job_id": str(job_id),
         "filename": "css/app.css",
     }
 

@@ -24,6 +24,7 @@ from studyapp.extract import extract_text
 from studyapp.extract.drafts import PaperDraft
 from studyapp.identity import CardKind
 from studyapp.models import Base, Card, CardText, Deck, Paper, User, utcnow
+from studyapp.services import importing
 from studyapp.services.importing import (
     Corrections,
     DeckImport,
@@ -350,3 +351,31 @@ def test_progress_counts_every_paper(app: Flask) -> None:
         )
     assert sum(seen) == report.papers == len(latest_drafts(papers))
     assert max(seen) == 2
+
+
+@pytest.mark.parametrize("in_steps", [False, True], ids=["one_transaction", "in_steps"])
+def test_saving_into_a_deck_in_steps_is_saving_into_it(app: Flask, in_steps: bool) -> None:
+    owner = reader_with_deck(app, "Mine", single)
+    factory = session_factory(app)
+    with factory() as session, session.begin():
+        deck_id = session.scalars(select(Deck.id)).one()
+        session.add(Deck(owner_id=None, slug="library", name="Library"))
+    with factory() as session, session.begin():
+        library_id = session.scalars(select(Deck.id).where(Deck.owner_id.is_(None))).one()
+    before = snapshot(app)
+    english = papers_of(DIGEST_EN)
+    with factory() as session, pytest.raises(importing.DeckNotFound):
+        importing.save_into_deck(
+            session, user_id=owner, deck_id=library_id, papers=english, in_steps=in_steps
+        )
+    assert snapshot(app) == before
+    with factory() as session:
+        report = importing.save_into_deck(
+            session, user_id=owner, deck_id=deck_id, papers=papers_of(DIGEST_EN), in_steps=in_steps
+        )
+        again = importing.save_into_new_deck(
+            session, user_id=owner, name="Mine", papers=papers_of(DIGEST_EN), in_steps=in_steps
+        )
+    assert report.deck_id == again.deck_id == deck_id
+    assert report.papers_new == report.papers > 0
+    assert again.papers_new == 0 and again.cards_unchanged == report.cards_new

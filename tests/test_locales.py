@@ -20,7 +20,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studyapp.models import Card, Deck, Paper, Quiz, ReviewState
+from studyapp.config import DEFAULTS
+from studyapp.models import Card, Deck, Job, Paper, Quiz, ReviewState
 from tests.conftest import AuthActions
 
 DATA = Path(__file__).parent / "data"
@@ -200,6 +201,12 @@ def test_every_page_speaks_one_language(
     tour.post("/quiz", {"deck": str(deck_ids[0]), "size": "5"}, expect=303)
     with session.begin():
         quiz_id = session.scalars(select(Quiz.id)).one()
+    # A document over the inline limit becomes a job (no worker here: its page says it waits).
+    app.config["INLINE_IMPORT_BYTES"] = 100
+    tour.post("/import/preview", own, expect=303)
+    app.config["INLINE_IMPORT_BYTES"] = DEFAULTS["INLINE_IMPORT_BYTES"]
+    with session.begin():
+        job_id = session.scalars(select(Job.id)).one()
 
     def fill(endpoint: str) -> dict[str, object] | None:
         if endpoint.startswith("auth.") or endpoint == "explode":
@@ -214,6 +221,7 @@ def test_every_page_speaks_one_language(
             "library.delete_card": {"card_id": card_id},
             "quiz.take": {"quiz_id": quiz_id},
             "quiz.results": {"quiz_id": quiz_id},
+            "import_jobs.page": {"job_id": job_id},
         }
         return known.get(endpoint, {})
 

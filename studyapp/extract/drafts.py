@@ -58,6 +58,10 @@ class NumberDraft:
     def to_json(self) -> dict[str, Any]:
         return {"text": self.text, "value": self.value, "unit": self.unit}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> NumberDraft:
+        return cls(text=data["text"], value=float(data["value"]), unit=data["unit"])
+
 
 @dataclass(frozen=True, slots=True)
 class CardDraft:
@@ -78,6 +82,17 @@ class CardDraft:
         if self.number is not None:
             data["number"] = self.number.to_json()
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CardDraft:
+        number = data.get("number")
+        return cls(
+            kind=CardKind(data["kind"]),
+            front=data["front"],
+            back=data["back"],
+            source_sentence=data.get("source_sentence"),
+            number=NumberDraft.from_json(number) if number is not None else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +141,22 @@ class PaperDraft:
             "roles": [role.value for role in self.roles],
             "cards": [card.to_json() for card in self.cards],
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PaperDraft:
+        """The draft :meth:`to_json` gave (translations are not part of it)."""
+        published = data.get("date")
+        return cls(
+            title=data["title"],
+            lang=data["lang"],
+            sentences=tuple(data["sentences"]),
+            method=data["method"],
+            topics=tuple(data["topics"]),
+            cards=tuple(CardDraft.from_json(card) for card in data["cards"]),
+            arxiv_id=data["arxiv_id"],
+            url=data["url"],
+            authors=tuple(data["authors"]),
+            published_on=date.fromisoformat(published) if published else None,
+            translated_title=data["translated_title"],
+            roles=tuple(Role(role) for role in data["roles"]),
+        )

@@ -9,6 +9,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 from studyapp.models import Base, UTCDateTime
+from studyapp.queue import QUEUE_TABLE_PREFIX
 
 config = context.config
 
@@ -21,6 +22,12 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
     return False
 
 
+def _ours(name: str | None, type_: str, _parents: Any) -> bool:
+    # The job queue's tables (huey's, made by huey itself in a PostgreSQL database) are not
+    # the app's schema: autogenerate neither drops nor adds them.
+    return not (type_ == "table" and (name or "").startswith(QUEUE_TABLE_PREFIX))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -29,6 +36,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_name=_ours,
     )
     with context.begin_transaction():
         context.run_migrations()

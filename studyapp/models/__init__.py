@@ -9,8 +9,14 @@ Study: one :class:`ReviewState` per user and card, an append-only :class:`Review
 
 Logins: one :class:`LoginSession` per signed-in browser (not study data: backups leave it out).
 
-The tables live in modules by idea — :mod:`.base`, :mod:`.content`, :mod:`.study` and
-:mod:`.logins` — and are all imported here, so that ``Base.metadata`` knows every table.
+Jobs: one :class:`Job` per piece of background work, with its progress and outcome.
+
+Fetches: one :class:`FetchedDocument` per URL a user (or the shared library) imported from, with
+the validators that make the next fetch conditional.
+
+The tables live in modules by idea — :mod:`.base`, :mod:`.content`, :mod:`.study`,
+:mod:`.logins`, :mod:`.jobs` and :mod:`.fetched` — and are all imported here, so that
+``Base.metadata`` knows every table.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from studyapp.models.content import (
     User,
     UserDeck,
 )
+from studyapp.models.fetched import FetchedDocument
+from studyapp.models.jobs import Job
 from studyapp.models.logins import LoginSession
 from studyapp.models.study import Quiz, QuizQuestion, ReviewKind, ReviewLog, ReviewState
 
@@ -37,6 +45,8 @@ __all__ = [
     "CardKind",
     "CardText",
     "Deck",
+    "Job",
+    "FetchedDocument",
     "LoginSession",
     "Paper",
     "PaperText",

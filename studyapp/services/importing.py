@@ -178,16 +178,19 @@ def save_into_new_deck(
     name: str,
     papers: Sequence[PaperDraft],
     corrections: Corrections = NO_CORRECTIONS,
+    progress: Callable[[int], None] | None = None,
+    in_steps: bool = False,
 ) -> ImportReport:
     """Store ``papers`` in the user's deck called ``name``, created when missing.
 
     A name that matches one of the user's decks (by slug) adds to that deck, so saving the
     same summary twice under the same name changes nothing. ``corrections`` says what the user
-    corrected (see :func:`apply_corrections`).
+    corrected (see :func:`apply_corrections`); ``progress`` is as :func:`import_decks`'s.
+    ``in_steps`` stores them through ``importing_steps.import_in_steps`` (a job's large import).
     """
     name = clean_deck_name(name)
     item = DeckImport(name=name, papers=papers, owner_id=user_id, corrections=corrections)
-    return import_decks(session, [item])[0]
+    return _store(session, item, progress=progress, in_steps=in_steps)
 
 
 def save_into_deck(
@@ -197,8 +200,11 @@ def save_into_deck(
     deck_id: int,
     papers: Sequence[PaperDraft],
     corrections: Corrections = NO_CORRECTIONS,
+    progress: Callable[[int], None] | None = None,
+    in_steps: bool = False,
 ) -> ImportReport:
-    """Store ``papers`` in the user's existing deck ``deck_id``.
+    """Store ``papers`` in the user's existing deck ``deck_id`` (``in_steps``: as
+    :func:`save_into_new_deck`).
 
     Raises :class:`DeckNotFound` when ``deck_id`` is not one of the user's own decks (a shared
     library deck included): nothing is written then.
@@ -216,4 +222,19 @@ def save_into_deck(
             owner_id=user_id,
             corrections=corrections,
         )
-    return import_decks(session, [item])[0]
+    return _store(session, item, progress=progress, in_steps=in_steps)
+
+
+def _store(
+    session: Session,
+    item: DeckImport,
+    *,
+    progress: Callable[[int], None] | None,
+    in_steps: bool,
+) -> ImportReport:
+    if in_steps:
+        # Imported here: importing_steps builds on this module.
+        from studyapp.services.importing_steps import import_in_steps
+
+        return import_in_steps(session, item, progress=progress)
+    return import_decks(session, [item], progress=progress)[0]

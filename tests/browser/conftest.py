@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,14 @@ def live_server(empty_app: Flask) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_worker(empty_app: Flask) -> Iterator[Callable[[], object]]:
+    """Starts the queue's real consumer for the live server's app when the test calls it (so
+    that a test can see a job wait first); it runs until the test ends."""
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(empty_app.extensions["queue"].running(workers=2))
 
 
 # Runs in the page: axe's violations as [rule id, ["selector: why" of each node], help text].

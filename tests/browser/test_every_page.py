@@ -12,9 +12,11 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import Shots, axe_violations
+from tests.test_import_jobs import THRESHOLD, large_digest
 
 DIGEST = (Path(__file__).resolve().parents[1] / "data" / "digest_ko.md").read_text(encoding="utf-8")
 EMAIL, PASSWORD = "every.page@example.com", "a long passphrase"
@@ -94,7 +96,7 @@ def finish_quiz(page: Page) -> None:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", list(SIZES))
 def test_every_page_is_accessible_and_fits(
-    browser: Browser, live_server: str, shots: Shots, size: str, scheme: str
+    browser: Browser, live_server: str, empty_app: Flask, shots: Shots, size: str, scheme: str
 ) -> None:
     width, height = SIZES[size]
     context = browser.new_context(
@@ -117,10 +119,18 @@ def test_every_page_is_accessible_and_fits(
     page.locator("form.quiz-start").last.locator("button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/quiz/\d+$"))
     quiz = page.url.removeprefix(live_server)
+    # A document over the inline limit: its job waits (no worker here) behind a progress bar.
+    empty_app.config["INLINE_IMPORT_BYTES"] = THRESHOLD
+    page.goto(f"{live_server}/import")
+    page.fill("textarea#text", large_digest())
+    page.click("#import-form button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/import/jobs/\d+$"))
+    job = page.url.removeprefix(live_server)
 
     pages = [
         ("/", "today"),
         ("/import", "import"),
+        (job, "import-job"),
         ("/library", "library"),
         (deck, "deck"),
         (paper, "paper"),
