@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from common import Row, mean, postgres_database, print_table, synthetic_papers
-from load_client import PASSWORD, READER_PROCESSES, Client, reader_process
+from load_client import PASSWORD, READER_PROCESSES, Client, start_readers
 from sqlalchemy import func, select, update
 
 from studyapp import create_app, migrate
@@ -187,15 +187,7 @@ def _run(
     out = context.Queue()
     with _server(database_url, 2, folder, DATABASES[database][1]) as (port, master):
         workers = _workers(master)
-        spawned = [
-            context.Process(
-                target=reader_process,
-                args=(port, range(p, clients, processes), clients, seconds, pace_s, start, out),
-            )
-            for p in range(processes)
-        ]
-        for process in spawned:
-            process.start()
+        spawned = start_readers(context, port, clients, seconds, pace_s, start, out)
         start.wait()
         began, server_before = time.perf_counter(), _cpu_seconds(workers)
         shares = [out.get(timeout=seconds + 120) for _ in spawned]

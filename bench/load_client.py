@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-__all__ = ["PASSWORD", "READER_PROCESSES", "Client", "Share", "reader_process"]
+__all__ = ["PASSWORD", "READER_PROCESSES", "Client", "Share", "reader_process", "start_readers"]
 
 PASSWORD = "load-test-password"
 _FORM = re.compile(r'action="(/review/\d+/answer)"')
@@ -105,6 +105,9 @@ class Share:
     """What one process of readers saw."""
 
     latencies: list[float] = field(default_factory=list)
+    #: Every answer sent: when (``time.monotonic()``, the same clock in every process), its
+    #: latency in ms and the HTTP status (0: no answer, the connection failed).
+    timeline: list[tuple[float, float, int]] = field(default_factory=list)
     acknowledged: int = 0
     errors: list[str] = field(default_factory=list)
     cpu_s: float = 0.0
@@ -139,16 +142,18 @@ async def _read(
                 share.errors.append("no card left to answer")
                 return
             action, fields = found
-            started = time.perf_counter()
+            started, sent_at = time.perf_counter(), time.monotonic()
             try:
                 status, body = await client.request(
                     "POST", action, {**fields, "grade": "4"}, htmx=True
                 )
             except OSError as error:
                 share.errors.append(f"{type(error).__name__}: {error}")
+                share.timeline.append((sent_at, (time.perf_counter() - started) * 1000, 0))
                 next_at = time.perf_counter() + pace_s
                 continue
             share.latencies.append((time.perf_counter() - started) * 1000)
+            share.timeline.append((sent_at, share.latencies[-1], status))
             if status == 200:
                 share.acknowledged += 1
                 page = body
@@ -165,3 +170,28 @@ def reader_process(
     port: int, indexes: range, clients: int, seconds: float, pace_s: float, start: Any, out: Any
 ) -> None:
     out.put(asyncio.run(_read(port, indexes, clients, seconds, pace_s, start)))
+
+
+def start_readers(
+    context: Any,
+    port: int,
+    clients: int,
+    seconds: float,
+    pace_s: float,
+    start: Any,
+    out: Any,
+) -> list[Any]:
+    """``clients`` readers spread over ``READER_PROCESSES`` processes of ``context``, started:
+    each signs in, waits at the barrier ``start`` (one party per process, and one for the
+    caller), answers for ``seconds`` and puts its :class:`Share` on ``out``."""
+    processes = min(READER_PROCESSES, clients)
+    spawned = [
+        context.Process(
+            target=reader_process,
+            args=(port, range(p, clients, processes), clients, seconds, pace_s, start, out),
+        )
+        for p in range(processes)
+    ]
+    for process in spawned:
+        process.start()
+    return spawned

@@ -36,6 +36,7 @@ MODULES = (
     "review_vs_anki",
     "due_queue",
     "http_load",
+    "import_during_reviews",
     "extract_import",
     "import_jobs",
     "export_apkg",

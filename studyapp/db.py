@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
+    "checkpoint_wal",
     "core_transaction",
     "get_session",
     "init_app",
@@ -198,3 +199,23 @@ def run_write_unit(session: Session, work: Callable[[], _T], *, retries: int = 1
             if attempt == retries:
                 raise
     raise AssertionError("unreachable")
+
+
+def checkpoint_wal(session: Session) -> None:
+    """On a SQLite file database, copy what the write-ahead log holds into the database file
+    now, from this session's connection, without waiting for (or blocking) anyone
+    (``PRAGMA wal_checkpoint(PASSIVE)``); elsewhere, nothing.
+
+    SQLite checkpoints in whichever connection commits once the log passes 1,000 pages. A
+    writer that commits many pages in a row calls this after each commit, so that the copying
+    falls to it and not to the review answer that happens to commit next. The session must not
+    be inside a transaction.
+    """
+    if session.in_transaction():
+        raise RuntimeError("checkpoint_wal() needs a session outside any transaction")
+    engine = session.get_bind()
+    assert isinstance(engine, Engine), "sessions here are bound to an engine"
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")

@@ -294,7 +294,7 @@ def check_study(session: Session, me: int, document: dict[str, Any]) -> None:
 #: be in it, so that a new column is a decision about the format, not an accident.
 LEFT_OUT = {
     "users": {"id", "password_hash"},  # the id means nothing outside; the hash is a secret
-    "decks": {"owner_id"},  # always the user
+    "decks": {"owner_id", "staged_at"},  # always the user; always None (staging decks are left out)
     "user_decks": {"user_id", "deck_id"},  # library_decks[].id is the deck
     "papers": {"deck_id"},  # nested in its deck
     "paper_texts": {"paper_id"},

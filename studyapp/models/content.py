@@ -20,10 +20,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from studyapp.identity import CardKind
 from studyapp.models.base import Base, enum_column, utcnow
@@ -77,6 +79,10 @@ class Deck(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set on the hidden deck a large import fills step by step before it publishes the papers
+    # into their real deck (studyapp.services.importing_steps): no page, count, export or
+    # download shows such a deck or anything in it. None for every real deck.
+    staged_at: Mapped[datetime | None] = mapped_column()
 
     owner: Mapped[User | None] = relationship(back_populates="decks")
     papers: Mapped[list[Paper]] = relationship(
@@ -98,6 +104,22 @@ class Deck(Base):
     @property
     def is_library(self) -> bool:
         return self.owner_id is None
+
+    @classmethod
+    def published(cls) -> ColumnElement[bool]:
+        """Decks anyone may see: every deck but an import's hidden staging deck."""
+        return cls.staged_at.is_(None)
+
+    @classmethod
+    def owned_by(cls, user_id: int | ColumnElement[int]) -> ColumnElement[bool]:
+        """The user's own decks (never a staging deck): use this, not ``owner_id`` alone."""
+        return and_(cls.owner_id == user_id, cls.published())
+
+    @classmethod
+    def in_library(cls) -> ColumnElement[bool]:
+        """The shared library's decks (never a staging deck): use this, not ``owner_id``
+        alone."""
+        return and_(cls.owner_id.is_(None), cls.published())
 
 
 class UserDeck(Base):

@@ -215,7 +215,7 @@ def account_data_json(session: Session, user_id: int, *, now: datetime | None = 
 def _own_decks(session: Session, user_id: int) -> list[dict[str, Any]]:
     decks = session.scalars(
         select(Deck)
-        .where(Deck.owner_id == user_id)
+        .where(Deck.owned_by(user_id))
         .order_by(Deck.id)
         .options(
             selectinload(Deck.papers).selectinload(Paper.texts),

@@ -239,7 +239,7 @@ def change_email(session: Session, user_id: int, *, new_email: str, password: st
 
 
 def _removal_counts(session: Session, user: User) -> DeletedAccount:
-    own_decks = select(Deck.id).where(Deck.owner_id == user.id)
+    own_decks = select(Deck.id).where(Deck.owned_by(user.id))
     own_papers = select(Paper.id).where(Paper.deck_id.in_(own_decks))
 
     def count(model: type[Base], *where: ColumnElement[bool]) -> int:
@@ -247,7 +247,7 @@ def _removal_counts(session: Session, user: User) -> DeletedAccount:
 
     return DeletedAccount(
         email=user.email,
-        decks=count(Deck, Deck.owner_id == user.id),
+        decks=count(Deck, Deck.owned_by(user.id)),
         papers=count(Paper, Paper.id.in_(own_papers)),
         cards=count(Card, Card.paper_id.in_(own_papers)),
         library_decks=count(UserDeck, UserDeck.user_id == user.id),

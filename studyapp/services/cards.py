@@ -120,7 +120,7 @@ def _owned_card(session: Session, user_id: int, card_id: int, *, lock: bool = Fa
         select(Card)
         .join(Paper, Paper.id == Card.paper_id)
         .join(Deck, Deck.id == Paper.deck_id)
-        .where(Card.id == card_id, Deck.owner_id == user_id)
+        .where(Card.id == card_id, Deck.owned_by(user_id))
         .options(selectinload(Card.texts), joinedload(Card.paper).joinedload(Paper.deck))
     )
     if lock:

@@ -45,9 +45,9 @@ class ExportChoice:
 def _visible_decks(user_id: int | None) -> Select[Deck]:
     """Library decks for the CLI; for a user, their own decks and the library decks they added."""
     if user_id is None:
-        return select(Deck).where(Deck.owner_id.is_(None))
+        return select(Deck).where(Deck.in_library())
     added = exists().where(UserDeck.deck_id == Deck.id, UserDeck.user_id == user_id)
-    return select(Deck).where((Deck.owner_id == user_id) | (Deck.owner_id.is_(None) & added))
+    return select(Deck).where(Deck.owned_by(user_id) | (Deck.in_library() & added))
 
 
 @collector_paused()

@@ -3,7 +3,9 @@
 An import is one transaction: every paper of every document lands, or nothing does. Papers are
 matched by identity (arXiv id, else folded title) within their deck and cards by kind within
 their paper, so importing the same summary twice changes nothing and importing an edited one
-updates cards in place, keeping their ids, GUIDs and review history.
+updates cards in place, keeping their ids, GUIDs and review history (the per-paper code is in
+:mod:`studyapp.services.paper_store`; :mod:`studyapp.services.importing_steps` stores a large
+import through it in short transactions, so as not to hold SQLite's write lock for long).
 
 A card text the user edited (``CardText.edited_at`` set) is theirs: importing again leaves its
 wording, and the headline number it was made from, alone, and a paper with an edited card keeps
@@ -20,23 +22,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from studyapp.db import run_write_unit
-from studyapp.extract.drafts import CardDraft, PaperDraft
-from studyapp.extract.topics import topic_by_slug
-from studyapp.identity import CardKind, card_guid, paper_identity, web_link
-from studyapp.models import (
-    Card,
-    CardText,
-    Deck,
-    Paper,
-    PaperText,
-    Topic,
-    utcnow,
-)
+from studyapp.extract.drafts import PaperDraft
+from studyapp.models import Deck
 from studyapp.services.enrollment import enroll
 from studyapp.services.errors import NotFound
+from studyapp.services.paper_store import (
+    Corrections,
+    ImportReport,
+    chunks,
+    ensure_topics,
+    existing_papers,
+    latest_drafts,
+    set_if_changed,
+    store_paper,
+)
 
 __all__ = [
     "MAX_DECK_NAME",
@@ -46,6 +48,8 @@ __all__ = [
     "DeckNotFound",
     "ImportReport",
     "clean_deck_name",
+    "deck_for",
+    "find_deck",
     "import_decks",
     "one_line",
     "save_into_deck",
@@ -54,18 +58,6 @@ __all__ = [
 ]
 
 _CHUNK = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Corrections:
-    """What the user corrected in the papers before saving them (in the import preview), by
-    paper identity: stored over an earlier edit, and marked edited themselves."""
-
-    #: Papers whose method name the user corrected.
-    methods: frozenset[str] = frozenset()
-    #: Cards, as (paper identity, kind), whose wording in the paper's language the user
-    #: corrected.
-    texts: frozenset[tuple[str, CardKind]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,23 +71,6 @@ class DeckImport:
     #: Replaces the deck's description when given (the built-in library's files carry one).
     description: str | None = None
     corrections: Corrections = Corrections()
-
-
-@dataclass(slots=True)
-class ImportReport:
-    deck_id: int
-    deck_name: str
-    papers: int = 0
-    papers_new: int = 0
-    cards_new: int = 0
-    cards_updated: int = 0
-    cards_unchanged: int = 0
-    #: Cards whose edited wording was kept although the import worded them differently.
-    cards_kept: int = 0
-
-    @property
-    def cards(self) -> int:
-        return self.cards_new + self.cards_updated + self.cards_unchanged
 
 
 def slugify(name: str) -> str:
@@ -124,31 +99,14 @@ def import_decks(
 def _import_deck(
     session: Session, item: DeckImport, progress: Callable[[int], None] | None
 ) -> ImportReport:
-    deck = _deck(session, item)
+    deck = deck_for(session, item)
     report = ImportReport(deck_id=deck.id, deck_name=deck.name)
-    # The last of several drafts of one paper wins, as it would on a second import.
-    drafts: dict[str, PaperDraft] = {}
-    for draft in item.papers:
-        drafts[paper_identity(arxiv_id=draft.arxiv_id, title=draft.title)] = draft
-    topics = _topics(session, {slug for d in drafts.values() for slug in d.topics})
-
-    identities = list(drafts)
-    for start in range(0, len(identities), _CHUNK):
-        chunk = identities[start : start + _CHUNK]
-        existing = {
-            paper.identity: paper
-            for paper in session.scalars(
-                select(Paper)
-                .where(Paper.deck_id == deck.id, Paper.identity.in_(chunk))
-                .options(
-                    selectinload(Paper.texts),
-                    selectinload(Paper.topics),
-                    selectinload(Paper.cards).selectinload(Card.texts),
-                )
-            )
-        }
+    drafts = latest_drafts(item.papers)
+    topics = ensure_topics(session, {slug for d in drafts.values() for slug in d.topics})
+    for chunk in chunks(list(drafts), _CHUNK):
+        existing = existing_papers(session, deck.id, chunk)
         for identity in chunk:
-            _store_paper(
+            store_paper(
                 session,
                 deck,
                 identity,
@@ -166,159 +124,27 @@ def _import_deck(
     return report
 
 
-def _deck(session: Session, item: DeckImport) -> Deck:
+def find_deck(session: Session, item: DeckImport, *, lock: bool = False) -> Deck | None:
+    """The deck ``item`` stores into, if it exists (never a staging deck); ``lock`` locks it
+    until commit (PostgreSQL)."""
     slug = item.slug or slugify(item.name)
-    owner_clause = (
-        Deck.owner_id.is_(None) if item.owner_id is None else Deck.owner_id == item.owner_id
-    )
+    owner_clause = Deck.in_library() if item.owner_id is None else Deck.owned_by(item.owner_id)
+    query = select(Deck).where(owner_clause, Deck.slug == slug)
+    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+
+def deck_for(session: Session, item: DeckImport) -> Deck:
+    """The deck ``item`` stores into, created when missing; call inside a write unit."""
     # Locked until commit (PostgreSQL): a user adding this deck at the same time waits, so one
     # of the two enrolls after the other and sees its rows (cards, or the user's deck entry).
-    deck = session.scalars(
-        select(Deck).where(owner_clause, Deck.slug == slug).with_for_update()
-    ).one_or_none()
+    deck = find_deck(session, item, lock=True)
     if deck is None:
-        deck = Deck(owner_id=item.owner_id, slug=slug, name=item.name)
+        deck = Deck(owner_id=item.owner_id, slug=item.slug or slugify(item.name), name=item.name)
         session.add(deck)
         session.flush()
     if item.description is not None:
-        _set_if_changed(deck, name=item.name, description=item.description)
+        set_if_changed(deck, name=item.name, description=item.description)
     return deck
-
-
-def _topics(session: Session, slugs: set[str]) -> dict[str, Topic]:
-    found = {t.slug: t for t in session.scalars(select(Topic).where(Topic.slug.in_(slugs)))}
-    for slug in sorted(slugs - found.keys()):
-        known = topic_by_slug(slug)
-        topic = Topic(slug=slug, name_en=known.name_en, name_ko=known.name_ko)
-        session.add(topic)
-        found[slug] = topic
-    return found
-
-
-def _store_paper(
-    session: Session,
-    deck: Deck,
-    identity: str,
-    draft: PaperDraft,
-    paper: Paper | None,
-    topics: dict[str, Topic],
-    report: ImportReport,
-    corrections: Corrections,
-) -> None:
-    report.papers += 1
-    method = draft.method
-    if paper is None:
-        paper = Paper(deck=deck, identity=identity)
-        session.add(paper)
-        report.papers_new += 1
-    elif identity not in corrections.methods and any(
-        text.edited_at is not None for card in paper.cards for text in card.texts
-    ):
-        # The user's wording names the paper as it is named now.
-        method = paper.method
-    _set_if_changed(
-        paper,
-        title=draft.title,
-        arxiv_id=draft.arxiv_id,
-        url=web_link(draft.url),
-        authors=list(draft.authors),
-        published_on=draft.published_on,
-        lang=draft.lang,
-        method=method,
-    )
-    wanted_topics = [topics[slug] for slug in draft.topics]
-    if [t.slug for t in paper.topics] != [t.slug for t in wanted_topics]:
-        paper.topics = wanted_topics
-    versions = [(draft.lang, draft.translated_title, draft.sentences, draft.cards)]
-    versions += [(t.lang, t.title, t.sentences, t.cards) for t in draft.translations]
-    texts = {text.lang: text for text in paper.texts}
-    for lang, title, sentences, _ in versions:
-        if lang in texts:
-            _set_if_changed(texts[lang], title=title, sentences=list(sentences))
-        else:
-            paper.texts.append(PaperText(lang=lang, title=title, sentences=list(sentences)))
-
-    by_kind = {card.kind: card for card in paper.cards}
-    for card_draft in draft.cards:
-        wordings = [
-            (lang, wording)
-            for lang, _, _, cards in versions
-            for wording in cards
-            if wording.kind is card_draft.kind
-        ]
-        corrected = (identity, card_draft.kind) in corrections.texts
-        card = by_kind.get(card_draft.kind)
-        _store_card(paper, identity, wordings, card, report, corrected=corrected)
-
-
-def _store_card(
-    paper: Paper,
-    identity: str,
-    wordings: list[tuple[str, CardDraft]],
-    card: Card | None,
-    report: ImportReport,
-    *,
-    corrected: bool = False,
-) -> None:
-    """Store one card: the first wording is its own language's, the others translations.
-
-    A text the user edited keeps its wording, unless ``corrected`` says the first wording is
-    the user's own correction: that one is stored, and marked edited.
-    """
-    lang, draft = wordings[0]
-    is_new = card is None
-    if card is None:
-        card = Card(kind=draft.kind, guid=card_guid(identity, draft.kind), lang=lang)
-        paper.cards.append(card)
-    texts = {text.lang: text for text in card.texts}
-    changed = kept = False
-    for position, (text_lang, wording) in enumerate(wordings):
-        values = {
-            "front": wording.front,
-            "back": wording.back,
-            "source_sentence": wording.source_sentence,
-        }
-        text = texts.get(text_lang)
-        if corrected and position == 0:
-            if text is None:
-                text = CardText(lang=text_lang, **values)
-                card.texts.append(text)
-            if _set_if_changed(text, **values) or text.edited_at is None:
-                text.edited_at = utcnow()
-                changed = True
-        elif text is None:
-            card.texts.append(CardText(lang=text_lang, **values))
-            changed = True
-        elif text.edited_at is not None:
-            kept |= any(getattr(text, name) != value for name, value in values.items())
-        else:
-            changed |= _set_if_changed(text, **values)
-    own = texts.get(card.lang)
-    if corrected or own is None or own.edited_at is None:
-        # The headline number goes with the wording of the card's own language: an edited
-        # wording keeps the number it was made from.
-        changed |= _set_if_changed(
-            card,
-            number_value=draft.number.value if draft.number else None,
-            number_unit=draft.number.unit if draft.number else None,
-        )
-    if is_new:
-        report.cards_new += 1
-    elif changed:
-        report.cards_updated += 1
-    else:
-        report.cards_unchanged += 1
-    report.cards_kept += kept
-
-
-def _set_if_changed(row: object, **values: object) -> bool:
-    """Assign only what differs, so an unchanged re-import writes nothing at all."""
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed
 
 
 #: Papers saved as extracted, as when saving without a preview.
@@ -353,16 +179,18 @@ def save_into_new_deck(
     papers: Sequence[PaperDraft],
     corrections: Corrections = NO_CORRECTIONS,
     progress: Callable[[int], None] | None = None,
+    in_steps: bool = False,
 ) -> ImportReport:
     """Store ``papers`` in the user's deck called ``name``, created when missing.
 
     A name that matches one of the user's decks (by slug) adds to that deck, so saving the
     same summary twice under the same name changes nothing. ``corrections`` says what the user
     corrected (see :func:`apply_corrections`); ``progress`` is as :func:`import_decks`'s.
+    ``in_steps`` stores them through ``importing_steps.import_in_steps`` (a job's large import).
     """
     name = clean_deck_name(name)
     item = DeckImport(name=name, papers=papers, owner_id=user_id, corrections=corrections)
-    return import_decks(session, [item], progress=progress)[0]
+    return _store(session, item, progress=progress, in_steps=in_steps)
 
 
 def save_into_deck(
@@ -373,15 +201,17 @@ def save_into_deck(
     papers: Sequence[PaperDraft],
     corrections: Corrections = NO_CORRECTIONS,
     progress: Callable[[int], None] | None = None,
+    in_steps: bool = False,
 ) -> ImportReport:
-    """Store ``papers`` in the user's existing deck ``deck_id``.
+    """Store ``papers`` in the user's existing deck ``deck_id`` (``in_steps``: as
+    :func:`save_into_new_deck`).
 
     Raises :class:`DeckNotFound` when ``deck_id`` is not one of the user's own decks (a shared
     library deck included): nothing is written then.
     """
     with session.begin():
         deck = session.scalars(
-            select(Deck).where(Deck.id == deck_id, Deck.owner_id == user_id)
+            select(Deck).where(Deck.id == deck_id, Deck.owned_by(user_id))
         ).one_or_none()
         if deck is None:
             raise DeckNotFound(deck_id)
@@ -392,4 +222,19 @@ def save_into_deck(
             owner_id=user_id,
             corrections=corrections,
         )
+    return _store(session, item, progress=progress, in_steps=in_steps)
+
+
+def _store(
+    session: Session,
+    item: DeckImport,
+    *,
+    progress: Callable[[int], None] | None,
+    in_steps: bool,
+) -> ImportReport:
+    if in_steps:
+        # Imported here: importing_steps builds on this module.
+        from studyapp.services.importing_steps import import_in_steps
+
+        return import_in_steps(session, item, progress=progress)
     return import_decks(session, [item], progress=progress)[0]

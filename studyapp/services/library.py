@@ -122,7 +122,7 @@ class Added:
 
 def visible_to(user_id: int) -> ColumnElement[bool]:
     """Decks a user may open: the shared library's and their own."""
-    return or_(Deck.owner_id.is_(None), Deck.owner_id == user_id)
+    return or_(Deck.in_library(), Deck.owned_by(user_id))
 
 
 def library_overview(session: Session, user_id: int, *, today: date) -> LibraryOverview:
@@ -322,7 +322,7 @@ def add_to_my_cards(session: Session, user_id: int, deck_id: int) -> Added:
     def add() -> Added:
         # Locked: an import growing this deck meanwhile waits, then enrolls this user too.
         deck = session.scalars(
-            select(Deck).where(Deck.id == deck_id, Deck.owner_id.is_(None)).with_for_update()
+            select(Deck).where(Deck.id == deck_id, Deck.in_library()).with_for_update()
         ).one_or_none()
         if deck is None:
             raise NotFound(deck_id)
@@ -355,6 +355,6 @@ def library_counts(session: Session) -> LibraryCounts:
             .select_from(Deck)
             .outerjoin(Paper, Paper.deck_id == Deck.id)
             .outerjoin(Card, Card.paper_id == Paper.id)
-            .where(Deck.owner_id.is_(None))
+            .where(Deck.in_library())
         ).one()
     return LibraryCounts(decks=row[0], papers=row[1], cards=row[2])

@@ -142,7 +142,7 @@ class Moved:
 def _own_deck(session: Session, user_id: int, deck_id: int) -> Deck:
     # Locked until commit (PostgreSQL), as imports lock the deck they grow.
     deck = session.scalars(
-        select(Deck).where(Deck.id == deck_id, Deck.owner_id == user_id).with_for_update()
+        select(Deck).where(Deck.id == deck_id, Deck.owned_by(user_id)).with_for_update()
     ).one_or_none()
     if deck is None:
         raise DeckNotFound(deck_id)
@@ -151,7 +151,7 @@ def _own_deck(session: Session, user_id: int, deck_id: int) -> Deck:
 
 def _library_deck(session: Session, deck_id: int) -> Deck:
     deck = session.scalars(
-        select(Deck).where(Deck.id == deck_id, Deck.owner_id.is_(None)).with_for_update()
+        select(Deck).where(Deck.id == deck_id, Deck.in_library()).with_for_update()
     ).one_or_none()
     if deck is None:
         raise DeckNotFound(deck_id)
@@ -173,7 +173,7 @@ def own_deck_contents(session: Session, user_id: int, deck_id: int) -> DeckConte
     """
     with session.begin():
         deck = session.scalars(
-            select(Deck).where(Deck.id == deck_id, Deck.owner_id == user_id)
+            select(Deck).where(Deck.id == deck_id, Deck.owned_by(user_id))
         ).one_or_none()
         if deck is None:
             raise DeckNotFound(deck_id)
@@ -225,7 +225,7 @@ def rename_deck(session: Session, user_id: int, deck_id: int, name: str) -> Rena
         if slug != deck.slug:
             other = session.scalar(
                 select(Deck.name).where(
-                    Deck.owner_id == user_id, Deck.slug == slug, Deck.id != deck.id
+                    Deck.owned_by(user_id), Deck.slug == slug, Deck.id != deck.id
                 )
             )
             if other is not None:
@@ -269,7 +269,7 @@ def move_paper(session: Session, user_id: int, paper_id: int, deck_id: int) -> M
         found = session.execute(
             select(Paper.deck_id, Paper.identity, Paper.title)
             .join(Deck, Deck.id == Paper.deck_id)
-            .where(Paper.id == paper_id, Deck.owner_id == user_id)
+            .where(Paper.id == paper_id, Deck.owned_by(user_id))
         ).one_or_none()
         if found is None:
             raise PaperNotFound(paper_id)
@@ -279,7 +279,7 @@ def move_paper(session: Session, user_id: int, paper_id: int, deck_id: int) -> M
             deck.id: deck
             for deck in session.scalars(
                 select(Deck)
-                .where(Deck.id.in_({source_id, deck_id}), Deck.owner_id == user_id)
+                .where(Deck.id.in_({source_id, deck_id}), Deck.owned_by(user_id))
                 .order_by(Deck.id)
                 .with_for_update()
             )
@@ -326,7 +326,7 @@ def enrollment(session: Session, user_id: int, deck_id: int) -> Enrollment:
     """
     with session.begin():
         deck = session.scalars(
-            select(Deck).where(Deck.id == deck_id, Deck.owner_id.is_(None))
+            select(Deck).where(Deck.id == deck_id, Deck.in_library())
         ).one_or_none()
         if deck is None:
             raise DeckNotFound(deck_id)
@@ -389,7 +389,7 @@ def own_decks(session: Session, user_id: int) -> list[OwnDeck]:
         rows = session.execute(
             select(Deck.id, Deck.name, func.count(Paper.id))
             .outerjoin(Paper, Paper.deck_id == Deck.id)
-            .where(Deck.owner_id == user_id)
+            .where(Deck.owned_by(user_id))
             .group_by(Deck.id, Deck.name)
             .order_by(func.lower(Deck.name), Deck.id)
         ).all()

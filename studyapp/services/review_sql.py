@@ -274,9 +274,9 @@ STUDIED_DECK = Prepared(
     select(Deck.id, Deck.name).where(
         Deck.id == bindparam("deck_id"),
         or_(
-            Deck.owner_id == _USER,
+            Deck.owned_by(_USER),
             and_(
-                Deck.owner_id.is_(None),
+                Deck.in_library(),
                 exists().where(UserDeck.deck_id == Deck.id, UserDeck.user_id == _USER),
             ),
         ),
