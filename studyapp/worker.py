@@ -16,6 +16,7 @@ from studyapp.cli import needs_schema
 from studyapp.db import get_session
 from studyapp.queue import current_queue
 from studyapp.services import jobs
+from studyapp.services.importing_steps import clear_abandoned_imports
 
 __all__ = ["worker_command"]
 
@@ -35,4 +36,7 @@ def worker_command(workers: int, no_periodic: bool) -> None:
     failed = jobs.fail_interrupted(get_session())
     if failed:
         click.echo(f"{failed} job(s) interrupted by a stopped worker were marked failed.")
+    cleared = clear_abandoned_imports(get_session())
+    if cleared:
+        click.echo(f"{cleared} import(s) abandoned by a stopped worker were cleared away.")
     current_queue().consumer(workers=workers, periodic=not no_periodic).run()

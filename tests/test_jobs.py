@@ -164,6 +164,25 @@ def test_a_job_whose_worker_died_is_marked_failed(app: Flask) -> None:
         ]
 
 
+def test_the_minute_tick_marks_a_job_whose_worker_died_failed(app: Flask) -> None:
+    user = _user(app)
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    with session_factory(app)() as session, session.begin():
+        session.add(
+            Job(
+                kind="import.save",
+                user_id=user,
+                payload={},
+                status="running",
+                updated_at=now - jobs.INTERRUPTED_AFTER - timedelta(seconds=1),
+            )
+        )
+    jobs.run_tick(session_factory(app), now)
+    with session_factory(app)() as session:
+        (job,) = session.scalars(select(Job)).all()
+    assert (job.status, job.error) == ("failed", "interrupted")
+
+
 def test_a_tick_runs_the_hooks_at_the_time_given(app: Flask, worker: None) -> None:
     when = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
     _ticks.clear()

@@ -36,6 +36,7 @@ from studyapp.services.import_corrections import (
     apply_corrections,
 )
 from studyapp.services.importing import ImportReport
+from studyapp.services.importing_steps import clear_abandoned_imports
 
 __all__ = [
     "FAILURES",
@@ -128,6 +129,14 @@ def _extract(document: DocumentJob) -> Extraction:
         raise document_failure(error) from None
 
 
+@jobs.on_tick
+def tidy_up(session: Session, now: datetime) -> None:
+    """Once a minute: jobs whose worker died are marked failed, and the hidden papers of an
+    import whose worker died are cleared away (neither was ever seen half-done)."""
+    jobs.fail_interrupted(session, now=now)
+    clear_abandoned_imports(session, now=now)
+
+
 @jobs.handler(PREVIEW_KIND)
 def _preview(context: jobs.JobContext) -> dict[str, Any]:
     return preview_of(DocumentJob.from_json(context.payload))
@@ -208,24 +217,17 @@ def submit_save(
         return job.id, True
 
 
-def _progress(context: jobs.JobContext) -> Callable[[int], None] | None:
-    # import_decks reports progress inside its one transaction. On SQLite that transaction
-    # holds the write lock, which the progress report's own transaction would wait for: the
-    # page shows "saving" without numbers until the steps of import_in_steps replace it.
-    if context.session.get_bind().dialect.name == "sqlite":
-        return None
-    return context.progress
-
-
 def _store(
     session: Session,
     *,
     user_id: int,
     payload: dict[str, Any],
     corrected: Corrected,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int], None],
 ) -> ImportReport:
-    """The one place a save job writes papers (the steps of ``import_in_steps`` go here)."""
+    """The one place a save job writes papers: in short steps (``import_in_steps``), so that
+    other users' answers never wait long for SQLite's write lock, and progress is reported
+    between them; nobody sees the papers before the last step publishes them all."""
     if payload["target"] == "existing":
         return importing.save_into_deck(
             session,
@@ -234,6 +236,7 @@ def _store(
             papers=corrected.papers,
             corrections=corrected.corrections,
             progress=progress,
+            in_steps=True,
         )
     return importing.save_into_new_deck(
         session,
@@ -242,6 +245,7 @@ def _store(
         papers=corrected.papers,
         corrections=corrected.corrections,
         progress=progress,
+        in_steps=True,
     )
 
 
@@ -273,7 +277,7 @@ def _save(context: jobs.JobContext) -> dict[str, Any]:
             user_id=context.user_id,
             payload=payload,
             corrected=corrected,
-            progress=_progress(context),
+            progress=context.progress,
         )
     except importing.DeckNotFound:
         raise jobs.JobFailed("import.deck_gone", "the deck was deleted") from None
