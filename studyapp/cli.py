@@ -24,7 +24,7 @@ from studyapp.extract.documents import DocumentError, read_document
 from studyapp.models import utcnow
 from studyapp.services import builtin, export, importing
 
-__all__ = ["init_app", "main"]
+__all__ = ["FORMAT_CHOICE", "extract_files", "init_app", "main", "needs_schema", "print_reports"]
 
 _PACKAGE = Path(__file__).resolve().parent
 _TRANSLATIONS = _PACKAGE / "translations"
@@ -66,6 +66,9 @@ decks = AppGroup("decks", help="Check and load the built-in library's deck files
 
 def init_app(app: Flask) -> None:
     """Attach the command groups to ``app.cli`` (and so to ``studyapp``)."""
+    # Here, not at the top: the import command builds on this module's helpers.
+    from studyapp.cli_import import import_command
+
     app.cli.add_command(db)
     app.cli.add_command(translate)
     app.cli.add_command(decks)
@@ -163,10 +166,10 @@ def translate_compile() -> None:
     _pybabel("compile", "-d", str(_TRANSLATIONS), "--statistics")
 
 
-_FORMAT = click.Choice([f.value for f in Format])
+FORMAT_CHOICE = click.Choice([f.value for f in Format])
 
 
-def _extract_files(
+def extract_files(
     paths: tuple[Path, ...], fmt: str | None
 ) -> tuple[list[tuple[Path, Extraction]], int]:
     """Extract every file; report each bad one on stderr and count them."""
@@ -187,11 +190,11 @@ def _extract_files(
 @click.command("extract")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per paper.")
-@click.option("--format", "fmt", type=_FORMAT, help="Read the files as this format.")
+@click.option("--format", "fmt", type=FORMAT_CHOICE, help="Read the files as this format.")
 @with_appcontext
 def extract_command(paths: tuple[Path, ...], as_json: bool, fmt: str | None) -> None:
     """Show the papers and cards found in summary files, without touching the database."""
-    results, failures = _extract_files(paths, fmt)
+    results, failures = extract_files(paths, fmt)
     if as_json:
         papers = [
             {**paper.to_json(), "source": str(path)}
@@ -216,39 +219,6 @@ def _print_listing(path: Path, extraction: Extraction) -> None:
         for card in paper.cards:
             front = card.front.replace("\n", " / ")
             click.echo(f"     ▸ {front}\n       → {card.back}")
-
-
-@click.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--deck", "deck_name", help="Put every paper in this library deck.")
-@click.option("--format", "fmt", type=_FORMAT, help="Read the files as this format.")
-@click.option("--partial", is_flag=True, help="Import the good files even if others are bad.")
-@with_appcontext
-@needs_schema
-def import_command(
-    paths: tuple[Path, ...], deck_name: str | None, fmt: str | None, partial: bool
-) -> None:
-    """Store the papers and cards of summary files in the shared library.
-
-    Each file goes to a deck named after the document unless --deck is given. Importing the
-    same file again changes nothing; an edited file updates its cards in place.
-    """
-    results, failures = _extract_files(paths, fmt)
-    if failures and not partial:
-        click.echo("Nothing was imported. Fix the files above, or use --partial.", err=True)
-        raise SystemExit(2)
-    imports = [
-        importing.DeckImport(
-            name=deck_name or extraction.document.title or path.stem, papers=extraction.papers
-        )
-        for path, extraction in results
-    ]
-    total = sum(len(item.papers) for item in imports)
-    with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
-        reports = importing.import_decks(get_session(), imports, progress=bar.update)
-    _print_reports(reports)
-    if failures:
-        raise SystemExit(2)
 
 
 _DECKS_DIR = click.option(
@@ -287,10 +257,10 @@ def decks_check(folder: Path | None) -> None:
 def decks_load(folder: Path | None) -> None:
     """Load the deck files into the shared library (again: updates in place, keeps history)."""
     files = _read_decks(folder)
-    _print_reports(importing.import_decks(get_session(), [f.deck for f in files]))
+    print_reports(importing.import_decks(get_session(), [f.deck for f in files]))
 
 
-def _print_reports(reports: list[importing.ImportReport]) -> None:
+def print_reports(reports: list[importing.ImportReport]) -> None:
     for report in reports:
         papers = f"{report.papers} paper{'' if report.papers == 1 else 's'}"
         cards = f"{report.cards} card{'' if report.cards == 1 else 's'}"

@@ -32,6 +32,13 @@ DEFAULTS: dict[str, Any] = {
     "SQLITE_SYNCHRONOUS": "FULL",
     # The largest summary document accepted, from a file or an upload, in bytes.
     "MAX_DOCUMENT_BYTES": 5 * 1024 * 1024,
+    # The sites `studyapp import URL` and the import form may fetch from: host names,
+    # comma-separated; "*.example.org" allows its subdomains. A host that resolves to a
+    # loopback, private or other internal address is refused unless it is listed as an IP
+    # address or as localhost (a mirror on the same machine).
+    "FETCH_ALLOWED_HOSTS": "raw.githubusercontent.com",
+    # The longest a fetch may take, connecting and reading the whole document, in seconds.
+    "FETCH_TIMEOUT_SECONDS": 20,
     # The largest request body anywhere else (a login, an answer, a card edit), in bytes;
     # larger ones get 413. The import form allows twice MAX_DOCUMENT_BYTES.
     "MAX_CONTENT_LENGTH": 1024 * 1024,

@@ -24,6 +24,7 @@ from studyapp.models import (
     Card,
     CardText,
     Deck,
+    FetchedDocument,
     LoginSession,
     Paper,
     PaperText,
@@ -119,6 +120,18 @@ def build_up(app: Flask, client: FlaskClient, library: int) -> None:
         for position in range(answers):
             reply = {"position": str(position), "choice": "0", "typed": "48.9"}
             assert post(client, f"/quiz/{quiz_id}/answer", reply).status_code == 303
+    # What a URL they imported from sent last time (no page fetches yet: stored as it would be).
+    with session_factory(app)() as session, session.begin():
+        reader = session.scalars(select(User.id).where(User.email == EMAIL)).one()
+        session.add(
+            FetchedDocument(
+                user_id=reader,
+                url="https://example.org/d.md",
+                url_hash="ab" * 32,
+                etag='"v1"',
+                content_sha256="cd" * 32,
+            )
+        )
 
 
 # ---- Downloading all one's data --------------------------------------------------------------
@@ -648,6 +661,7 @@ MINE = {
     ReviewLog: lambda me: ReviewLog.user_id == me,
     Quiz: lambda me: Quiz.user_id == me,
     LoginSession: lambda me: LoginSession.user_id == me,
+    FetchedDocument: lambda me: FetchedDocument.user_id == me,
     User: lambda me: User.id == me,
 }
 

@@ -24,7 +24,7 @@ from studyapp.backup import NOT_BACKED_UP, BackupError, BackupFormat, choose_for
 from studyapp.config import load_config
 from studyapp.db import session_factory, write_unit
 from studyapp.extract import extract_text
-from studyapp.models import Base, Card, LoginSession, Paper, User
+from studyapp.models import Base, Card, FetchedDocument, LoginSession, Paper, User
 from studyapp.services import accounts, cards, library, login_sessions, quiz, quiz_missed, review
 from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import PG_URL, AuthActions, csrf_token, engine_of
@@ -141,6 +141,19 @@ def fill(app: Flask) -> None:
             login_sessions.start(
                 session, reader.id, remember=remember, user_agent="", now=NOW, lifetimes=lasting
             )
+        with write_unit(session):  # what a URL sent last time, for a user and for the library
+            for owner in (reader.id, None):
+                session.add(
+                    FetchedDocument(
+                        user_id=owner,
+                        url="https://raw.githubusercontent.com/o/r/main/paper_logs/2025/03/10.md",
+                        url_hash="ab" * 32,
+                        etag='W/"1f-day"',
+                        last_modified="Mon, 10 Mar 2025 09:00:00 GMT",
+                        fetched_at=NOW,
+                        content_sha256="cd" * 32,
+                    )
+                )
 
 
 def snapshot(engine: Engine) -> Snapshot:
@@ -189,7 +202,7 @@ def assert_round_trip(source: Flask, target: Flask, path: Path) -> None:
 
     result = run(target, "restore", str(path))
     assert result.exit_code == 0, result.output
-    assert f"Restored {path}: {sum(map(len, before.values()))} rows in 13 tables" in result.output
+    assert f"Restored {path}: {sum(map(len, before.values()))} rows in 14 tables" in result.output
     # Every row, but no login session: signed in to the source, signed in nowhere here.
     assert snapshot(engine_of(target)) == before
     assert before["login_sessions"] == []

@@ -11,9 +11,12 @@ Logins: one :class:`LoginSession` per signed-in browser (not study data: backups
 
 Jobs: one :class:`Job` per piece of background work, with its progress and outcome.
 
+Fetches: one :class:`FetchedDocument` per URL a user (or the shared library) imported from, with
+the validators that make the next fetch conditional.
+
 The tables live in modules by idea — :mod:`.base`, :mod:`.content`, :mod:`.study`,
-:mod:`.logins` and :mod:`.jobs` — and are all imported here, so that ``Base.metadata`` knows
-every table.
+:mod:`.logins`, :mod:`.jobs` and :mod:`.fetched` — and are all imported here, so that
+``Base.metadata`` knows every table.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from studyapp.models.content import (
     User,
     UserDeck,
 )
+from studyapp.models.fetched import FetchedDocument
 from studyapp.models.jobs import Job
 from studyapp.models.logins import LoginSession
 from studyapp.models.study import Quiz, QuizQuestion, ReviewKind, ReviewLog, ReviewState
@@ -41,6 +45,7 @@ __all__ = [
     "CardKind",
     "CardText",
     "Deck",
+    "FetchedDocument",
     "Job",
     "LoginSession",
     "Paper",

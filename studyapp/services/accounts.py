@@ -15,6 +15,7 @@ from studyapp.models import (
     Base,
     Card,
     Deck,
+    FetchedDocument,
     LoginSession,
     Paper,
     Quiz,
@@ -163,6 +164,14 @@ def register(
     return user
 
 
+def user_id_by_email(session: Session, email: str) -> int | None:
+    """The id of the account with this email address (in any case), or ``None``."""
+    with session.begin():
+        return session.scalar(
+            select(User.id).where(func.lower(User.email) == normalize_email(email))
+        )
+
+
 def authenticate(session: Session, *, email: str, password: str) -> User | None:
     """The user with this email and password, or ``None``."""
     with session.begin():
@@ -259,10 +268,11 @@ def what_deleting_removes(session: Session, user_id: int) -> DeletedAccount:
 
 def delete_account(session: Session, user_id: int, *, password: str) -> DeletedAccount:
     """Delete the account once its password is confirmed (:class:`WrongPassword` otherwise),
-    with everything that is only theirs: their decks, papers, cards and card texts, their
-    library additions, review states, review log, quizzes and login sessions. The shared
-    library stays.
-    Returns what was removed."""
+        with everything that is only theirs: their decks, papers, cards and card texts, their
+        library additions, review states, review log, quizzes, login sessions and what the app
+    remembers of the URLs they imported from. The shared
+        library stays.
+        Returns what was removed."""
     with write_unit(session):
         user = _confirmed_user(session, user_id, password)
         removed = _removal_counts(session, user)
@@ -270,6 +280,7 @@ def delete_account(session: Session, user_id: int, *, password: str) -> DeletedA
         # texts with it, as their foreign keys say ON DELETE CASCADE (quizzes their questions).
         for model, owner in (
             (LoginSession, LoginSession.user_id),
+            (FetchedDocument, FetchedDocument.user_id),
             (Quiz, Quiz.user_id),
             (ReviewLog, ReviewLog.user_id),
             (ReviewState, ReviewState.user_id),
