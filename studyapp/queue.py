@@ -37,7 +37,7 @@ __all__ = ["QUEUE_TABLE_PREFIX", "JobQueue", "current_queue", "init_app", "submi
 QUEUE_TABLE_PREFIX = "huey_"
 
 #: Modules whose import registers job handlers and tick hooks with studyapp.services.jobs.
-_HANDLER_MODULES: tuple[str, ...] = ()
+_HANDLER_MODULES: tuple[str, ...] = ("studyapp.services.follow_runs",)
 
 
 class JobQueue:
