@@ -17,7 +17,7 @@ from studyapp.extract.topics import TAXONOMY
 from studyapp.models import utcnow
 from studyapp.queue import current_queue
 from studyapp.series import PRESETS
-from studyapp.services import accounts, follows, jobs
+from studyapp.services import accounts, follow_views, follows, jobs
 
 __all__ = ["follow"]
 
@@ -49,10 +49,10 @@ def _moment(value: datetime | None) -> str:
 def follow_list(email: str | None) -> None:
     """Show follows with their deck, source, time, filters and record."""
     session = get_session()
-    owners = [_account(email)] if email else follows.follow_owners(session)
+    owners = [_account(email)] if email else follow_views.follow_owners(session)
     found = False
     for owner_id in owners:
-        for view in follows.follow_views(session, owner_id):
+        for view in follow_views.follow_views(session, owner_id):
             found = True
             filters = [
                 f"min votes {view.min_votes}" if view.min_votes is not None else "",
@@ -164,7 +164,7 @@ def follow_run(when: datetime | None) -> None:
 def follow_backfill(follow_id: int, first: datetime, last: datetime) -> None:
     """Fetch every day from --from to --to into the follow's deck, showing progress."""
     session = get_session()
-    owner_id = follows.owner_of(session, follow_id)
+    owner_id = follow_views.owner_of(session, follow_id)
     if owner_id is None:
         _fail(f"no follow #{follow_id}")
     assert owner_id is not None

@@ -12,7 +12,7 @@ from flask import Flask
 from studyapp.db import session_factory
 from studyapp.extract import extract_text
 from studyapp.queue import current_queue
-from studyapp.services import follows, progress
+from studyapp.services import follow_views, follows, progress
 from studyapp.services.follows import FollowBusy, NewFollow
 from studyapp.services.review import StudyLimits
 from tests.follow_support import (
@@ -244,7 +244,7 @@ def test_another_user_s_follow_is_not_found(app: Flask) -> None:
     now = kst("2025-03-13T08:30")
     with app.app_context(), session_factory(app)() as session:
         for attempt in (
-            lambda: follows.follow_view(session, other, follow_id),
+            lambda: follow_views.follow_view(session, other, follow_id),
             lambda: follows.set_paused(session, other, follow_id, paused=True, now=now),
             lambda: follows.delete_follow(session, other, follow_id),
             lambda: follows.start_run(session, follow_id, now=now, user_id=other),
@@ -274,4 +274,4 @@ def test_a_template_is_checked_when_saved(app: Flask, source: str, problem: str 
             )
     assert (refused.value.error.code if refused.value.error else None) == problem
     with session_factory(app)() as session:
-        assert follows.follow_views(session, user) == []
+        assert follow_views.follow_views(session, user) == []

@@ -20,7 +20,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studyapp.models import Card, Deck, Paper, Quiz, ReviewState
+from studyapp.db import write_unit
+from studyapp.models import Card, Deck, Follow, Paper, Quiz, ReviewState
 from tests.conftest import AuthActions
 
 DATA = Path(__file__).parent / "data"
@@ -201,6 +202,21 @@ def test_every_page_speaks_one_language(
     with session.begin():
         quiz_id = session.scalars(select(Quiz.id)).one()
 
+    # A followed series with an error on record, and a backfill queued (no worker runs it).
+    follow = {"source": "daily_papers_ko", "deck_id": str(own_deck_id), "run_at": "09:00"}
+    tour.post("/follows", {**follow, "min_votes": "5", "topics": ["llm"]}, expect=303)
+    tour.post("/follows", {**follow, "source": "url", "url": "https://x.org/{date}"}, expect=422)
+    with write_unit(session):
+        only = session.scalars(select(Follow)).one()
+        follow_id, only.last_error, only.last_error_at, only.retries = (
+            only.id, "fetch.timeout", only.created_at, 2
+        )  # fmt: skip
+    queued = tour.auth.post(
+        f"/follows/{follow_id}/backfill", {"first": "2025-03-13", "last": "2025-03-14"}
+    )
+    job_id = int(queued.headers["Location"].rsplit("/", 1)[1])  # type: ignore[attr-defined]
+    tour.post(f"/follows/{follow_id}/backfill", {"first": "x", "last": "2025-03-14"}, expect=422)
+
     def fill(endpoint: str) -> dict[str, object] | None:
         if endpoint.startswith("auth.") or endpoint == "explode":
             return None  # toured above
@@ -214,6 +230,9 @@ def test_every_page_speaks_one_language(
             "library.delete_card": {"card_id": card_id},
             "quiz.take": {"quiz_id": quiz_id},
             "quiz.results": {"quiz_id": quiz_id},
+            "follows.delete": {"follow_id": follow_id},
+            "follows.backfill": {"follow_id": follow_id},
+            "follows.progress": {"follow_id": follow_id, "job_id": job_id},
         }
         return known.get(endpoint, {})
 

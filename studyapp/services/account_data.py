@@ -93,7 +93,7 @@ from studyapp.models import (
     utcnow,
 )
 from studyapp.services.accounts import AccountNotFound
-from studyapp.services.follows import FOLLOW_DATA, follows_data
+from studyapp.services.follow_views import FOLLOW_DATA, follows_data
 
 __all__ = ["FORMAT", "VERSION", "account_data", "account_data_json"]
 

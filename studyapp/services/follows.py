@@ -1,5 +1,6 @@
-"""Subscriptions to a series: subscribing, listing, pausing, deleting, and starting a run or a
-backfill as a background job (what a run does: :mod:`studyapp.services.follow_runs`).
+"""Subscriptions to a series: subscribing, pausing, deleting, and starting a run or a backfill
+as a background job (what a run does: :mod:`studyapp.services.follow_runs`; what the pages
+show: :mod:`studyapp.services.follow_views`).
 
 Every function takes the time as ``now``; a follow is only ever its owner's (another user's id
 is :class:`FollowNotFound`, as if it did not exist).
@@ -19,10 +20,11 @@ from studyapp.db import write_unit
 from studyapp.models import Deck, Follow, User
 from studyapp.queue import submit
 from studyapp.series import PRESETS, day_url, days_from, has_day_placeholder, next_run_after
-from studyapp.services.errors import NotFound, ServiceError
+from studyapp.services.errors import ServiceError
 from studyapp.services.fetch_addresses import vet
 from studyapp.services.fetch_errors import FetchError, FetchFailed
 from studyapp.services.fetching import FetchSettings
+from studyapp.services.follow_views import FollowNotFound
 from studyapp.services.importing import DeckNotFound, clean_deck_name, slugify
 from studyapp.srs.calendar import local_day
 
@@ -32,18 +34,11 @@ __all__ = [
     "BadRange",
     "FollowBusy",
     "FollowNotFound",
-    "FOLLOW_DATA",
-    "FollowView",
     "NewFollow",
     "SourceRefused",
     "check_source",
     "delete_follow",
     "due_follows",
-    "follow_view",
-    "follow_owners",
-    "follow_views",
-    "follows_data",
-    "owner_of",
     "release",
     "set_paused",
     "source_template",
@@ -56,10 +51,6 @@ __all__ = [
 BUSY_FOR = timedelta(hours=1)
 #: The longest date range one backfill fetches.
 MAX_BACKFILL_DAYS = 366
-
-
-class FollowNotFound(NotFound):
-    """No such follow for this user."""
 
 
 class FollowBusy(ServiceError):
@@ -102,32 +93,6 @@ class NewFollow:
     topics: tuple[str, ...] = ()
     max_new: int | None = None
     start_on: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FollowView:
-    id: int
-    deck_id: int
-    deck_name: str
-    source: str
-    preset: bool
-    run_at: time
-    timezone: str
-    min_votes: int | None
-    topics: tuple[str, ...]
-    max_new: int | None
-    start_on: date
-    paused: bool
-    last_fetched_at: datetime | None
-    last_imported_on: date | None
-    next_run_at: datetime
-    papers_added: int
-    last_error: str | None
-    last_error_at: datetime | None
-    last_error_detail: str | None
-    retries: int
-    busy: bool
-    job_id: int | None
 
 
 def source_template(source: str, config: Mapping[str, Any]) -> str:
@@ -211,71 +176,6 @@ def _deck(session: Session, user_id: int, new: NewFollow) -> Deck:
         session.add(deck)
         session.flush()
     return deck
-
-
-def _views(session: Session, user_id: int, follow_id: int | None) -> list[FollowView]:
-    query = (
-        select(Follow, Deck.name, User.timezone)
-        .join(Deck, Deck.id == Follow.deck_id)
-        .join(User, User.id == Follow.owner_id)
-        .where(Follow.owner_id == user_id)
-        .order_by(Follow.id)
-    )
-    if follow_id is not None:
-        query = query.where(Follow.id == follow_id)
-    return [
-        FollowView(
-            id=follow.id,
-            deck_id=follow.deck_id,
-            deck_name=deck_name,
-            source=follow.source,
-            preset=follow.source in PRESETS,
-            run_at=follow.run_at,
-            timezone=timezone,
-            min_votes=follow.min_votes,
-            topics=tuple(follow.topics),
-            max_new=follow.max_new,
-            start_on=follow.start_on,
-            paused=follow.paused,
-            last_fetched_at=follow.last_fetched_at,
-            last_imported_on=follow.last_imported_on,
-            next_run_at=follow.next_run_at,
-            papers_added=follow.papers_added,
-            last_error=follow.last_error,
-            last_error_at=follow.last_error_at,
-            last_error_detail=follow.last_error_detail,
-            retries=follow.retries,
-            busy=follow.busy_since is not None,
-            job_id=follow.job_id,
-        )
-        for follow, deck_name, timezone in session.execute(query)
-    ]
-
-
-def follow_views(session: Session, user_id: int) -> list[FollowView]:
-    """The user's follows, oldest first."""
-    with session.begin():
-        return _views(session, user_id, None)
-
-
-def follow_view(session: Session, user_id: int, follow_id: int) -> FollowView:
-    with session.begin():
-        found = _views(session, user_id, follow_id)
-    if not found:
-        raise FollowNotFound(follow_id)
-    return found[0]
-
-
-def follow_owners(session: Session) -> list[int]:
-    """Every account that follows something (the command line lists them all)."""
-    with session.begin():
-        return list(session.scalars(select(Follow.owner_id).distinct().order_by(Follow.owner_id)))
-
-
-def owner_of(session: Session, follow_id: int) -> int | None:
-    """Whose follow ``follow_id`` is, or None when there is no such follow."""
-    with session.begin():
-        return session.scalar(select(Follow.owner_id).where(Follow.id == follow_id))
 
 
 def _own(session: Session, user_id: int, follow_id: int) -> Follow:
@@ -389,31 +289,3 @@ def due_follows(session: Session, now: datetime) -> Sequence[int]:
             )
             .order_by(Follow.next_run_at, Follow.id)
         ).all()
-
-
-#: The columns "download all my data" holds for each follow.
-FOLLOW_DATA = (
-    "id",
-    "deck_id",
-    "source",
-    "run_at",
-    "min_votes",
-    "topics",
-    "max_new",
-    "start_on",
-    "paused",
-    "created_at",
-    "last_fetched_at",
-    "last_imported_on",
-    "next_run_at",
-    "papers_added",
-    "last_error",
-    "last_error_at",
-)
-
-
-def follows_data(session: Session, user_id: int) -> list[Follow]:
-    """The user's follows, for "download all my data" (call inside its transaction)."""
-    return list(
-        session.scalars(select(Follow).where(Follow.owner_id == user_id).order_by(Follow.id))
-    )

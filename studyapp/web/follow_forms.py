@@ -3,6 +3,7 @@ what each stored error code of a follow means to its reader, with what to do."""
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -35,7 +36,8 @@ def _a_number_or_nothing(_form: FlaskForm, field: Field) -> None:
 
 
 def _topic_choices() -> list[tuple[str, str]]:
-    return [(topic.slug, f"{topic.name_en} · {topic.name_ko}") for topic in TAXONOMY]
+    korean = str(get_locale()) == "ko"
+    return [(topic.slug, topic.name_ko if korean else topic.name_en) for topic in TAXONOMY]
 
 
 class FollowForm(FlaskForm):  # type: ignore[misc]

@@ -20,21 +20,23 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from studyapp.db import get_session
-from studyapp.extract.topics import topic_by_slug
 from studyapp.models import utcnow
 from studyapp.series import PRESETS
 from studyapp.services import follows, my_decks
 from studyapp.services.fetch_errors import fetch_problem
-from studyapp.services.follows import FollowView
+from studyapp.services.follow_views import FollowView, follow_view, follow_views
 from studyapp.services.jobs import JobNotFound, job_view
 from studyapp.web.auth import current_account, login_required
 from studyapp.web.follow_forms import BackfillForm, FollowForm, error_advice
 from studyapp.web.htmx import wants_partial
 from studyapp.web.ids import form_id
+
+# A topic's name in the page's language, as the import preview shows it.
+from studyapp.web.imports import _topic_name
 
 __all__ = ["bp"]
 
@@ -60,7 +62,7 @@ def _form() -> FollowForm:
 
 
 def _page(form: FollowForm, status: int = 200) -> ResponseReturnValue:
-    views = follows.follow_views(get_session(), current_account().id)
+    views = follow_views(get_session(), current_account().id)
     return render_template("follows/index.html", form=form, follows=views), status
 
 
@@ -151,7 +153,7 @@ def pause(follow_id: int) -> ResponseReturnValue:
 def delete(follow_id: int) -> ResponseReturnValue:
     session, user_id = get_session(), current_account().id
     if request.method == "GET":
-        view = follows.follow_view(session, user_id, follow_id)
+        view = follow_view(session, user_id, follow_id)
         return render_template("follows/delete.html", follow=view)
     try:
         follows.delete_follow(session, user_id, follow_id)
@@ -166,7 +168,7 @@ def delete(follow_id: int) -> ResponseReturnValue:
 @login_required
 def backfill(follow_id: int) -> ResponseReturnValue:
     session, user_id = get_session(), current_account().id
-    view = follows.follow_view(session, user_id, follow_id)
+    view = follow_view(session, user_id, follow_id)
     form = BackfillForm()
     if form.validate_on_submit():
         try:
@@ -192,7 +194,7 @@ def backfill(follow_id: int) -> ResponseReturnValue:
 @login_required
 def progress(follow_id: int, job_id: int) -> ResponseReturnValue:
     session, user_id = get_session(), current_account().id
-    view = follows.follow_view(session, user_id, follow_id)
+    view = follow_view(session, user_id, follow_id)
     try:
         job = job_view(session, job_id, user_id=user_id)
     except JobNotFound:
@@ -218,25 +220,19 @@ def follow_time(moment: datetime | None, view: FollowView) -> str:
     )
 
 
-def _topic_name(slug: str) -> str:
-    try:
-        topic = topic_by_slug(slug)
-    except KeyError:
-        return slug
-    return topic.name_ko if str(get_locale()) == "ko" else topic.name_en
-
-
 @bp.app_template_global()
 def follow_filters(view: FollowView) -> str:
     """The follow's filters in a few words, or that it has none."""
     parts = []
     if view.min_votes is not None:
-        parts.append(_("at least %(num)d votes", num=view.min_votes))
+        parts.append(ngettext("at least %(num)d vote", "at least %(num)d votes", view.min_votes))
     if view.topics:
         names = ", ".join(_topic_name(slug) for slug in view.topics)
         parts.append(_("topics: %(names)s", names=names))
     if view.max_new is not None:
-        parts.append(_("at most %(num)d papers a day", num=view.max_new))
+        parts.append(
+            ngettext("at most %(num)d paper a day", "at most %(num)d papers a day", view.max_new)
+        )
     return "; ".join(parts) if parts else _("none: every paper")
 
 
