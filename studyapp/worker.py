@@ -28,6 +28,10 @@ __all__ = ["worker_command"]
 def worker_command(workers: int, no_periodic: bool) -> None:
     """Run background jobs until stopped (Ctrl-C or SIGTERM finish the running ones first)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    # Starting and stopping, and every failure, but not a line per task and per minute.
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    logging.getLogger("huey.consumer").setLevel(logging.INFO)
+    logging.getLogger("huey.consumer.Scheduler").setLevel(logging.WARNING)
     failed = jobs.fail_interrupted(get_session())
     if failed:
         click.echo(f"{failed} job(s) interrupted by a stopped worker were marked failed.")

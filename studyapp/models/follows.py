@@ -60,9 +60,10 @@ class Follow(Base):
     # Runs that failed in a row: how long the next retry waits.
     retries: Mapped[int] = mapped_column(default=0)
     # Set while a job of this follow (a run or a backfill) is queued or running, so that no
-    # second one starts; a claim older than an hour belonged to a worker that died.
+    # second one starts. The claim lapses when that job has ended or is gone (a restore empties
+    # the jobs table, so this is no foreign key), or after an hour (a worker that died).
     busy_since: Mapped[datetime | None]
-    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    job_id: Mapped[int | None]
 
 
 class FollowDay(Base):

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from studyapp.models import Deck, Follow, User
+from studyapp.models import Deck, Follow, Job, User
 from studyapp.series import PRESETS
 from studyapp.services.errors import NotFound
 
@@ -55,9 +55,18 @@ class FollowView:
     job_id: int | None
 
 
+# Whether the job a follow claimed for is queued or running (a restore leaves none).
+_running = (
+    exists()
+    .where(Job.id == Follow.job_id, Job.status.in_(("queued", "running")))
+    .correlate(Follow)
+    .label("running")
+)
+
+
 def _views(session: Session, user_id: int, follow_id: int | None) -> list[FollowView]:
     query = (
-        select(Follow, Deck.name, User.timezone)
+        select(Follow, Deck.name, User.timezone, _running)
         .join(Deck, Deck.id == Follow.deck_id)
         .join(User, User.id == Follow.owner_id)
         .where(Follow.owner_id == user_id)
@@ -87,10 +96,10 @@ def _views(session: Session, user_id: int, follow_id: int | None) -> list[Follow
             last_error_at=follow.last_error_at,
             last_error_detail=follow.last_error_detail,
             retries=follow.retries,
-            busy=follow.busy_since is not None,
+            busy=follow.busy_since is not None and running,
             job_id=follow.job_id,
         )
-        for follow, deck_name, timezone in session.execute(query)
+        for follow, deck_name, timezone, running in session.execute(query)
     ]
 
 

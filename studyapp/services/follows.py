@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from studyapp.db import write_unit
-from studyapp.models import Deck, Follow, User
+from studyapp.models import Deck, Follow, Job, User
 from studyapp.queue import submit
 from studyapp.series import PRESETS, day_url, days_from, has_day_placeholder, next_run_after
 from studyapp.services.errors import ServiceError
@@ -205,16 +205,25 @@ def delete_follow(session: Session, user_id: int, follow_id: int) -> None:
         session.delete(_own(session, user_id, follow_id))
 
 
+def _free(now: datetime) -> ColumnElement[bool]:
+    """A follow no job of which is queued or running: never claimed, claimed by a job that has
+    ended or is gone (a restore empties the jobs), or claimed too long ago."""
+    active = exists().where(Job.id == Follow.job_id, Job.status.in_(("queued", "running")))
+    return or_(
+        Follow.busy_since.is_(None),
+        Follow.busy_since < now - BUSY_FOR,
+        and_(Follow.job_id.is_not(None), ~active),
+    )
+
+
 def _claim(session: Session, follow_id: int, now: datetime) -> bool:
-    """Mark the follow busy unless a run or backfill of it is queued or running."""
+    """Mark the follow busy unless a run or backfill of it is queued or running (its job is
+    named once queued; until then the claim alone holds it)."""
     with write_unit(session):
         claimed = session.execute(
             update(Follow)
-            .where(
-                Follow.id == follow_id,
-                or_(Follow.busy_since.is_(None), Follow.busy_since < now - BUSY_FOR),
-            )
-            .values(busy_since=now)
+            .where(Follow.id == follow_id, _free(now))
+            .values(busy_since=now, job_id=None)
             .returning(Follow.id)
         ).first()
         return claimed is not None
@@ -285,7 +294,7 @@ def due_follows(session: Session, now: datetime) -> Sequence[int]:
             .where(
                 Follow.next_run_at <= now,
                 Follow.paused.is_(False),
-                or_(Follow.busy_since.is_(None), Follow.busy_since < now - BUSY_FOR),
+                _free(now),
             )
             .order_by(Follow.next_run_at, Follow.id)
         ).all()

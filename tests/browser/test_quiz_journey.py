@@ -28,7 +28,7 @@ from studyapp.extract import extract_text
 from studyapp.extract.cards import card_name
 from studyapp.extract.names import title_name
 from studyapp.models import Card, Paper, QuizQuestion, ReviewState, User, utcnow
-from studyapp.services import builtin, cards, progress, review
+from studyapp.services import builtin, cards, library, progress, review
 from studyapp.services.enrollment import enroll
 from studyapp.services.importing import DeckImport, import_decks
 from tests.browser.conftest import Shots
@@ -72,7 +72,7 @@ def prepare(app: Flask, email: str, lang: str) -> tuple[int, int]:
     deck, every card seen once already and due again in five days. Returns (user id, the
     own deck's id)."""
     with session_factory(app)() as session:
-        library = import_decks(session, [f.deck for f in builtin.read_decks(DECKS)])
+        built_in = import_decks(session, [f.deck for f in builtin.read_decks(DECKS)])
         with session.begin():
             user_id = session.scalars(select(User.id).where(User.email == email)).one()
         papers = [
@@ -85,7 +85,7 @@ def prepare(app: Flask, email: str, lang: str) -> tuple[int, int]:
         )
         with session.begin():
             enroll(session, own.deck_id, [user_id])
-        library.add_to_my_cards(session, user_id, library[0].deck_id)
+        library.add_to_my_cards(session, user_id, built_in[0].deck_id)
         later = utcnow().date() + timedelta(days=5)
         with session.begin():
             for state in session.scalars(select(ReviewState).where(ReviewState.user_id == user_id)):

@@ -44,9 +44,6 @@ def upgrade() -> None:
             ["deck_id"], ["decks.id"], name=op.f("fk_follows_deck_id_decks"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["job_id"], ["jobs.id"], name=op.f("fk_follows_job_id_jobs"), ondelete="SET NULL"
-        ),
-        sa.ForeignKeyConstraint(
             ["owner_id"], ["users.id"], name=op.f("fk_follows_owner_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_follows")),
