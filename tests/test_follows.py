@@ -13,6 +13,7 @@ from studyapp.db import session_factory
 from studyapp.extract import extract_text
 from studyapp.queue import current_queue
 from studyapp.services import follow_views, follows, progress
+from studyapp.services.account_data import account_data
 from studyapp.services.follows import FollowBusy, NewFollow
 from studyapp.services.review import StudyLimits
 from tests.follow_support import (
@@ -275,3 +276,14 @@ def test_a_template_is_checked_when_saved(app: Flask, source: str, problem: str 
     assert (refused.value.error.code if refused.value.error else None) == problem
     with session_factory(app)() as session:
         assert follow_views.follow_views(session, user) == []
+
+
+def test_all_my_data_holds_my_follows(app: Flask) -> None:
+    user = make_reader(app)
+    subscribe(app, user, now=kst("2025-03-13T08:00"), min_votes=5, topics=("llm",))
+    with session_factory(app)() as session:
+        document = account_data(session, user, now=kst("2025-03-13T08:30"))
+    [follow] = document["follows"]
+    assert follow["source"] == "daily_papers_ko" and follow["run_at"] == "09:00"
+    assert (follow["min_votes"], follow["topics"], follow["start_on"]) == (5, ["llm"], "2025-03-13")
+    assert follow["next_run_at"] == "2025-03-13T00:00:00Z"

@@ -50,6 +50,13 @@ PRIVATE = {
     "account.end_sessions": "/account/sessions/end",
     "account.download_data": "/account/data",
     "account.delete": "/account/delete",
+    "follows.index": "/follows",
+    "follows.create": "/follows",
+    "follows.run_now": "/follows/1/run",
+    "follows.pause": "/follows/1/pause",
+    "follows.delete": "/follows/1/delete",
+    "follows.backfill": "/follows/1/backfill",
+    "follows.progress": "/follows/1/backfill/1",
 }
 
 
