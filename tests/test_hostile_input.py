@@ -194,6 +194,7 @@ def open_app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fla
     monkeypatch.setattr(accounts, "generate_password_hash", cheap)
     monkeypatch.setattr(accounts, "_DUMMY_HASH", cheap("not a real password"))
     yield app
+    app.extensions["queue"].close()  # the follow's backfill queued in _world opened it
     engine_of(app).dispose()
 
 
