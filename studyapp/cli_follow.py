@@ -151,8 +151,10 @@ def follow_run(when: datetime | None) -> None:
             f"{result.get('imported', 0)}, missing {result.get('missing', 0)}, "
             f"unusable {result.get('failed', 0)}"
         )
-        if result.get("error") or (view and view.error):
-            line += f"; stopped: {result.get('error') or view and view.detail}, retried later"
+        if view is not None and view.error:
+            line += f"; failed: {view.detail}"
+        elif result.get("error"):
+            line += f"; stopped ({result['error']}), tried again later"
         click.echo(line)
 
 

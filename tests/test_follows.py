@@ -287,3 +287,19 @@ def test_all_my_data_holds_my_follows(app: Flask) -> None:
     assert follow["source"] == "daily_papers_ko" and follow["run_at"] == "09:00"
     assert (follow["min_votes"], follow["topics"], follow["start_on"]) == (5, ["llm"], "2025-03-13")
     assert follow["next_run_at"] == "2025-03-13T00:00:00Z"
+
+
+def test_a_run_of_a_follow_deleted_meanwhile_ends_quietly(
+    app: Flask, digest_server: DigestServer
+) -> None:
+    follow_the_server(app, digest_server)
+    user = make_reader(app)
+    serve(digest_server, THU, "digest_en.md")
+    follow_id = subscribe(app, user, now=kst("2025-03-13T08:00"))
+    with app.app_context(), session_factory(app)() as session:
+        job_id = follows.start_run(session, follow_id, now=kst("2025-03-13T09:00"))
+        follows.delete_follow(session, user, follow_id)
+    with app.extensions["queue"].running(workers=1):
+        job = wait_for_job(app, job_id, user_id=user)
+    assert (job.status, job.result) == ("done", {"days": 0, "gone": True})
+    assert deck_papers(app, "Daily") == [] and digest_server.requests == []

@@ -33,12 +33,13 @@ from studyapp.series import day_url, days_from, next_run_after, pick_papers, ret
 from studyapp.services import jobs
 from studyapp.services.fetch_errors import DocumentMissing, FetchError, TooLarge
 from studyapp.services.fetching import FetchSettings
+from studyapp.services.follow_views import FollowNotFound
 from studyapp.services.follows import FollowBusy, due_follows, release, source_template, start_run
-from studyapp.services.importing import save_into_deck
+from studyapp.services.importing import DeckNotFound, save_into_deck
 from studyapp.services.url_documents import fetch_document, forget_document
 from studyapp.srs.calendar import local_day
 
-__all__ = ["DayResult", "RunStopped", "fetch_day", "run_due_follows"]
+__all__ = ["DayResult", "FollowPlan", "RunStopped", "fetch_day", "run_due_follows"]
 
 _log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class DayResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Plan:
+class FollowPlan:
     """A follow as a job reads it, outside any transaction."""
 
     follow_id: int
@@ -76,7 +77,7 @@ class _Plan:
     start_on: date
 
 
-def _plan(session: Session, follow_id: int) -> _Plan | None:
+def _plan(session: Session, follow_id: int) -> FollowPlan | None:
     with session.begin():
         row = session.execute(
             select(Follow, User.timezone)
@@ -86,7 +87,7 @@ def _plan(session: Session, follow_id: int) -> _Plan | None:
         if row is None:
             return None
         follow, timezone = row
-        return _Plan(
+        return FollowPlan(
             follow_id=follow.id,
             owner_id=follow.owner_id,
             deck_id=follow.deck_id,
@@ -113,7 +114,7 @@ def _settled(session: Session, follow_id: int, since: date) -> set[date]:
 
 
 def fetch_day(
-    session: Session, plan: _Plan, day: date, *, today: date, settings: FetchSettings
+    session: Session, plan: FollowPlan, day: date, *, today: date, settings: FetchSettings
 ) -> DayResult:
     """Fetch, filter and import one day (one transaction for its papers, then its record);
     raises :class:`RunStopped` when the fetch may work later."""
@@ -163,7 +164,7 @@ def _imported(session: Session, follow_id: int, day: date) -> bool:
 
 
 def _record(
-    session: Session, plan: _Plan, day: date, outcome: DayOutcome, *, papers: int = 0
+    session: Session, plan: FollowPlan, day: date, outcome: DayOutcome, *, papers: int = 0
 ) -> DayResult:
     with write_unit(session):
         row = session.scalars(
@@ -174,7 +175,9 @@ def _record(
             session.add(row)
         row.outcome = outcome
         row.papers += papers
-        follow = session.get_one(Follow, plan.follow_id)
+        follow = session.get(Follow, plan.follow_id)
+        if follow is None:  # unsubscribed while this ran: the day's papers stay in the deck
+            return DayResult(day, outcome, papers)
         follow.papers_added += papers
         if outcome is DayOutcome.IMPORTED and (
             follow.last_imported_on is None or day > follow.last_imported_on
@@ -184,7 +187,7 @@ def _record(
 
 
 def _finish(
-    session: Session, plan: _Plan, now: datetime, stopped: RunStopped | None, *, backfill: bool
+    session: Session, plan: FollowPlan, now: datetime, stopped: RunStopped | None, *, backfill: bool
 ) -> None:
     """Write the follow's record after a run (or a backfill: its schedule stays)."""
     with write_unit(session):
@@ -240,6 +243,8 @@ def _run(context: jobs.JobContext) -> dict[str, Any]:
             except RunStopped as error:
                 stopped = error
                 break
+            except DeckNotFound:  # the deck was deleted meanwhile, and the follow with it
+                return {**_summary(results, None), "gone": True}
             context.progress(1)
         _finish(session, plan, now, stopped, backfill=False)
         return _summary(results, stopped)
@@ -269,6 +274,8 @@ def _backfill(context: jobs.JobContext) -> dict[str, Any]:
             except RunStopped as stopped:
                 _finish(session, plan, now, stopped, backfill=True)
                 raise jobs.JobFailed(stopped.error.code, str(stopped.error)) from None
+            except DeckNotFound:
+                raise jobs.JobFailed("follow.gone", "the deck was deleted") from None
             context.progress(1)
         _finish(session, plan, now, None, backfill=True)
         return _summary(results, None)
@@ -282,5 +289,5 @@ def run_due_follows(session: Session, now: datetime) -> None:
     for follow_id in due_follows(session, now):
         try:
             start_run(session, follow_id, now=now)
-        except FollowBusy:
-            pass  # another tick queued it a moment ago
+        except (FollowBusy, FollowNotFound):
+            pass  # another tick queued it a moment ago, or it was deleted meanwhile
