@@ -53,6 +53,14 @@ def subscribe(app: Flask, user_id: int, *, now: datetime, **options: object) -> 
         return follows.subscribe(session, user_id=user_id, new=new, now=now, config=app.config)
 
 
+def thursday_follow(app: Flask, server: DigestServer) -> tuple[int, int]:
+    """A reader in Seoul following the local server from Thursday; Thursday's digest served."""
+    follow_the_server(app, server)
+    user = make_reader(app)
+    serve(server, THU, "digest_en.md")
+    return user, subscribe(app, user, now=kst("2025-03-13T08:00"))
+
+
 def test_each_morning_the_new_days_are_imported_weekends_skipped_and_a_down_server_retried(
     app: Flask, worker: None, digest_server: DigestServer
 ) -> None:
@@ -127,10 +135,7 @@ def test_each_morning_the_new_days_are_imported_weekends_skipped_and_a_down_serv
 def test_the_queue_s_own_tick_runs_a_due_follow(
     app: Flask, worker: None, digest_server: DigestServer
 ) -> None:
-    follow_the_server(app, digest_server)
-    user = make_reader(app)
-    serve(digest_server, THU, "digest_en.md")
-    follow_id = subscribe(app, user, now=kst("2025-03-13T08:00"))
+    user, follow_id = thursday_follow(app, digest_server)
     with app.app_context():
         current_queue().tick(kst("2025-03-13T09:00"))
     deadline = monotonic() + JOB_TIMEOUT
@@ -225,10 +230,7 @@ def test_one_follow_never_runs_twice_at_once(app: Flask) -> None:
 def test_a_paused_follow_does_not_run_and_resuming_catches_up(
     app: Flask, worker: None, digest_server: DigestServer
 ) -> None:
-    follow_the_server(app, digest_server)
-    user = make_reader(app)
-    serve(digest_server, THU, "digest_en.md")
-    follow_id = subscribe(app, user, now=kst("2025-03-13T08:00"))
+    user, follow_id = thursday_follow(app, digest_server)
     with session_factory(app)() as session:
         follows.set_paused(session, user, follow_id, paused=True, now=kst("2025-03-13T08:30"))
     assert tick(app, kst("2025-03-14T09:00")) == []
@@ -292,10 +294,7 @@ def test_all_my_data_holds_my_follows(app: Flask) -> None:
 def test_a_run_of_a_follow_deleted_meanwhile_ends_quietly(
     app: Flask, digest_server: DigestServer
 ) -> None:
-    follow_the_server(app, digest_server)
-    user = make_reader(app)
-    serve(digest_server, THU, "digest_en.md")
-    follow_id = subscribe(app, user, now=kst("2025-03-13T08:00"))
+    user, follow_id = thursday_follow(app, digest_server)
     with app.app_context(), session_factory(app)() as session:
         job_id = follows.start_run(session, follow_id, now=kst("2025-03-13T09:00"))
         follows.delete_follow(session, user, follow_id)
