@@ -82,6 +82,10 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(worker_command)
 
+    from studyapp.cli_follow import follow
+
+    app.cli.add_command(follow)
+
 
 @db.command("upgrade")
 @click.argument("revision", default="head")

@@ -49,6 +49,12 @@ DEFAULTS: dict[str, Any] = {
     # next to a SQLite database, huey's tables in a PostgreSQL one); redis://host:6379/0 for
     # several hosts. `studyapp worker` runs the jobs (make run starts one).
     "QUEUE_URL": "",
+    # Where the "daily_papers_ko" preset of /follows finds a day's digest: a URL template
+    # with {yyyy} {mm} {dd} (or {date}, YYYY-MM-DD). Its host must be on FETCH_ALLOWED_HOSTS.
+    "DAILY_PAPERS_KO_URL": (
+        "https://raw.githubusercontent.com/l-yohai/daily_papers_ko/main/paper_logs/"
+        "{yyyy}/{mm}/{dd}.md"
+    ),
     # The built-in library's deck files (TOML), loaded by `make run` and `studyapp decks load`.
     "DECKS_DIR": str(Path(__file__).resolve().parent.parent / "decks"),
     "SESSION_COOKIE_HTTPONLY": True,

@@ -40,6 +40,7 @@ QUEUE_TABLE_PREFIX = "huey_"
 _HANDLER_MODULES: tuple[str, ...] = (
     "studyapp.services.import_jobs",
     "studyapp.services.url_imports",
+    "studyapp.services.follow_runs",
 )
 
 

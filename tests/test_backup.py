@@ -9,7 +9,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,17 @@ from studyapp.backup import NOT_BACKED_UP, BackupError, BackupFormat, choose_for
 from studyapp.config import load_config
 from studyapp.db import session_factory, write_unit
 from studyapp.extract import extract_text
-from studyapp.models import Base, Card, Job, LoginSession, Paper, User
+from studyapp.models import (
+    Base,
+    Card,
+    DayOutcome,
+    Follow,
+    FollowDay,
+    Job,
+    LoginSession,
+    Paper,
+    User,
+)
 from studyapp.services import accounts, cards, library, login_sessions, quiz, quiz_missed, review
 from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import PG_URL, AuthActions, csrf_token, engine_of
@@ -142,11 +152,30 @@ def fill(app: Flask) -> None:
             login_sessions.start(
                 session, reader.id, remember=remember, user_agent="", now=NOW, lifetimes=lasting
             )
-        with session.begin():
-            session.add(Job(kind="import.preview", user_id=reader.id, payload={"text": "# A"}))
         with write_unit(session):  # what a URL sent last time, for a user and for the library
             for owner in (reader.id, None):
                 make_fetched_document(session, user_id=owner)
+        with write_unit(session):  # a series followed into the own deck, its job and days
+            job = Job(kind="follow.run", user_id=reader.id, payload={"follow_id": 1})
+            session.add(job)
+            session.flush()
+            follow = Follow(
+                owner_id=reader.id,
+                deck_id=own.deck_id,
+                source="daily_papers_ko",
+                run_at=time(9, 30),
+                min_votes=10,
+                topics=["llm", "vision"],
+                max_new=5,
+                start_on=date(2025, 3, 10),
+                next_run_at=NOW,
+                busy_since=NOW,
+                job_id=job.id,
+            )
+            session.add(follow)
+            session.flush()
+            for day, outcome in ((10, DayOutcome.IMPORTED), (15, DayOutcome.MISSING)):
+                session.add(FollowDay(follow_id=follow.id, day=date(2025, 3, day), outcome=outcome))
 
 
 def snapshot(engine: Engine) -> Snapshot:
@@ -195,7 +224,7 @@ def assert_round_trip(source: Flask, target: Flask, path: Path) -> None:
 
     result = run(target, "restore", str(path))
     assert result.exit_code == 0, result.output
-    assert f"Restored {path}: {sum(map(len, before.values()))} rows in 14 tables" in result.output
+    assert f"Restored {path}: {sum(map(len, before.values()))} rows in 16 tables" in result.output
     # Every row, but no login session: signed in to the source, signed in nowhere here.
     assert snapshot(engine_of(target)) == before
     assert before["login_sessions"] == []
@@ -612,7 +641,7 @@ def test_a_failed_backup_keeps_the_previous_file(
         calls += 1
         if calls > 200:
             raise OSError(28, "No space left on device")
-        return value.isoformat() if kind in ("date", "datetime") and value else value
+        return value.isoformat() if kind in ("date", "datetime", "time") and value else value
 
     monkeypatch.setattr("studyapp.backup.json_dump._encode", fail_midway)
     assert_refused(run(empty_app, "backup", str(path)), "No space left on device")

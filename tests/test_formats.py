@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from studyapp.extract import extract_text
 from studyapp.extract.drafts import Role
 from studyapp.extract.formats import Format, ParsedDocument, detect_format, parse_document
 
@@ -190,3 +191,15 @@ def test_plain_notes_sections_and_labels_give_roles() -> None:
     assert (fold.title, fold.roles) == ("FoldKV: Folding Caches", (Role.HOW, Role.RESULT))
     assert skim.roles == (Role.NEW, Role.ASIDE)
     assert skim.sentences[0] == "score paragraphs, keep the best."
+
+
+@pytest.mark.parametrize(
+    ("line", "votes"),
+    [("Vote: 21", 21), ("Votes: 1,204", 1204), ("Upvotes: 0", 0), ("Vote: -", None), ("", None)],
+)
+def test_a_digest_s_vote_line_gives_the_paper_s_votes(line: str, votes: int | None) -> None:
+    heading = "## Daily Papers (2024-05-13)\n\n### [A Paper](https://arxiv.org/abs/2405.00001)"
+    digest = f"{heading}\n\n{line}\n\n- It works.\n"
+    [paper] = extract_text(digest, source="d").papers
+    assert paper.votes == votes
+    assert paper.to_json()["votes"] == votes

@@ -16,6 +16,8 @@ import importlib
 import re
 import time
 from collections.abc import Iterator
+from datetime import date
+from datetime import time as time_of_day
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ from studyapp import create_app, migrate
 from studyapp.db import session_factory
 from studyapp.extract import extract_text
 from studyapp.models import Card, Deck, Paper, ReviewState, User, utcnow
-from studyapp.services import accounts, jobs, library, quiz
+from studyapp.services import accounts, follows, jobs, library, quiz
 from studyapp.services.import_jobs import PREVIEW_KIND, DocumentJob
 from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import AuthActions, csrf_token, engine_of
@@ -146,6 +148,23 @@ PARAMS: dict[str, dict[str, str | None]] = {
     "account.download_data": {},
     "account.delete": {"delete_password": "not the password"},
     "account.end_sessions": {},
+    "follows.index": {},
+    "follows.create": {
+        "source": "daily_papers_ko",
+        "url": None,
+        "deck_id": None,
+        "deck_name": "Followed",
+        "run_at": "09:00",
+        "min_votes": None,
+        "topics": None,
+        "max_new": None,
+        "start_on": None,
+    },
+    "follows.run_now": {},
+    "follows.pause": {"paused": "1"},
+    "follows.delete": {},
+    "follows.backfill": {"first": "2025-03-13", "last": "2025-03-14"},
+    "follows.progress": {},
 }
 #: The routes a visitor who is signed out may use; the others send them to log in first.
 PUBLIC = {"home.index", "home.health", "static", "auth.login", "auth.register", "auth.logout"}
@@ -153,6 +172,7 @@ PUBLIC = {"home.index", "home.health", "static", "auth.login", "auth.register", 
 EITHER = ({"topic", "deck"},)
 #: What changes the user's data for good, or signs them out: swept last.
 LAST = (
+    "follows.delete",
     "library.delete_card",
     "library.delete_deck",
     "library.remove_deck",
@@ -182,6 +202,7 @@ def open_app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fla
     monkeypatch.setattr(accounts, "generate_password_hash", cheap)
     monkeypatch.setattr(accounts, "_DUMMY_HASH", cheap("not a real password"))
     yield app
+    app.extensions["queue"].close()  # the follow's backfill queued in _world opened it
     engine_of(app).dispose()
 
 
@@ -224,7 +245,17 @@ def _world(app: Flask, auth: AuthActions) -> dict[str, str]:
             state_id, version = session.execute(
                 select(ReviewState.id, ReviewState.version).where(ReviewState.card_id == card_id)
             ).one()
+    with app.app_context(), session_factory(app)() as session:
+        new = follows.NewFollow(
+            source="daily_papers_ko", run_at=time_of_day(9), deck_id=ids["Mine"]
+        )
+        follow_id = follows.subscribe(session, user_id=user_id, new=new, now=now, config=app.config)
+        backfill_id = follows.start_backfill(
+            session, user_id, follow_id, first=date(2025, 3, 13), last=date(2025, 3, 14), now=now
+        )
     return {
+        "follow_id": str(follow_id),
+        "backfill_id": str(backfill_id),
         "email": "reader@example.com",
         "summary": summary,
         "deck": str(ids["Mine"]),

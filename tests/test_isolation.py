@@ -31,6 +31,7 @@ from studyapp.models import (
     Card,
     CardText,
     Deck,
+    Follow,
     LoginSession,
     Paper,
     Quiz,
@@ -96,6 +97,7 @@ CALLS = (
     Call("GET", "/stats?days=365", 200, before=True),
     Call("GET", "/account", 200, before=True),
     Call("GET", "/account/delete", 200, before=True),
+    Call("GET", "/follows", 200, before=True),
     # B's own data: nothing of A's (checked against A_MARKERS).
     Call("GET", "/account/data", 200),
     # A's ids read as nothing at all.
@@ -118,6 +120,9 @@ CALLS = (
     Call("GET", "/library/decks/{a_deck}/remove", 404),
     Call("GET", "/library/decks/{lib_deck}/remove", 200, before=True),  # not in B's cards
     Call("GET", "/cards/{a_card}/delete", 404),
+    Call("GET", "/follows/{a_follow}/delete", 404),
+    Call("GET", "/follows/{a_follow}/backfill", 404),
+    Call("GET", "/follows/{a_follow}/backfill/{a_job}", 404),
     # Writes with A's ids change nothing.
     Call("POST", "/review/{a_state}/answer", 404, {"grade": "5", "version": "{a_version}"}),
     Call("POST", "/review/{a_state}/answer", 404, {"grade": "0", "version": "{a_version}"}, True),
@@ -156,6 +161,18 @@ CALLS = (
     Call("POST", "/quiz/{a_quiz_open}/answer", 404, {"position": "{a_open}", "choice": "0"}),
     Call("POST", "/quiz/{a_quiz_done}/answer", 404, {"position": "0", "choice": "1"}),
     Call("POST", "/quiz/{a_quiz_done}/missed", 404),
+    Call("POST", "/follows/{a_follow}/run", 404),
+    Call("POST", "/follows/{a_follow}/pause", 404, {"paused": "1"}),
+    Call(
+        "POST", "/follows/{a_follow}/backfill", 404, {"first": "2025-03-13", "last": "2025-03-13"}
+    ),
+    Call("POST", "/follows/{a_follow}/delete", 303),  # as if gone already: nothing deleted
+    Call(
+        "POST",
+        "/follows",
+        422,
+        {"deck_id": "{a_deck}", "run_at": "09:00", "source": "daily_papers_ko"},
+    ),
     Call("POST", "/quiz/{a_quiz_open}/missed", 404),
     # Account changes confirmed with A's password (or naming A's id) change nothing of A's.
     Call(
@@ -283,6 +300,13 @@ def a_builds_up_data(app: Flask, a: FlaskClient, ids: dict[str, Any]) -> None:
             assert post(a, f"/quiz/{ids[key]}/answer", reply).status_code == 303
     ids["a_open"] = 3
     assert post(a, f"/quiz/{ids['a_quiz_done']}/missed", {}).status_code == 303
+    # A follows a series into A's deck, with a backfill queued (no worker runs it here).
+    follow = {"source": "daily_papers_ko", "deck_id": str(ids["a_deck"]), "run_at": "07:00"}
+    assert post(a, "/follows", {**follow, "min_votes": "3"}).status_code == 303
+    ids["a_follow"] = one(app, select(Follow.id).where(Follow.owner_id == ids["a_user"]))
+    dates = {"first": "2025-03-13", "last": "2025-03-14"}
+    queued = post(a, f"/follows/{ids['a_follow']}/backfill", dates)
+    ids["a_job"] = int(queued.headers["Location"].rsplit("/", 1)[1])
     assert a_has_everything(app, ids["a_user"]) == {
         "decks": 1,
         "user_decks": 1,
@@ -292,6 +316,7 @@ def a_builds_up_data(app: Flask, a: FlaskClient, ids: dict[str, Any]) -> None:
         "users": 1,  # with changed settings
         "quizzes": 2,
         "quiz_questions": 5,  # answered
+        "follows": 1,  # with its filter
     }
 
 
@@ -306,6 +331,7 @@ def a_has_everything(app: Flask, a_user: int) -> dict[str, int]:
         User: (User.id == a_user) & (User.reviews_per_day == 123),
         Quiz: Quiz.user_id == a_user,
         QuizQuestion: QuizQuestion.answered_at.is_not(None),
+        Follow: (Follow.owner_id == a_user) & (Follow.min_votes == 3) & ~Follow.paused,
     }
     with session_factory(app)() as session, session.begin():
         return {

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studyapp.config import DEFAULTS
-from studyapp.models import Card, Deck, Job, Paper, Quiz, ReviewState
+from studyapp.db import write_unit
+from studyapp.models import Card, Deck, Follow, Job, Paper, Quiz, ReviewState
 from tests.conftest import AuthActions
 
 DATA = Path(__file__).parent / "data"
@@ -206,7 +207,22 @@ def test_every_page_speaks_one_language(
     tour.post("/import/preview", own, expect=303)
     app.config["INLINE_IMPORT_BYTES"] = DEFAULTS["INLINE_IMPORT_BYTES"]
     with session.begin():
-        job_id = session.scalars(select(Job.id)).one()
+        import_job_id = session.scalars(select(Job.id)).one()
+
+    # A followed series with an error on record, and a backfill queued (no worker runs it).
+    follow = {"source": "daily_papers_ko", "deck_id": str(own_deck_id), "run_at": "09:00"}
+    tour.post("/follows", {**follow, "min_votes": "5", "topics": ["llm"]}, expect=303)
+    tour.post("/follows", {**follow, "source": "url", "url": "https://x.org/{date}"}, expect=422)
+    with write_unit(session):
+        only = session.scalars(select(Follow)).one()
+        follow_id, only.last_error, only.last_error_at, only.retries = (
+            only.id, "fetch.timeout", only.created_at, 2
+        )  # fmt: skip
+    queued = tour.auth.post(
+        f"/follows/{follow_id}/backfill", {"first": "2025-03-13", "last": "2025-03-14"}
+    )
+    job_id = int(queued.headers["Location"].rsplit("/", 1)[1])  # type: ignore[attr-defined]
+    tour.post(f"/follows/{follow_id}/backfill", {"first": "x", "last": "2025-03-14"}, expect=422)
 
     def fill(endpoint: str) -> dict[str, object] | None:
         if endpoint.startswith("auth.") or endpoint == "explode":
@@ -221,7 +237,10 @@ def test_every_page_speaks_one_language(
             "library.delete_card": {"card_id": card_id},
             "quiz.take": {"quiz_id": quiz_id},
             "quiz.results": {"quiz_id": quiz_id},
-            "import_jobs.page": {"job_id": job_id},
+            "import_jobs.page": {"job_id": import_job_id},
+            "follows.delete": {"follow_id": follow_id},
+            "follows.backfill": {"follow_id": follow_id},
+            "follows.progress": {"follow_id": follow_id, "backfill_id": job_id},
         }
         return known.get(endpoint, {})
 

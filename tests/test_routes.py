@@ -34,6 +34,8 @@ PRIVATE = {
     "imports.create": "/import",
     "imports.preview": "/import/preview",
     "imports.preview_again": "/import/preview",
+    "import_jobs.page": "/import/jobs/1",
+    "import_jobs.save": "/import/jobs/1/save",
     "settings.edit": "/settings",
     "export.page": "/export",
     "export.download": "/export/download",
@@ -50,6 +52,13 @@ PRIVATE = {
     "account.end_sessions": "/account/sessions/end",
     "account.download_data": "/account/data",
     "account.delete": "/account/delete",
+    "follows.index": "/follows",
+    "follows.create": "/follows",
+    "follows.run_now": "/follows/1/run",
+    "follows.pause": "/follows/1/pause",
+    "follows.delete": "/follows/1/delete",
+    "follows.backfill": "/follows/1/backfill",
+    "follows.progress": "/follows/1/backfill/1",
 }
 
 

@@ -12,7 +12,7 @@ import json
 import zlib
 from collections.abc import Generator, Iterator
 from contextlib import closing
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -37,7 +37,7 @@ FORMAT_NAME = "studyapp-backup"
 FORMAT_VERSION = 1
 _END = {"end": True}
 # How values are written, by the Python type of their column, and the JSON types read back.
-_KINDS = {"datetime", "date", "bool", "float", "int", "str"}
+_KINDS = {"datetime", "date", "time", "bool", "float", "int", "str"}
 _JSON_TYPES: dict[str, tuple[type, ...]] = {"bool": (bool,), "int": (int,), "float": (int, float)}
 
 
@@ -88,7 +88,7 @@ def _kind_of(column: Column[Any]) -> str:
 
 
 def _encode(kind: str, value: Any) -> Any:
-    if value is not None and kind in ("datetime", "date"):
+    if value is not None and kind in ("datetime", "date", "time"):
         return value.isoformat()
     return value.value if isinstance(value, enum.Enum) else value
 
@@ -103,6 +103,8 @@ def _decode(column: Column[Any], kind: str, value: Any) -> Any:
         raise ValueError(f"{json.dumps(value)[:40]} is not a valid {kind}")
     if kind == "date":
         return date.fromisoformat(value)
+    if kind == "time":  # a follow's time of day
+        return time.fromisoformat(value)
     if kind == "datetime":
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None and getattr(column.type, "timezone", False):

@@ -114,6 +114,7 @@ def build_paper(raw: RawPaper) -> PaperDraft:
         published_on=raw.published_on,
         translated_title=raw.translated_title,
         roles=raw.roles,
+        votes=raw.votes,
     )
 
 

@@ -44,6 +44,8 @@ class RawPaper:
     name_hint: str | None = None
     #: Each sentence's role, in the order of ``sentences``; empty when no section says.
     roles: tuple[Role, ...] = ()
+    #: Readers' votes, where the source counts them (a digest's ``Vote: 21``); None elsewhere.
+    votes: int | None = None
 
     def role_of(self, index: int) -> Role:
         return self.roles[index] if index < len(self.roles) else Role.PLAIN
@@ -125,6 +127,8 @@ class PaperDraft:
     translations: tuple[PaperTranslation, ...] = ()
     #: Each sentence's role, as in :class:`RawPaper`; empty when no section says.
     roles: tuple[Role, ...] = ()
+    #: Readers' votes, as in :class:`RawPaper`.
+    votes: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -139,6 +143,7 @@ class PaperDraft:
             "translated_title": self.translated_title,
             "sentences": list(self.sentences),
             "roles": [role.value for role in self.roles],
+            "votes": self.votes,
             "cards": [card.to_json() for card in self.cards],
         }
 
@@ -159,4 +164,5 @@ class PaperDraft:
             published_on=date.fromisoformat(published) if published else None,
             translated_title=data["translated_title"],
             roles=tuple(Role(role) for role in data["roles"]),
+            votes=data.get("votes"),
         )

@@ -14,9 +14,11 @@ Jobs: one :class:`Job` per piece of background work, with its progress and outco
 Fetches: one :class:`FetchedDocument` per URL a user (or the shared library) imported from, with
 the validators that make the next fetch conditional.
 
+Follows: a :class:`Follow` per followed series, a :class:`FollowDay` per day it fetched.
+
 The tables live in modules by idea — :mod:`.base`, :mod:`.content`, :mod:`.study`,
-:mod:`.logins`, :mod:`.jobs` and :mod:`.fetched` — and are all imported here, so that
-``Base.metadata`` knows every table.
+:mod:`.logins`, :mod:`.jobs`, :mod:`.fetched` and :mod:`.follows` — and are all imported
+here, so that ``Base.metadata`` knows every table.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from studyapp.models.content import (
     UserDeck,
 )
 from studyapp.models.fetched import FetchedDocument
+from studyapp.models.follows import DayOutcome, Follow, FollowDay
 from studyapp.models.jobs import Job
 from studyapp.models.logins import LoginSession
 from studyapp.models.study import Quiz, QuizQuestion, ReviewKind, ReviewLog, ReviewState
@@ -44,9 +47,12 @@ __all__ = [
     "Card",
     "CardKind",
     "CardText",
+    "DayOutcome",
     "Deck",
-    "Job",
     "FetchedDocument",
+    "Follow",
+    "FollowDay",
+    "Job",
     "LoginSession",
     "Paper",
     "PaperText",

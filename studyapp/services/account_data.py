@@ -51,7 +51,14 @@ new version (adding a key does not). Version 1::
          "questions": [
            {"position", "card_id", "card_guid", "kind", "prompt", "context",
             "options": [str],                     # empty for a typed answer
-            "correct_index", "answer", "given", "correct", "answered_at"}]}]
+            "correct_index", "answer", "given", "correct", "answered_at"}]}],
+      "follows": [                                # followed series (/follows)
+        {"id", "deck_id",
+         "source",                                # "daily_papers_ko" or a URL template
+         "run_at",                                # "09:00", in the account's time zone
+         "min_votes", "topics": [slug], "max_new", "start_on", "paused", "created_at",
+         "last_fetched_at", "last_imported_on", "next_run_at", "papers_added",
+         "last_error", "last_error_at"}]
     }
 
 ``card_id`` and ``deck_id`` name cards and decks of the file (one's own decks) or of the shared
@@ -65,7 +72,7 @@ from __future__ import annotations
 import enum
 import json
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -86,6 +93,7 @@ from studyapp.models import (
     utcnow,
 )
 from studyapp.services.accounts import AccountNotFound
+from studyapp.services.follow_views import FOLLOW_DATA, follows_data
 
 __all__ = ["FORMAT", "VERSION", "account_data", "account_data_json"]
 
@@ -172,6 +180,8 @@ def _value(value: Any) -> Any:
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, time):  # a follow's time of day
+        return value.isoformat("minutes")
     if isinstance(value, list):
         return [_value(item) for item in value]
     if isinstance(value, enum.Enum):  # a card's or an answer's kind
@@ -203,6 +213,7 @@ def account_data(session: Session, user_id: int, *, now: datetime | None = None)
         document["review_states"] = _review_states(session, user_id, guids)
         document["review_log"] = _review_log(session, user_id, guids)
         document["quizzes"] = _quizzes(session, user_id, guids)
+        document["follows"] = [_pick(row, FOLLOW_DATA) for row in follows_data(session, user_id)]
     return document
 
 

@@ -126,6 +126,20 @@ def test_every_page_is_accessible_and_fits(
     page.click("#import-form button[type=submit]")
     expect(page).to_have_url(re.compile(r"/import/jobs/\d+$"))
     job = page.url.removeprefix(live_server)
+    page.goto(f"{live_server}/follows")
+    page.fill("#deck_name", "Followed")
+    page.fill("#run_at", "09:00")
+    page.click("#follow-form button[type=submit]")
+    expect(page.locator(".flash.ok")).to_be_visible()
+    backfill = href(page, "a[href$='/backfill']")
+    page.goto(live_server + backfill)
+    page.fill("#first", "2025-03-13")
+    page.fill("#last", "2025-03-14")
+    page.click(
+        "form[action$='/backfill'] button[type=submit]"
+    )  # no worker runs here: the backfill stays queued
+    expect(page.locator("#backfill-progress")).to_be_visible()
+    progress = page.url.removeprefix(live_server)
 
     pages = [
         ("/", "today"),
@@ -147,6 +161,10 @@ def test_every_page_is_accessible_and_fits(
         (deck + "/delete", "deck-delete"),
         (edit.replace("/edit", "/delete"), "card-delete"),
         ("/review?deck=" + deck.rsplit("/", 1)[1], "review-one-deck"),
+        ("/follows", "follows"),
+        (backfill, "follow-backfill"),
+        (progress, "follow-backfill-progress"),
+        (backfill.replace("/backfill", "/delete"), "follow-delete"),
     ]
     for lang in LANGS:
         for url, label in pages:
@@ -203,8 +221,8 @@ def test_a_desktop_shows_the_whole_nav(browser: Browser, live_server: str, shots
     sign_up_and_import(page, live_server)
     expect(page.locator("summary.nav-toggle")).to_be_hidden()
     links = page.locator(".main-nav a")
-    expect(links).to_have_count(8)
-    for i in range(8):
+    expect(links).to_have_count(9)
+    for i in range(9):
         expect(links.nth(i)).to_be_visible()
     # Tab goes from the brand straight into the nav.
     page.locator(".brand").focus()

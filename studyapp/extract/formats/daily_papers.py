@@ -39,6 +39,7 @@ _LINK_END_REVERSED = re.compile(r"\)(?P<url>[^)\s]+?)\(\]")
 # A line that is only a link to media ("[Watch Video](…mp4)", "[Watch Video]https://…") or a
 # bare address: not part of the summary.
 _LINK_ONLY = re.compile(r"^\s*(?:!?\[[^\]]*\]\s*)?\(?\s*<?https?://\S+?>?\s*\)?\s*$")
+_COUNT = re.compile(r"[0-9][0-9,]{0,12}(?![0-9])")
 _META = re.compile(r"^(?P<key>vote|votes|upvotes|authors?)\s*:\s*(?P<value>.*)$", re.IGNORECASE)
 
 
@@ -103,6 +104,7 @@ class _Paper:
             self.arxiv_id, self.url = arxiv_from_url(heading)
         self.digest_date = digest_date
         self.authors: tuple[str, ...] = ()
+        self.votes: int | None = None
         self.sentences: list[str] = []
         self.roles: list[Role] = []
         # The role of the open list item at each depth, and of the section a sub-heading
@@ -133,6 +135,8 @@ class _Paper:
             prose.clear()
             if meta and meta.group("key").lower().startswith("author"):
                 self.authors = split_authors(meta.group("value"))
+            elif meta and _votes(meta.group("value")) is not None:
+                self.votes = _votes(meta.group("value"))
         self._add(self.section, "\n".join(prose))
 
     def _item(self, block: Block) -> None:
@@ -174,4 +178,11 @@ class _Paper:
             authors=self.authors,
             published_on=self.digest_date,
             roles=tuple(self.roles),
+            votes=self.votes,
         )
+
+
+def _votes(value: str) -> int | None:
+    """The count of a ``Vote:`` line (``21``, ``1,204``), or None when it holds no number."""
+    found = _COUNT.match(value.strip())
+    return int(found.group(0).replace(",", "")) if found else None
