@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from studyapp.db import session_factory
 from studyapp.models import utcnow
 from studyapp.services import jobs
+from studyapp.services.errors import QueueUnavailable
 
 __all__ = ["QUEUE_TABLE_PREFIX", "JobQueue", "current_queue", "init_app", "submit"]
 
@@ -173,7 +174,15 @@ def submit(
     payload: dict[str, Any],
     total: int = 0,
 ) -> int:
-    """Store a job of ``kind`` and hand it to the queue; returns its id."""
+    """Store a job of ``kind`` and hand it to the queue; returns its id.
+
+    Raises :class:`~studyapp.services.errors.QueueUnavailable` when the queue does not take it
+    (its Redis or database is down): the job is then marked failed, never left waiting.
+    """
     job_id = jobs.submit_row(session, kind=kind, user_id=user_id, payload=payload, total=total)
-    current_queue().enqueue(job_id)
+    try:
+        current_queue().enqueue(job_id)
+    except Exception as error:  # whatever the storage raises (Redis, psycopg, sqlite3)
+        jobs.fail_unqueued(session, job_id, repr(error))
+        raise QueueUnavailable(job_id) from error
     return job_id

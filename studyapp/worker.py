@@ -27,7 +27,8 @@ __all__ = ["worker_command"]
 @with_appcontext
 @needs_schema
 def worker_command(workers: int, no_periodic: bool) -> None:
-    """Run background jobs until stopped (Ctrl-C or SIGTERM finish the running ones first)."""
+    """Run background jobs until stopped: Ctrl-C (SIGINT) lets the running ones finish first,
+    SIGTERM stops at once (what they wrote is undone: each job writes all or nothing)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     # Starting and stopping, and every failure, but not a line per task and per minute.
     logging.getLogger("huey").setLevel(logging.WARNING)

@@ -23,6 +23,7 @@ from studyapp.db import session_factory
 from studyapp.models import Job, User
 from studyapp.queue import _huey, current_queue, submit
 from studyapp.services import jobs
+from studyapp.services.errors import QueueUnavailable
 from tests.conftest import engine_of
 from tests.queue_support import JOB_TIMEOUT, job_row, wait_for_job
 
@@ -37,7 +38,7 @@ def _count(context: jobs.JobContext) -> dict[str, Any]:
     for _ in range(steps):
         context.progress(1)
     if context.payload.get("wait"):
-        context.flush()
+        context.set_total(steps)  # writes the progress now
         assert _release.wait(JOB_TIMEOUT)
     return {"counted": steps}
 
@@ -139,6 +140,67 @@ def test_another_users_job_is_not_found(app: Flask) -> None:
             jobs.job_view(session, job_id + 1, user_id=owner)
         with pytest.raises(KeyError):
             jobs.submit_row(session, kind="no.such.kind", user_id=owner, payload={})
+
+
+def test_of_workers_starting_one_job_together_exactly_one_runs_it(app: Flask) -> None:
+    user = _user(app)
+    with app.app_context(), session_factory(app)() as session:
+        job_id = jobs.submit_row(session, kind="test.count", user_id=user, payload={"steps": 1})
+    start = threading.Barrier(4)
+    ran: list[object] = []
+
+    def start_it() -> None:
+        start.wait()
+        with app.app_context():
+            ran.append(jobs.run(session_factory(app), job_id))
+
+    threads = [threading.Thread(target=start_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(view is not None for view in ran) == 1
+    assert job_row(app, job_id).result == {"counted": 1}
+
+
+def test_a_job_the_queue_refuses_fails_at_once_with_503(database_url: str) -> None:
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "t",
+            # Nothing listens on port 1: the queue cannot take the job.
+            "QUEUE_URL": "redis://127.0.0.1:1/0",
+        }
+    )
+    migrate.upgrade(engine_of(app))
+    user = _user(app)
+    with pytest.raises(QueueUnavailable):
+        _submit(app, "test.count", user, steps=1)
+    with session_factory(app)() as session:
+        (job,) = session.scalars(select(Job)).all()
+    assert (job.status, job.error) == ("failed", "job.not_queued")
+    engine_of(app).dispose()
+
+
+def test_the_minute_tick_deletes_jobs_finished_a_week_ago(app: Flask) -> None:
+    user = _user(app)
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    with session_factory(app)() as session, session.begin():
+        for status, age in (("done", 8), ("failed", 8), ("done", 6), ("queued", 30)):
+            session.add(
+                Job(
+                    kind="test.count",
+                    user_id=user,
+                    payload={"steps": age},
+                    status=status,
+                    finished_at=None if status == "queued" else now - timedelta(days=age),
+                )
+            )
+    jobs.run_tick(session_factory(app), now)
+    with session_factory(app)() as session:
+        left = session.execute(select(Job.status, Job.payload).order_by(Job.id)).all()
+    assert [(status, payload["steps"]) for status, payload in left] == [("done", 6), ("queued", 30)]
 
 
 def test_a_job_whose_worker_died_is_marked_failed(app: Flask) -> None:

@@ -9,7 +9,7 @@ Those reach the 500 page and the log, where a bug belongs.
 
 from __future__ import annotations
 
-__all__ = ["InvalidAnswer", "InvalidGrade", "NotFound", "ServiceError"]
+__all__ = ["InvalidAnswer", "InvalidGrade", "NotFound", "QueueUnavailable", "ServiceError"]
 
 
 class ServiceError(Exception):
@@ -30,6 +30,12 @@ class InvalidGrade(ServiceError):
     """A grade that is not one of SM-2's 0–5."""
 
     status = 400
+
+
+class QueueUnavailable(ServiceError):
+    """The job queue (its Redis or database) did not take the job: nothing was started."""
+
+    status = 503
 
 
 class InvalidAnswer(ServiceError):

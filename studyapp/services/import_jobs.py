@@ -36,7 +36,7 @@ from studyapp.services.import_corrections import (
     apply_corrections,
 )
 from studyapp.services.importing import ImportReport
-from studyapp.services.importing_steps import clear_abandoned_imports
+from studyapp.services.importing_steps import StagingLost, clear_abandoned_imports
 
 __all__ = [
     "FAILURES",
@@ -132,8 +132,10 @@ def _extract(document: DocumentJob) -> Extraction:
 @jobs.on_tick
 def tidy_up(session: Session, now: datetime) -> None:
     """Once a minute: jobs whose worker died are marked failed, and the hidden papers of an
-    import whose worker died are cleared away (neither was ever seen half-done)."""
+    import whose worker died are cleared away (neither was ever seen half-done); jobs finished
+    a week ago go, with the documents they hold."""
     jobs.fail_interrupted(session, now=now)
+    jobs.delete_finished(session, now=now)
     clear_abandoned_imports(session, now=now)
 
 
@@ -281,6 +283,9 @@ def _save(context: jobs.JobContext) -> dict[str, Any]:
         )
     except importing.DeckNotFound:
         raise jobs.JobFailed("import.deck_gone", "the deck was deleted") from None
+    except StagingLost:
+        # Its hidden papers were cleared away as abandoned: nothing of it was published.
+        raise jobs.JobFailed("interrupted", "the import's hidden papers were cleared") from None
     return {**asdict(report), "left_out": corrected.left_out}
 
 

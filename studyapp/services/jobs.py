@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from studyapp.db import write_unit
@@ -30,11 +30,14 @@ from studyapp.services.errors import NotFound
 
 __all__ = [
     "INTERRUPTED_AFTER",
+    "KEPT_FOR",
     "JobContext",
     "JobFailed",
     "JobNotFound",
     "JobView",
+    "delete_finished",
     "fail_interrupted",
+    "fail_unqueued",
     "handler",
     "job_view",
     "on_tick",
@@ -47,6 +50,8 @@ _log = logging.getLogger(__name__)
 
 #: A running job that has not reported progress for this long lost its worker.
 INTERRUPTED_AFTER = timedelta(minutes=10)
+#: How long a finished job stays (its page, the import page's list of recent imports).
+KEPT_FOR = timedelta(days=7)
 #: Progress is written at most this often (seconds): each write is a short transaction.
 _PROGRESS_EVERY = 0.5
 
@@ -129,6 +134,7 @@ class JobContext:
     _written: float = field(default=0.0)
 
     def set_total(self, total: int) -> None:
+        """The job's size in its units; written at once, with the progress so far."""
         self._total = total
         self._write(force=True)
 
@@ -137,10 +143,6 @@ class JobContext:
         writes in a session of its own (at most every half second)."""
         self._done += count
         self._write(force=False)
-
-    def flush(self) -> None:
-        """Write the progress now (before a long step that reports nothing)."""
-        self._write(force=True)
 
     def _write(self, *, force: bool) -> None:
         now = time.monotonic()
@@ -207,12 +209,18 @@ def run(sessions: sessionmaker[Session], job_id: int) -> JobView | None:
     """
     with sessions() as session:
         with write_unit(session):
-            job = session.get(Job, job_id)
-            if job is None or job.status != "queued":
+            # One statement claims it: of two workers (or a worker and a command) starting the
+            # same job at once, on any database, exactly one changes the row.
+            started = utcnow()
+            claimed = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "queued")
+                .values(status="running", started_at=started, updated_at=started)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return None
-            job.status = "running"
-            job.started_at = job.updated_at = utcnow()
-            kind, user_id, payload, total = job.kind, job.user_id, dict(job.payload), job.total
+            row = session.get_one(Job, job_id)
+            kind, user_id, payload, total = row.kind, row.user_id, dict(row.payload), row.total
         context = JobContext(session, job_id, user_id, payload, sessions, _total=total)
         outcome: dict[str, Any] = {"status": "done", "error": None, "detail": None}
         try:
@@ -256,6 +264,26 @@ def run_tick(sessions: sessionmaker[Session], now: datetime) -> None:
                 hook(session, now)
             except Exception:
                 _log.exception("tick hook %s failed at %s", hook.__qualname__, now.isoformat())
+
+
+def fail_unqueued(session: Session, job_id: int, detail: str) -> None:
+    """Mark a job the queue refused failed (its page says so instead of waiting)."""
+    with write_unit(session):
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued")
+            .values(status="failed", error="job.not_queued", detail=detail, finished_at=utcnow())
+        )
+
+
+def delete_finished(session: Session, *, now: datetime) -> int:
+    """Delete jobs that finished more than :data:`KEPT_FOR` before ``now`` (their payloads
+    can be whole documents); returns how many."""
+    with write_unit(session):
+        gone = session.execute(
+            delete(Job).where(Job.status.in_(("done", "failed")), Job.finished_at < now - KEPT_FOR)
+        )
+        return int(gone.rowcount)  # type: ignore[attr-defined]
 
 
 def fail_interrupted(session: Session, *, now: datetime | None = None) -> int:
