@@ -103,13 +103,16 @@ def scratch_database(backend: str, folder: Path) -> Iterator[Database]:
         admin.dispose()
 
 
-def spawn(command: list[str], database: Database, log: Path) -> subprocess.Popen[bytes]:
-    """Start a process on the database in a session (process group) of its own."""
+def spawn(
+    command: list[str], database: Database, log: Path, settings: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a process on the database in a session (process group) of its own, with
+    ``settings`` added to its environment."""
     with log.open("wb") as output:
         return subprocess.Popen(
             command,
             cwd=ROOT,
-            env=database.env(),
+            env={**database.env(), **(settings or {})},
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -180,12 +183,14 @@ def request(
 class Server:
     """gunicorn with 2 sync workers, as deployed, in a session (process group) of its own."""
 
-    def __init__(self, database: Database, folder: Path) -> None:
+    def __init__(
+        self, database: Database, folder: Path, settings: dict[str, str] | None = None
+    ) -> None:
         self.port = _free_port()
         self.log = folder / f"gunicorn-{self.port}.log"
         port = f"127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", port]
-        self.process = spawn([*command, "studyapp:create_app()"], database, self.log)
+        self.process = spawn([*command, "studyapp:create_app()"], database, self.log, settings)
 
     def wait_ready(self) -> None:
         """Poll /healthz until it answers 200 (and both workers are up)."""

@@ -311,7 +311,9 @@ def _post(client: Client, form: dict[str, str]) -> int | str:
 
 
 # The import's transaction is the one above; over HTTP the test checks that a worker killed
-# in it leaves nothing either, once, on SQLite, to keep the suite short.
+# in it leaves nothing either, once, on SQLite, to keep the suite short. The document is
+# saved by the web process (under INLINE_IMPORT_BYTES); a larger one goes to the job worker,
+# whose killing test_import_steps.py::test_a_killed_run_is_cleared_once_abandoned covers.
 def test_killed_worker_during_http_import_leaves_nothing_behind(tmp_path: Path) -> None:
     email = "uploader@example.com"
     with scratch_database("sqlite-full", tmp_path) as database:
@@ -320,7 +322,8 @@ def test_killed_worker_during_http_import_leaves_nothing_behind(tmp_path: Path) 
             accounts.register(session, email=email, password=PASSWORD)
         engine = database.engine()
         try:
-            with Server(database, tmp_path) as server:
+            inline = {"STUDYAPP_INLINE_IMPORT_BYTES": str(16 * 1024 * 1024)}
+            with Server(database, tmp_path, inline) as server:
                 client = Client(server.port)
                 run_async(client.log_in(email))
                 page = run_async(client.request("GET", "/import"))[1]

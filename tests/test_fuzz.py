@@ -394,6 +394,9 @@ def test_nasty_documents_through_the_upload(app: Flask, post: Post, case: str) -
     # The test above holds EXPECTED to the library's verdict; lone surrogates, sent as bytes
     # (CESU-like), are not UTF-8 text.
     expected = {**EXPECTED, "lone-surrogates": "encoding"}.get(case, 1)
+    # Read and previewed by the web process whatever their size: the job worker reads large
+    # documents with the same code (test_import_jobs.py checks that path).
+    app.config["INLINE_IMPORT_BYTES"] = app.config["MAX_DOCUMENT_BYTES"]
     attempt(app, post, {"file": (name, data)}, expected, source=name)
 
 

@@ -123,6 +123,7 @@ CALLS = (
     Call("GET", "/follows/{a_follow}/delete", 404),
     Call("GET", "/follows/{a_follow}/backfill", 404),
     Call("GET", "/follows/{a_follow}/backfill/{a_job}", 404),
+    Call("GET", "/import/jobs/{a_job}", 404),  # A's job, whatever its kind
     # Writes with A's ids change nothing.
     Call("POST", "/review/{a_state}/answer", 404, {"grade": "5", "version": "{a_version}"}),
     Call("POST", "/review/{a_state}/answer", 404, {"grade": "0", "version": "{a_version}"}, True),
@@ -162,6 +163,7 @@ CALLS = (
     Call("POST", "/quiz/{a_quiz_done}/answer", 404, {"position": "0", "choice": "1"}),
     Call("POST", "/quiz/{a_quiz_done}/missed", 404),
     Call("POST", "/follows/{a_follow}/run", 404),
+    Call("POST", "/import/jobs/{a_job}/save", 404),
     Call("POST", "/follows/{a_follow}/pause", 404, {"paused": "1"}),
     Call(
         "POST", "/follows/{a_follow}/backfill", 404, {"first": "2025-03-13", "last": "2025-03-13"}
