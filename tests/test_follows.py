@@ -8,6 +8,7 @@ from time import monotonic, sleep
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 
 from studyapp.db import session_factory
 from studyapp.extract import extract_text
@@ -302,3 +303,69 @@ def test_a_run_of_a_follow_deleted_meanwhile_ends_quietly(
         job = wait_for_job(app, job_id, user_id=user)
     assert (job.status, job.result) == ("done", {"days": 0, "gone": True})
     assert deck_papers(app, "Daily") == [] and digest_server.requests == []
+
+
+def _refuse_day(app: Flask, day: date) -> None:
+    """Make the database itself refuse to record ``day`` of any follow (a trigger): an error
+    no follow code expects, as a broken disk or a constraint would raise."""
+    with session_factory(app)() as session, session.begin():
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(
+                text(
+                    "CREATE TRIGGER refuse_day BEFORE INSERT ON follow_days "
+                    f"WHEN NEW.day = '{day.isoformat()}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                )
+            )
+        else:
+            session.execute(
+                text(
+                    "CREATE FUNCTION refuse_day() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    f"IF NEW.day = DATE '{day.isoformat()}' THEN RAISE EXCEPTION 'refused'; "
+                    "END IF; RETURN NEW; END $$"
+                )
+            )
+            session.execute(
+                text(
+                    "CREATE TRIGGER refuse_day BEFORE INSERT ON follow_days "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse_day()"
+                )
+            )
+
+
+def _allow_days(app: Flask) -> None:
+    with session_factory(app)() as session, session.begin():
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(text("DROP TRIGGER refuse_day"))
+        else:
+            session.execute(text("DROP TRIGGER refuse_day ON follow_days"))
+            session.execute(text("DROP FUNCTION refuse_day()"))
+
+
+def test_an_unexpected_error_is_recorded_and_retried_later_not_every_minute(
+    app: Flask, worker: None, digest_server: DigestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    user, follow_id = thursday_follow(app, digest_server)
+    serve(digest_server, FRI, "digest_ko.md")
+    _refuse_day(app, FRI)
+    try:
+        [run] = tick(app, kst("2025-03-14T09:01"))
+        assert run.status == "done", run.detail
+        assert run.result is not None
+        assert (run.result["imported"], run.result["error"]) == (1, "internal")
+        record = follow_row(app, follow_id)
+        assert (record.last_error, record.retries) == ("internal", 1)
+        assert record.last_error_at == kst("2025-03-14T09:01")
+        assert record.next_run_at == kst("2025-03-14T09:16")  # 15 minutes on, not at once
+        assert "refused" in (record.last_error_detail or "")
+        assert any("follow" in r.getMessage() and r.exc_info for r in caplog.records)
+        assert tick(app, kst("2025-03-14T09:02")) == []  # no job every minute
+        with session_factory(app)() as session:
+            [shown] = follow_views.follow_views(session, user)
+        assert shown.last_error == "internal"
+    finally:
+        _allow_days(app)
+    [run] = tick(app, kst("2025-03-14T09:17"))
+    assert run.status == "done" and run.result is not None and run.result["error"] is None
+    record = follow_row(app, follow_id)
+    assert (record.last_error, record.retries) == (None, 0)
+    assert set(days_recorded(app, follow_id)) == {THU, FRI}

@@ -9,7 +9,9 @@ bar; a day it finds unchanged since the last fetch (the server says 304) imports
 A day is settled when it is imported, or missing (404/410) and already past: weekends and
 holidays have no digest. Today's missing digest is tried again at the next run (it may not be
 published yet). A network failure or timeout stops the run: the days imported so far stay,
-the error is recorded and the next run is due after a growing wait (15 min, 1 h, 4 h). A
+the error is recorded and the next run is due after a growing wait (15 min, 1 h, 4 h); an
+unexpected error (a bug, the database) is logged and handled the same way, recorded as
+``internal``, so the minute tick does not start the run again every minute. A
 document that is there but unusable (too large, not a digest) is recorded as failed and
 skipped, since fetching it again gives the same.
 """
@@ -186,18 +188,31 @@ def _record(
     return DayResult(day, outcome, papers)
 
 
+#: The error recorded when a run ends on an exception nobody expected (logged with its trace).
+INTERNAL = "internal"
+
+
 def _finish(
-    session: Session, plan: FollowPlan, now: datetime, stopped: RunStopped | None, *, backfill: bool
+    session: Session,
+    plan: FollowPlan,
+    now: datetime,
+    stopped: RunStopped | None,
+    *,
+    backfill: bool,
+    internal: str | None = None,
 ) -> None:
-    """Write the follow's record after a run (or a backfill: its schedule stays)."""
+    """Write the follow's record after a run (or a backfill: its schedule stays). ``internal``:
+    the run ended on an unexpected exception (this text), retried as a stopped run is."""
+    if session.in_transaction():  # what failed may have left its transaction open
+        session.rollback()
     with write_unit(session):
         follow = session.get(Follow, plan.follow_id)
         if follow is None:
             return
         follow.last_fetched_at = now
-        if stopped is not None:
-            follow.last_error = stopped.error.code
-            follow.last_error_detail = str(stopped.error)
+        if stopped is not None or internal is not None:
+            follow.last_error = stopped.error.code if stopped is not None else INTERNAL
+            follow.last_error_detail = str(stopped.error) if stopped is not None else internal
             follow.last_error_at = now
             if not backfill:
                 follow.retries += 1
@@ -209,7 +224,9 @@ def _finish(
             follow.next_run_at = next_run_after(now, follow.run_at, plan.timezone)
 
 
-def _summary(results: list[DayResult], stopped: RunStopped | None) -> dict[str, Any]:
+def _summary(
+    results: list[DayResult], stopped: RunStopped | None, *, internal: bool = False
+) -> dict[str, Any]:
     return {
         "days": len(results),
         "imported": sum(r.outcome is DayOutcome.IMPORTED and not r.unchanged for r in results),
@@ -217,8 +234,12 @@ def _summary(results: list[DayResult], stopped: RunStopped | None) -> dict[str, 
         "missing": sum(r.outcome is DayOutcome.MISSING for r in results),
         "failed": sum(r.outcome is DayOutcome.FAILED for r in results),
         "papers": sum(r.papers for r in results),
-        "error": stopped.error.code if stopped else None,
+        "error": stopped.error.code if stopped else INTERNAL if internal else None,
     }
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
 
 
 @jobs.handler("follow.run")
@@ -245,6 +266,10 @@ def _run(context: jobs.JobContext) -> dict[str, Any]:
                 break
             except DeckNotFound:  # the deck was deleted meanwhile, and the follow with it
                 return {**_summary(results, None), "gone": True}
+            except Exception as error:  # noqa: BLE001 - recorded and retried later, not every minute
+                _log.exception("follow %s: the run stopped at %s", follow_id, day)
+                _finish(session, plan, now, None, backfill=False, internal=_describe(error))
+                return _summary(results, None, internal=True)
             context.progress(1)
         _finish(session, plan, now, stopped, backfill=False)
         return _summary(results, stopped)
@@ -276,6 +301,10 @@ def _backfill(context: jobs.JobContext) -> dict[str, Any]:
                 raise jobs.JobFailed(stopped.error.code, str(stopped.error)) from None
             except DeckNotFound:
                 raise jobs.JobFailed("follow.gone", "the deck was deleted") from None
+            except Exception as error:  # noqa: BLE001 - recorded on the follow, then the job fails
+                _log.exception("follow %s: the backfill stopped at %s", follow_id, day)
+                _finish(session, plan, now, None, backfill=True, internal=_describe(error))
+                raise jobs.JobFailed(INTERNAL, _describe(error)) from None
             context.progress(1)
         _finish(session, plan, now, None, backfill=True)
         return _summary(results, None)
