@@ -120,6 +120,8 @@ def follow_add(
     except follows.SourceRefused as refused:
         reason = str(refused.error) if refused.error else "the template names no day"
         _fail(f"cannot follow {new.source}: {reason}")
+    except follows.BadRange:
+        _fail(f"--from: at most {follows.MAX_BACKFILL_DAYS} days before today")
     click.echo(f"Following #{follow_id}: {new.source} into “{deck_name}” at {at:%H:%M}.")
 
 

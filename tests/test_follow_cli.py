@@ -25,9 +25,10 @@ def add(runner: FlaskCliRunner, *options: str) -> object:
 
 def test_add_and_list(app: Flask, runner: FlaskCliRunner) -> None:
     make_reader(app)
+    week_ago = (local_day(utcnow(), "Asia/Seoul") - timedelta(days=7)).isoformat()
     result = add(
         runner, "--preset", "daily_papers_ko", "--min-votes", "10", "--topic", "llm",
-        "--topic", "vision", "--max-new", "3", "--from", "2025-03-13",
+        "--topic", "vision", "--max-new", "3", "--from", week_ago,
     )  # fmt: skip
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     assert "Following #1: daily_papers_ko into “Daily” at 09:00." in result.output  # type: ignore[attr-defined]
@@ -48,6 +49,7 @@ def test_add_refuses_in_one_line(app: Flask, runner: FlaskCliRunner) -> None:
         (("--url", "https://raw.githubusercontent.com/a/b/x.md"), "the template names no day"),
         ((), "give either --preset or --url"),
         (("--preset", "daily_papers_ko", "--at", "9h"), "give a time of day as HH:MM"),
+        (("--preset", "daily_papers_ko", "--from", "0001-01-01"), "--from: at most 366 days"),
     ):
         result = add(runner, *options)
         assert result.exit_code == 2, result.output  # type: ignore[attr-defined]

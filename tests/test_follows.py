@@ -228,6 +228,48 @@ def test_one_follow_never_runs_twice_at_once(app: Flask) -> None:
         assert follows.due_follows(session, due) == []
 
 
+def test_a_queued_or_running_job_keeps_its_claim_past_an_hour_and_only_it_releases_it(
+    app: Flask,
+) -> None:
+    """No consumer here: the run stays queued for hours, as a long catch-up would run."""
+    user = make_reader(app)
+    follow_id = subscribe(app, user, now=kst("2025-03-13T08:00"))
+    due = kst("2025-03-13T09:00")
+    later = due + follows.BUSY_FOR * 3
+    with app.app_context(), session_factory(app)() as session:
+        job_id = follows.start_run(session, follow_id, now=due)
+        assert follows.due_follows(session, later) == []
+        with pytest.raises(FollowBusy):
+            follows.start_run(session, follow_id, now=later)
+        follows.release(session, follow_id, job_id + 1)  # another job's end: the claim stays
+        with pytest.raises(FollowBusy):
+            follows.start_run(session, follow_id, now=later)
+        follows.release(session, follow_id, job_id)
+        assert follows.due_follows(session, later) == [follow_id]
+
+
+def test_a_follow_starts_at_most_a_year_back_and_a_run_fetches_at_most_that_many_days(
+    app: Flask, worker: None, digest_server: DigestServer
+) -> None:
+    follow_the_server(app, digest_server)
+    user = make_reader(app)
+    now = kst("2025-03-13T08:00")
+    with pytest.raises(follows.BadRange) as refused:
+        subscribe(app, user, now=now, start_on=THU - timedelta(days=follows.MAX_BACKFILL_DAYS + 1))
+    assert refused.value.reason == "too_old"
+    with pytest.raises(follows.BadRange):
+        subscribe(app, user, now=now, start_on=date(1, 1, 1))
+    # The earliest day allowed: a run then has one day more than it fetches at once.
+    follow_id = subscribe(
+        app, user, now=now, start_on=THU - timedelta(days=follows.MAX_BACKFILL_DAYS)
+    )
+    [run] = tick(app, now)
+    assert run.status == "done" and run.result is not None
+    assert (run.result["days"], run.result["error"]) == (follows.MAX_BACKFILL_DAYS, None)
+    assert len(digest_server.requests) == follows.MAX_BACKFILL_DAYS
+    assert THU not in days_recorded(app, follow_id)
+
+
 def test_a_paused_follow_does_not_run_and_resuming_catches_up(
     app: Flask, worker: None, digest_server: DigestServer
 ) -> None:

@@ -2,7 +2,8 @@
 import them into its deck, one day per transaction.
 
 A *run* (job kind ``follow.run``, queued by the minute tick when a follow is due, or by "Fetch
-now") fetches every day not yet settled, from the start day to the owner's local today. A
+now") fetches every day not yet settled, from the start day to the owner's local today (at
+most ``MAX_BACKFILL_DAYS`` of them, the earliest first; the rest at the next run). A
 *backfill* (``follow.backfill``) fetches a date range the user chose, again, with a progress
 bar; a day it finds unchanged since the last fetch (the server says 304) imports nothing.
 
@@ -36,7 +37,14 @@ from studyapp.services import jobs
 from studyapp.services.fetch_errors import DocumentMissing, FetchError, TooLarge
 from studyapp.services.fetching import FetchSettings
 from studyapp.services.follow_views import FollowNotFound
-from studyapp.services.follows import FollowBusy, due_follows, release, source_template, start_run
+from studyapp.services.follows import (
+    MAX_BACKFILL_DAYS,
+    FollowBusy,
+    due_follows,
+    release,
+    source_template,
+    start_run,
+)
 from studyapp.services.importing import DeckNotFound, save_into_deck
 from studyapp.services.url_documents import fetch_document, forget_document
 from studyapp.srs.calendar import local_day
@@ -254,6 +262,7 @@ def _run(context: jobs.JobContext) -> dict[str, Any]:
         today = local_day(now, plan.timezone)
         settled = _settled(session, follow_id, plan.start_on)
         pending = [day for day in days_from(plan.start_on, today) if day not in settled]
+        del pending[MAX_BACKFILL_DAYS:]  # the rest at the next run
         context.set_total(len(pending))
         settings = FetchSettings.from_config(current_app.config)
         results: list[DayResult] = []
@@ -274,7 +283,7 @@ def _run(context: jobs.JobContext) -> dict[str, Any]:
         _finish(session, plan, now, stopped, backfill=False)
         return _summary(results, stopped)
     finally:
-        release(session, follow_id)
+        release(session, follow_id, context.job_id)
 
 
 @jobs.handler("follow.backfill")
@@ -309,7 +318,7 @@ def _backfill(context: jobs.JobContext) -> dict[str, Any]:
         _finish(session, plan, now, None, backfill=True)
         return _summary(results, None)
     finally:
-        release(session, follow_id)
+        release(session, follow_id, context.job_id)
 
 
 @jobs.on_tick
