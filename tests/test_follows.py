@@ -18,6 +18,7 @@ from studyapp.services.account_data import account_data
 from studyapp.services.follows import FollowBusy, NewFollow
 from studyapp.services.review import StudyLimits
 from tests.follow_support import (
+    day_path,
     days_recorded,
     deck_papers,
     digest,
@@ -95,14 +96,12 @@ def test_each_morning_the_new_days_are_imported_weekends_skipped_and_a_down_serv
         )
     assert today.new_due == 4
 
-    # Monday: the weekend has no digests (recorded as missing, no error); Monday's is not
-    # published yet, so it is not recorded and is asked for again.
+    # Monday: the weekend has no digests; Saturday, two days back, is recorded as missing (no
+    # error); Sunday's and Monday's may still be published, so they are asked for again.
     [run] = tick(app, kst("2025-03-17T09:05"))
     assert run.status == "done" and run.result is not None
-    assert (run.result["missing"], run.result["imported"], run.result["error"]) == (2, 0, None)
-    assert days_recorded(app, follow_id) == {
-        THU: "imported", FRI: "imported", SAT: "missing", SUN: "missing"
-    }  # fmt: skip
+    assert (run.result["missing"], run.result["imported"], run.result["error"]) == (1, 0, None)
+    assert days_recorded(app, follow_id) == {THU: "imported", FRI: "imported", SAT: "missing"}
     assert follow_row(app, follow_id).last_error is None
 
     # Tuesday: the server is down. The run stops, says why, and is retried in 15 minutes;
@@ -120,7 +119,7 @@ def test_each_morning_the_new_days_are_imported_weekends_skipped_and_a_down_serv
     assert len(deck_papers(app, "Daily")) == 6
     assert tick(app, kst("2025-03-18T09:10")) == []  # not due again before the retry
 
-    # The server is back: the next tick catches up Monday and Tuesday.
+    # The server is back: the next tick catches up Monday and Tuesday (Sunday is missing).
     follow_the_server(app, digest_server)
     [run] = tick(app, kst("2025-03-18T09:21"))
     assert run.status == "done" and run.result is not None
@@ -131,6 +130,26 @@ def test_each_morning_the_new_days_are_imported_weekends_skipped_and_a_down_serv
     assert record.next_run_at == kst("2025-03-19T09:00")
     assert len(deck_papers(app, "Daily")) == 6 + added
     assert set(days_recorded(app, follow_id)) == {THU, FRI, SAT, SUN, MON, TUE}
+
+
+def test_a_digest_published_a_day_late_is_imported_and_an_unusable_one_is_not_fetched_again(
+    app: Flask, worker: None, digest_server: DigestServer
+) -> None:
+    user, follow_id = thursday_follow(app, digest_server)
+    not_a_digest = (200, {"Content-Type": "text/markdown"}, b"Nothing here but words.\n")
+    digest_server.routes[day_path(THU)] = not_a_digest
+    # Saturday: Thursday's document is unusable (failed); Friday's is not there yet.
+    [run] = tick(app, kst("2025-03-15T09:01"))
+    assert run.result is not None and (run.result["failed"], run.result["missing"]) == (1, 0)
+    assert days_recorded(app, follow_id) == {THU: "failed"}
+    # Friday's comes a day late: Sunday's run imports it, and leaves Thursday alone.
+    serve(digest_server, FRI, "digest_ko.md")
+    before = len(digest_server.requests)
+    [run] = tick(app, kst("2025-03-16T09:01"))
+    assert run.result is not None and run.result["imported"] == 1
+    assert days_recorded(app, follow_id) == {THU: "failed", FRI: "imported"}
+    assert day_path(THU) not in digest_server.paths()[before:]
+    assert len(deck_papers(app, "Daily")) == papers_in("digest_ko.md", FRI)
 
 
 def test_the_queue_s_own_tick_runs_a_due_follow(

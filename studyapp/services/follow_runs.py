@@ -7,9 +7,10 @@ most ``MAX_BACKFILL_DAYS`` of them, the earliest first; the rest at the next run
 *backfill* (``follow.backfill``) fetches a date range the user chose, again, with a progress
 bar; a day it finds unchanged since the last fetch (the server says 304) imports nothing.
 
-A day is settled when it is imported, or missing (404/410) and already past: weekends and
-holidays have no digest. Today's missing digest is tried again at the next run (it may not be
-published yet). A network failure or timeout stops the run: the days imported so far stay,
+A day is settled when it is imported, failed, or missing (404/410) and at least
+``MISSING_AFTER`` days before the owner's today: weekends and holidays have no digest. A
+younger day's missing digest is tried again at the next run (it may be published late).
+A network failure or timeout stops the run: the days imported so far stay,
 the error is recorded and the next run is due after a growing wait (15 min, 1 h, 4 h); an
 unexpected error (a bug, the database) is logged and handled the same way, recorded as
 ``internal``, so the minute tick does not start the run again every minute. A
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -66,7 +67,7 @@ class RunStopped(Exception):
 @dataclass(frozen=True, slots=True)
 class DayResult:
     day: date
-    #: None: nothing recorded (today's document is not there yet).
+    #: None: nothing recorded (a recent day's document is not there yet).
     outcome: DayOutcome | None
     papers: int = 0
     unchanged: bool = False
@@ -110,14 +111,17 @@ def _plan(session: Session, follow_id: int) -> FollowPlan | None:
         )
 
 
+#: A day whose document is still missing this many days after it (the owner's days) has none.
+MISSING_AFTER = timedelta(days=2)
+
+
 def _settled(session: Session, follow_id: int, since: date) -> set[date]:
+    """The days a run does not fetch again: every day recorded (imported, missing, failed)."""
     with session.begin():
         return set(
             session.scalars(
                 select(FollowDay.day).where(
-                    FollowDay.follow_id == follow_id,
-                    FollowDay.day >= since,
-                    FollowDay.outcome != DayOutcome.FAILED,
+                    FollowDay.follow_id == follow_id, FollowDay.day >= since
                 )
             )
         )
@@ -137,7 +141,7 @@ def fetch_day(
             forget_document(session, user_id=plan.owner_id, url=url)
             document = fetch_document(session, user_id=plan.owner_id, url=url, settings=settings)
     except DocumentMissing:
-        if day >= today:
+        if day > today - MISSING_AFTER:  # may be published late: asked for again next run
             return DayResult(day, None)
         return _record(session, plan, day, DayOutcome.MISSING)
     except (TooLarge, DocumentError):
