@@ -20,6 +20,7 @@ from studyapp.db import write_unit
 from studyapp.models import Deck, Follow, User
 from studyapp.queue import submit
 from studyapp.series import PRESETS, day_url, days_from, has_day_placeholder, next_run_after
+from studyapp.services import jobs
 from studyapp.services.errors import ServiceError
 from studyapp.services.fetch_addresses import vet
 from studyapp.services.fetch_errors import FetchError, FetchFailed
@@ -255,13 +256,20 @@ def release(session: Session, follow_id: int, job_id: int | None) -> None:
 
 
 def _start(
-    session: Session, follow: Follow, now: datetime, kind: str, payload: dict[str, Any]
+    session: Session,
+    follow: Follow,
+    now: datetime,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    enqueue: bool,
 ) -> int:
     follow_id, owner_id = follow.id, follow.owner_id
     if not _claim(session, follow_id, now):
         raise FollowBusy(follow_id)
+    store = submit if enqueue else jobs.submit_row
     try:
-        job_id = submit(
+        job_id = store(
             session, kind=kind, user_id=owner_id, payload={"follow_id": follow_id, **payload}
         )
     except BaseException:
@@ -273,23 +281,37 @@ def _start(
 
 
 def start_run(
-    session: Session, follow_id: int, *, now: datetime, user_id: int | None = None
+    session: Session,
+    follow_id: int,
+    *,
+    now: datetime,
+    user_id: int | None = None,
+    enqueue: bool = True,
 ) -> int:
     """Queue a run of the follow for the time ``now`` ("Fetch now", or the tick when it is
     due); ``user_id`` given, the follow must be theirs. :class:`FollowBusy` when one is queued
-    or running already."""
+    or running already. ``enqueue`` False: the job is only stored, for the caller to run
+    itself (:func:`studyapp.services.jobs.run`); no worker takes it."""
     with session.begin():
         follow = session.get(Follow, follow_id)
         if follow is None or (user_id is not None and follow.owner_id != user_id):
             raise FollowNotFound(follow_id)
-    return _start(session, follow, now, "follow.run", {"now": now.isoformat()})
+    return _start(session, follow, now, "follow.run", {"now": now.isoformat()}, enqueue=enqueue)
 
 
 def start_backfill(
-    session: Session, user_id: int, follow_id: int, *, first: date, last: date, now: datetime
+    session: Session,
+    user_id: int,
+    follow_id: int,
+    *,
+    first: date,
+    last: date,
+    now: datetime,
+    enqueue: bool = True,
 ) -> int:
     """Queue a backfill of the days ``first`` to ``last`` (at most today, in the user's zone,
-    and :data:`MAX_BACKFILL_DAYS` of them); returns the job's id."""
+    and :data:`MAX_BACKFILL_DAYS` of them); returns the job's id. ``enqueue`` as for
+    :func:`start_run`."""
     with session.begin():
         follow = _own(session, user_id, follow_id)
         today = local_day(now, _timezone(session, user_id))
@@ -300,7 +322,7 @@ def start_backfill(
     if len(days_from(first, last)) > MAX_BACKFILL_DAYS:
         raise BadRange("too_long")
     payload = {"first": first.isoformat(), "last": last.isoformat(), "now": now.isoformat()}
-    return _start(session, follow, now, "follow.backfill", payload)
+    return _start(session, follow, now, "follow.backfill", payload, enqueue=enqueue)
 
 
 def due_follows(session: Session, now: datetime) -> Sequence[int]:
