@@ -12,10 +12,12 @@ from sqlalchemy import text
 
 from studyapp.db import session_factory
 from studyapp.extract import extract_text
+from studyapp.models import Deck, utcnow
 from studyapp.queue import current_queue
 from studyapp.services import follow_views, follows, progress
 from studyapp.services.account_data import account_data
 from studyapp.services.follows import FollowBusy, NewFollow
+from studyapp.services.importing import DeckNotFound
 from studyapp.services.review import StudyLimits
 from tests.follow_support import (
     day_path,
@@ -430,3 +432,16 @@ def test_an_unexpected_error_is_recorded_and_retried_later_not_every_minute(
     record = follow_row(app, follow_id)
     assert (record.last_error, record.retries) == (None, 0)
     assert set(days_recorded(app, follow_id)) == {THU, FRI}
+
+
+def test_a_follow_never_goes_into_an_import_s_hidden_staging_deck(app: Flask) -> None:
+    user = make_reader(app)
+    with session_factory(app)() as session, session.begin():
+        staging = Deck(owner_id=user, slug="staging-daily", name="Daily", staged_at=utcnow())
+        session.add(staging)
+        session.flush()
+        staging_id = staging.id
+    with pytest.raises(DeckNotFound):
+        subscribe(app, user, now=kst("2025-03-13T08:00"), deck_id=staging_id)
+    follow_id = subscribe(app, user, now=kst("2025-03-13T08:00"))  # by name: a deck of its own
+    assert follow_row(app, follow_id).deck_id != staging_id
