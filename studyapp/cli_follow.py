@@ -4,6 +4,7 @@ with a progress bar."""
 
 from __future__ import annotations
 
+import threading
 import time as clock
 from datetime import UTC, datetime, time
 
@@ -15,7 +16,6 @@ from studyapp.cli import needs_schema
 from studyapp.db import get_session, session_factory
 from studyapp.extract.topics import TAXONOMY
 from studyapp.models import utcnow
-from studyapp.queue import current_queue
 from studyapp.series import PRESETS
 from studyapp.services import accounts, follow_views, follows, jobs
 
@@ -120,6 +120,8 @@ def follow_add(
     except follows.SourceRefused as refused:
         reason = str(refused.error) if refused.error else "the template names no day"
         _fail(f"cannot follow {new.source}: {reason}")
+    except follows.BadRange:
+        _fail(f"--from: at most {follows.MAX_BACKFILL_DAYS} days before today")
     click.echo(f"Following #{follow_id}: {new.source} into “{deck_name}” at {at:%H:%M}.")
 
 
@@ -140,7 +142,7 @@ def follow_run(when: datetime | None) -> None:
         click.echo(f"No follow is due at {_moment(now)}.")
     for follow_id in due:
         try:
-            job_id = follows.start_run(session, follow_id, now=now)
+            job_id = follows.start_run(session, follow_id, now=now, enqueue=False)
         except follows.FollowBusy:
             click.echo(f"#{follow_id}: already running elsewhere.")
             continue
@@ -172,23 +174,40 @@ def follow_backfill(follow_id: int, first: datetime, last: datetime) -> None:
     assert owner_id is not None
     try:
         job_id = follows.start_backfill(
-            session, owner_id, follow_id, first=first.date(), last=last.date(), now=utcnow()
+            session,
+            owner_id,
+            follow_id,
+            first=first.date(),
+            last=last.date(),
+            now=utcnow(),
+            enqueue=False,
         )
     except follows.BadRange as bad:
         _fail(f"--from/--to: {_RANGE_PROBLEMS[bad.reason]}")
     except follows.FollowBusy:
         _fail(f"follow #{follow_id} is fetching already; try again when it is done")
     sessions = session_factory()
-    with current_queue().running(workers=1):
-        with click.progressbar(length=1, label="Days") as bar:
-            while True:
-                with sessions() as watching:
-                    view = jobs.job_view(watching, job_id, user_id=owner_id)
-                bar.length = max(view.total, 1)
-                bar.update(view.done - bar.pos)
-                if view.finished:
-                    break
-                clock.sleep(0.2)  # how often the bar moves; the job runs on its own
+    # The job runs here, in a thread of this command, not on a worker: a consumer started here
+    # would take other queued jobs too (other users'), and no worker takes this one.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def backfill() -> None:
+        with app.app_context():
+            jobs.run(sessions, job_id)
+
+    running = threading.Thread(target=backfill, name=f"backfill-{job_id}", daemon=True)
+    running.start()
+    with click.progressbar(length=1, label="Days") as bar:
+        while True:
+            ended = not running.is_alive()
+            with sessions() as watching:
+                view = jobs.job_view(watching, job_id, user_id=owner_id)
+            bar.length = max(view.total, 1)
+            bar.update(view.done - bar.pos)
+            if view.finished or ended:
+                break
+            clock.sleep(0.2)  # how often the bar moves; the job runs in its thread
+    running.join()
     result = view.result or {}
     if view.status == "failed":
         _fail(f"the backfill stopped ({view.detail}); the days before it stay imported")

@@ -36,7 +36,8 @@ RETRY_AFTER = (timedelta(minutes=15), timedelta(hours=1), timedelta(hours=4))
 
 def has_day_placeholder(template: str) -> bool:
     """Whether ``template`` names a day: ``{date}``, or ``{yyyy}``, ``{mm}`` and ``{dd}``."""
-    return "{date}" in template or all(part in template for part in ("{yyyy}", "{mm}", "{dd}"))
+    *parts, whole = DAY_PLACEHOLDERS
+    return whole in template or all(part in template for part in parts)
 
 
 def day_url(template: str, day: date) -> str:

@@ -3,12 +3,15 @@ due ones at a time given (in the command's own process), and a backfill with a p
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from studyapp.models import utcnow
+from studyapp.db import session_factory
+from studyapp.models import Job, utcnow
+from studyapp.queue import current_queue
+from studyapp.services import follows
 from studyapp.srs.calendar import local_day
 from tests.follow_support import deck_papers, follow_the_server, make_reader, serve
 from tests.http_fixtures import DigestServer
@@ -25,9 +28,10 @@ def add(runner: FlaskCliRunner, *options: str) -> object:
 
 def test_add_and_list(app: Flask, runner: FlaskCliRunner) -> None:
     make_reader(app)
+    week_ago = (local_day(utcnow(), "Asia/Seoul") - timedelta(days=7)).isoformat()
     result = add(
         runner, "--preset", "daily_papers_ko", "--min-votes", "10", "--topic", "llm",
-        "--topic", "vision", "--max-new", "3", "--from", "2025-03-13",
+        "--topic", "vision", "--max-new", "3", "--from", week_ago,
     )  # fmt: skip
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     assert "Following #1: daily_papers_ko into “Daily” at 09:00." in result.output  # type: ignore[attr-defined]
@@ -48,6 +52,7 @@ def test_add_refuses_in_one_line(app: Flask, runner: FlaskCliRunner) -> None:
         (("--url", "https://raw.githubusercontent.com/a/b/x.md"), "the template names no day"),
         ((), "give either --preset or --url"),
         (("--preset", "daily_papers_ko", "--at", "9h"), "give a time of day as HH:MM"),
+        (("--preset", "daily_papers_ko", "--from", "0001-01-01"), "--from: at most 366 days"),
     ):
         result = add(runner, *options)
         assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
@@ -73,6 +78,8 @@ def test_run_at_a_time_given_runs_what_is_due_then(
     assert result.exit_code == 0, result.output
     assert "#1: 6 papers added; days imported 2, missing 0, unusable 0" in result.output
     assert len(deck_papers(app, "Daily")) == 6
+    with app.app_context():  # run here, not also handed to the workers
+        assert current_queue().huey.pending_count() == 0
     again = runner.invoke(args=["follow", "run", "--at", at])
     assert f"No follow is due at {soon:%Y-%m-%d %H:%M} UTC." in again.output
     listing = runner.invoke(args=["follow", "list"]).output
@@ -97,3 +104,27 @@ def test_backfill_with_a_progress_bar(
     assert refused.exit_code == 2 and "the first day comes after the last" in refused.output
     missing = runner.invoke(args=["follow", "backfill", "7", "--from", last, "--to", last])
     assert missing.exit_code == 2 and "no follow #7" in missing.output
+
+
+def test_a_backfill_runs_only_its_own_job(
+    app: Flask, runner: FlaskCliRunner, digest_server: DigestServer
+) -> None:
+    """Another user's job queued for the workers stays queued: the command starts no worker."""
+    follow_the_server(app, digest_server)
+    make_reader(app)
+    serve(digest_server, THU, "digest_en.md")
+    add(runner, "--preset", "daily_papers_ko")
+    other = make_reader(app, timezone="Europe/Paris")
+    new = follows.NewFollow(source="daily_papers_ko", run_at=time(9), deck_name="Theirs")
+    with app.app_context(), session_factory(app)() as session:
+        theirs = follows.subscribe(session, user_id=other, new=new, now=utcnow(), config=app.config)
+        their_job = follows.start_run(session, theirs, now=utcnow())
+    day = THU.isoformat()
+    result = runner.invoke(args=["follow", "backfill", "1", "--from", day, "--to", day])
+    assert result.exit_code == 0, result.output
+    assert "3 papers added: 1 days imported" in result.output
+    with session_factory(app)() as session, session.begin():
+        job = session.get(Job, their_job)
+        assert job is not None and job.status == "queued"
+    with app.app_context():
+        assert current_queue().huey.pending_count() == 1  # theirs, for a worker

@@ -8,15 +8,19 @@ from time import monotonic, sleep
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 
 from studyapp.db import session_factory
 from studyapp.extract import extract_text
+from studyapp.models import Deck, utcnow
 from studyapp.queue import current_queue
 from studyapp.services import follow_views, follows, progress
 from studyapp.services.account_data import account_data
 from studyapp.services.follows import FollowBusy, NewFollow
+from studyapp.services.importing import DeckNotFound
 from studyapp.services.review import StudyLimits
 from tests.follow_support import (
+    day_path,
     days_recorded,
     deck_papers,
     digest,
@@ -94,14 +98,12 @@ def test_each_morning_the_new_days_are_imported_weekends_skipped_and_a_down_serv
         )
     assert today.new_due == 4
 
-    # Monday: the weekend has no digests (recorded as missing, no error); Monday's is not
-    # published yet, so it is not recorded and is asked for again.
+    # Monday: the weekend has no digests; Saturday, two days back, is recorded as missing (no
+    # error); Sunday's and Monday's may still be published, so they are asked for again.
     [run] = tick(app, kst("2025-03-17T09:05"))
     assert run.status == "done" and run.result is not None
-    assert (run.result["missing"], run.result["imported"], run.result["error"]) == (2, 0, None)
-    assert days_recorded(app, follow_id) == {
-        THU: "imported", FRI: "imported", SAT: "missing", SUN: "missing"
-    }  # fmt: skip
+    assert (run.result["missing"], run.result["imported"], run.result["error"]) == (1, 0, None)
+    assert days_recorded(app, follow_id) == {THU: "imported", FRI: "imported", SAT: "missing"}
     assert follow_row(app, follow_id).last_error is None
 
     # Tuesday: the server is down. The run stops, says why, and is retried in 15 minutes;
@@ -119,7 +121,7 @@ def test_each_morning_the_new_days_are_imported_weekends_skipped_and_a_down_serv
     assert len(deck_papers(app, "Daily")) == 6
     assert tick(app, kst("2025-03-18T09:10")) == []  # not due again before the retry
 
-    # The server is back: the next tick catches up Monday and Tuesday.
+    # The server is back: the next tick catches up Monday and Tuesday (Sunday is missing).
     follow_the_server(app, digest_server)
     [run] = tick(app, kst("2025-03-18T09:21"))
     assert run.status == "done" and run.result is not None
@@ -130,6 +132,26 @@ def test_each_morning_the_new_days_are_imported_weekends_skipped_and_a_down_serv
     assert record.next_run_at == kst("2025-03-19T09:00")
     assert len(deck_papers(app, "Daily")) == 6 + added
     assert set(days_recorded(app, follow_id)) == {THU, FRI, SAT, SUN, MON, TUE}
+
+
+def test_a_digest_published_a_day_late_is_imported_and_an_unusable_one_is_not_fetched_again(
+    app: Flask, worker: None, digest_server: DigestServer
+) -> None:
+    user, follow_id = thursday_follow(app, digest_server)
+    not_a_digest = (200, {"Content-Type": "text/markdown"}, b"Nothing here but words.\n")
+    digest_server.routes[day_path(THU)] = not_a_digest
+    # Saturday: Thursday's document is unusable (failed); Friday's is not there yet.
+    [run] = tick(app, kst("2025-03-15T09:01"))
+    assert run.result is not None and (run.result["failed"], run.result["missing"]) == (1, 0)
+    assert days_recorded(app, follow_id) == {THU: "failed"}
+    # Friday's comes a day late: Sunday's run imports it, and leaves Thursday alone.
+    serve(digest_server, FRI, "digest_ko.md")
+    before = len(digest_server.requests)
+    [run] = tick(app, kst("2025-03-16T09:01"))
+    assert run.result is not None and run.result["imported"] == 1
+    assert days_recorded(app, follow_id) == {THU: "failed", FRI: "imported"}
+    assert day_path(THU) not in digest_server.paths()[before:]
+    assert len(deck_papers(app, "Daily")) == papers_in("digest_ko.md", FRI)
 
 
 def test_the_queue_s_own_tick_runs_a_due_follow(
@@ -227,6 +249,48 @@ def test_one_follow_never_runs_twice_at_once(app: Flask) -> None:
         assert follows.due_follows(session, due) == []
 
 
+def test_a_queued_or_running_job_keeps_its_claim_past_an_hour_and_only_it_releases_it(
+    app: Flask,
+) -> None:
+    """No consumer here: the run stays queued for hours, as a long catch-up would run."""
+    user = make_reader(app)
+    follow_id = subscribe(app, user, now=kst("2025-03-13T08:00"))
+    due = kst("2025-03-13T09:00")
+    later = due + follows.BUSY_FOR * 3
+    with app.app_context(), session_factory(app)() as session:
+        job_id = follows.start_run(session, follow_id, now=due)
+        assert follows.due_follows(session, later) == []
+        with pytest.raises(FollowBusy):
+            follows.start_run(session, follow_id, now=later)
+        follows.release(session, follow_id, job_id + 1)  # another job's end: the claim stays
+        with pytest.raises(FollowBusy):
+            follows.start_run(session, follow_id, now=later)
+        follows.release(session, follow_id, job_id)
+        assert follows.due_follows(session, later) == [follow_id]
+
+
+def test_a_follow_starts_at_most_a_year_back_and_a_run_fetches_at_most_that_many_days(
+    app: Flask, worker: None, digest_server: DigestServer
+) -> None:
+    follow_the_server(app, digest_server)
+    user = make_reader(app)
+    now = kst("2025-03-13T08:00")
+    with pytest.raises(follows.BadRange) as refused:
+        subscribe(app, user, now=now, start_on=THU - timedelta(days=follows.MAX_BACKFILL_DAYS + 1))
+    assert refused.value.reason == "too_old"
+    with pytest.raises(follows.BadRange):
+        subscribe(app, user, now=now, start_on=date(1, 1, 1))
+    # The earliest day allowed: a run then has one day more than it fetches at once.
+    follow_id = subscribe(
+        app, user, now=now, start_on=THU - timedelta(days=follows.MAX_BACKFILL_DAYS)
+    )
+    [run] = tick(app, now)
+    assert run.status == "done" and run.result is not None
+    assert (run.result["days"], run.result["error"]) == (follows.MAX_BACKFILL_DAYS, None)
+    assert len(digest_server.requests) == follows.MAX_BACKFILL_DAYS
+    assert THU not in days_recorded(app, follow_id)
+
+
 def test_a_paused_follow_does_not_run_and_resuming_catches_up(
     app: Flask, worker: None, digest_server: DigestServer
 ) -> None:
@@ -302,3 +366,82 @@ def test_a_run_of_a_follow_deleted_meanwhile_ends_quietly(
         job = wait_for_job(app, job_id, user_id=user)
     assert (job.status, job.result) == ("done", {"days": 0, "gone": True})
     assert deck_papers(app, "Daily") == [] and digest_server.requests == []
+
+
+def _refuse_day(app: Flask, day: date) -> None:
+    """Make the database itself refuse to record ``day`` of any follow (a trigger): an error
+    no follow code expects, as a broken disk or a constraint would raise."""
+    with session_factory(app)() as session, session.begin():
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(
+                text(
+                    "CREATE TRIGGER refuse_day BEFORE INSERT ON follow_days "
+                    f"WHEN NEW.day = '{day.isoformat()}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                )
+            )
+        else:
+            session.execute(
+                text(
+                    "CREATE FUNCTION refuse_day() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    f"IF NEW.day = DATE '{day.isoformat()}' THEN RAISE EXCEPTION 'refused'; "
+                    "END IF; RETURN NEW; END $$"
+                )
+            )
+            session.execute(
+                text(
+                    "CREATE TRIGGER refuse_day BEFORE INSERT ON follow_days "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse_day()"
+                )
+            )
+
+
+def _allow_days(app: Flask) -> None:
+    with session_factory(app)() as session, session.begin():
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(text("DROP TRIGGER refuse_day"))
+        else:
+            session.execute(text("DROP TRIGGER refuse_day ON follow_days"))
+            session.execute(text("DROP FUNCTION refuse_day()"))
+
+
+def test_an_unexpected_error_is_recorded_and_retried_later_not_every_minute(
+    app: Flask, worker: None, digest_server: DigestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    user, follow_id = thursday_follow(app, digest_server)
+    serve(digest_server, FRI, "digest_ko.md")
+    _refuse_day(app, FRI)
+    try:
+        [run] = tick(app, kst("2025-03-14T09:01"))
+        assert run.status == "done", run.detail
+        assert run.result is not None
+        assert (run.result["imported"], run.result["error"]) == (1, "internal")
+        record = follow_row(app, follow_id)
+        assert (record.last_error, record.retries) == ("internal", 1)
+        assert record.last_error_at == kst("2025-03-14T09:01")
+        assert record.next_run_at == kst("2025-03-14T09:16")  # 15 minutes on, not at once
+        assert "refused" in (record.last_error_detail or "")
+        assert any("follow" in r.getMessage() and r.exc_info for r in caplog.records)
+        assert tick(app, kst("2025-03-14T09:02")) == []  # no job every minute
+        with session_factory(app)() as session:
+            [shown] = follow_views.follow_views(session, user)
+        assert shown.last_error == "internal"
+    finally:
+        _allow_days(app)
+    [run] = tick(app, kst("2025-03-14T09:17"))
+    assert run.status == "done" and run.result is not None and run.result["error"] is None
+    record = follow_row(app, follow_id)
+    assert (record.last_error, record.retries) == (None, 0)
+    assert set(days_recorded(app, follow_id)) == {THU, FRI}
+
+
+def test_a_follow_never_goes_into_an_import_s_hidden_staging_deck(app: Flask) -> None:
+    user = make_reader(app)
+    with session_factory(app)() as session, session.begin():
+        staging = Deck(owner_id=user, slug="staging-daily", name="Daily", staged_at=utcnow())
+        session.add(staging)
+        session.flush()
+        staging_id = staging.id
+    with pytest.raises(DeckNotFound):
+        subscribe(app, user, now=kst("2025-03-13T08:00"), deck_id=staging_id)
+    follow_id = subscribe(app, user, now=kst("2025-03-13T08:00"))  # by name: a deck of its own
+    assert follow_row(app, follow_id).deck_id != staging_id

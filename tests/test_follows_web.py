@@ -88,6 +88,15 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(
         assert session.scalars(select(Follow)).all() == []
 
 
+def test_a_start_day_more_than_a_year_back_is_refused_in_korean(auth: AuthActions) -> None:
+    auth.register()
+    response = auth.post("/follows?lang=ko", {**GOOD, "start_on": "0001-01-01"})
+    assert response.status_code == 422
+    errors = html(response.data).select(".has-error .error")
+    assert any("366" in e.get_text() for e in errors), [e.get_text() for e in errors]
+    assert "Choose a later day" not in response.get_data(as_text=True)
+
+
 def test_a_refused_address_is_explained_in_korean(auth: AuthActions) -> None:
     auth.register()
     response = auth.post(

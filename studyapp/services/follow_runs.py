@@ -2,14 +2,18 @@
 import them into its deck, one day per transaction.
 
 A *run* (job kind ``follow.run``, queued by the minute tick when a follow is due, or by "Fetch
-now") fetches every day not yet settled, from the start day to the owner's local today. A
+now") fetches every day not yet settled, from the start day to the owner's local today (at
+most ``MAX_BACKFILL_DAYS`` of them, the earliest first; the rest at the next run). A
 *backfill* (``follow.backfill``) fetches a date range the user chose, again, with a progress
 bar; a day it finds unchanged since the last fetch (the server says 304) imports nothing.
 
-A day is settled when it is imported, or missing (404/410) and already past: weekends and
-holidays have no digest. Today's missing digest is tried again at the next run (it may not be
-published yet). A network failure or timeout stops the run: the days imported so far stay,
-the error is recorded and the next run is due after a growing wait (15 min, 1 h, 4 h). A
+A day is settled when it is imported, failed, or missing (404/410) and at least
+``MISSING_AFTER`` days before the owner's today: weekends and holidays have no digest. A
+younger day's missing digest is tried again at the next run (it may be published late).
+A network failure or timeout stops the run: the days imported so far stay,
+the error is recorded and the next run is due after a growing wait (15 min, 1 h, 4 h); an
+unexpected error (a bug, the database) is logged and handled the same way, recorded as
+``internal``, so the minute tick does not start the run again every minute. A
 document that is there but unusable (too large, not a digest) is recorded as failed and
 skipped, since fetching it again gives the same.
 """
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -34,7 +38,14 @@ from studyapp.services import jobs
 from studyapp.services.fetch_errors import DocumentMissing, FetchError, TooLarge
 from studyapp.services.fetching import FetchSettings
 from studyapp.services.follow_views import FollowNotFound
-from studyapp.services.follows import FollowBusy, due_follows, release, source_template, start_run
+from studyapp.services.follows import (
+    MAX_BACKFILL_DAYS,
+    FollowBusy,
+    due_follows,
+    release,
+    source_template,
+    start_run,
+)
 from studyapp.services.importing import DeckNotFound, save_into_deck
 from studyapp.services.url_documents import fetch_document, forget_document
 from studyapp.srs.calendar import local_day
@@ -56,7 +67,7 @@ class RunStopped(Exception):
 @dataclass(frozen=True, slots=True)
 class DayResult:
     day: date
-    #: None: nothing recorded (today's document is not there yet).
+    #: None: nothing recorded (a recent day's document is not there yet).
     outcome: DayOutcome | None
     papers: int = 0
     unchanged: bool = False
@@ -100,14 +111,17 @@ def _plan(session: Session, follow_id: int) -> FollowPlan | None:
         )
 
 
+#: A day whose document is still missing this many days after it (the owner's days) has none.
+MISSING_AFTER = timedelta(days=2)
+
+
 def _settled(session: Session, follow_id: int, since: date) -> set[date]:
+    """The days a run does not fetch again: every day recorded (imported, missing, failed)."""
     with session.begin():
         return set(
             session.scalars(
                 select(FollowDay.day).where(
-                    FollowDay.follow_id == follow_id,
-                    FollowDay.day >= since,
-                    FollowDay.outcome != DayOutcome.FAILED,
+                    FollowDay.follow_id == follow_id, FollowDay.day >= since
                 )
             )
         )
@@ -127,7 +141,7 @@ def fetch_day(
             forget_document(session, user_id=plan.owner_id, url=url)
             document = fetch_document(session, user_id=plan.owner_id, url=url, settings=settings)
     except DocumentMissing:
-        if day >= today:
+        if day > today - MISSING_AFTER:  # may be published late: asked for again next run
             return DayResult(day, None)
         return _record(session, plan, day, DayOutcome.MISSING)
     except (TooLarge, DocumentError):
@@ -186,18 +200,31 @@ def _record(
     return DayResult(day, outcome, papers)
 
 
+#: The error recorded when a run ends on an exception nobody expected (logged with its trace).
+INTERNAL = "internal"
+
+
 def _finish(
-    session: Session, plan: FollowPlan, now: datetime, stopped: RunStopped | None, *, backfill: bool
+    session: Session,
+    plan: FollowPlan,
+    now: datetime,
+    stopped: RunStopped | None,
+    *,
+    backfill: bool,
+    internal: str | None = None,
 ) -> None:
-    """Write the follow's record after a run (or a backfill: its schedule stays)."""
+    """Write the follow's record after a run (or a backfill: its schedule stays). ``internal``:
+    the run ended on an unexpected exception (this text), retried as a stopped run is."""
+    if session.in_transaction():  # what failed may have left its transaction open
+        session.rollback()
     with write_unit(session):
         follow = session.get(Follow, plan.follow_id)
         if follow is None:
             return
         follow.last_fetched_at = now
-        if stopped is not None:
-            follow.last_error = stopped.error.code
-            follow.last_error_detail = str(stopped.error)
+        if stopped is not None or internal is not None:
+            follow.last_error = stopped.error.code if stopped is not None else INTERNAL
+            follow.last_error_detail = str(stopped.error) if stopped is not None else internal
             follow.last_error_at = now
             if not backfill:
                 follow.retries += 1
@@ -209,7 +236,9 @@ def _finish(
             follow.next_run_at = next_run_after(now, follow.run_at, plan.timezone)
 
 
-def _summary(results: list[DayResult], stopped: RunStopped | None) -> dict[str, Any]:
+def _summary(
+    results: list[DayResult], stopped: RunStopped | None, *, internal: bool = False
+) -> dict[str, Any]:
     return {
         "days": len(results),
         "imported": sum(r.outcome is DayOutcome.IMPORTED and not r.unchanged for r in results),
@@ -217,8 +246,12 @@ def _summary(results: list[DayResult], stopped: RunStopped | None) -> dict[str, 
         "missing": sum(r.outcome is DayOutcome.MISSING for r in results),
         "failed": sum(r.outcome is DayOutcome.FAILED for r in results),
         "papers": sum(r.papers for r in results),
-        "error": stopped.error.code if stopped else None,
+        "error": stopped.error.code if stopped else INTERNAL if internal else None,
     }
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
 
 
 @jobs.handler("follow.run")
@@ -233,6 +266,7 @@ def _run(context: jobs.JobContext) -> dict[str, Any]:
         today = local_day(now, plan.timezone)
         settled = _settled(session, follow_id, plan.start_on)
         pending = [day for day in days_from(plan.start_on, today) if day not in settled]
+        del pending[MAX_BACKFILL_DAYS:]  # the rest at the next run
         context.set_total(len(pending))
         settings = FetchSettings.from_config(current_app.config)
         results: list[DayResult] = []
@@ -245,11 +279,15 @@ def _run(context: jobs.JobContext) -> dict[str, Any]:
                 break
             except DeckNotFound:  # the deck was deleted meanwhile, and the follow with it
                 return {**_summary(results, None), "gone": True}
+            except Exception as error:  # noqa: BLE001 - recorded and retried later, not every minute
+                _log.exception("follow %s: the run stopped at %s", follow_id, day)
+                _finish(session, plan, now, None, backfill=False, internal=_describe(error))
+                return _summary(results, None, internal=True)
             context.progress(1)
         _finish(session, plan, now, stopped, backfill=False)
         return _summary(results, stopped)
     finally:
-        release(session, follow_id)
+        release(session, follow_id, context.job_id)
 
 
 @jobs.handler("follow.backfill")
@@ -276,11 +314,15 @@ def _backfill(context: jobs.JobContext) -> dict[str, Any]:
                 raise jobs.JobFailed(stopped.error.code, str(stopped.error)) from None
             except DeckNotFound:
                 raise jobs.JobFailed("follow.gone", "the deck was deleted") from None
+            except Exception as error:  # noqa: BLE001 - recorded on the follow, then the job fails
+                _log.exception("follow %s: the backfill stopped at %s", follow_id, day)
+                _finish(session, plan, now, None, backfill=True, internal=_describe(error))
+                raise jobs.JobFailed(INTERNAL, _describe(error)) from None
             context.progress(1)
         _finish(session, plan, now, None, backfill=True)
         return _summary(results, None)
     finally:
-        release(session, follow_id)
+        release(session, follow_id, context.job_id)
 
 
 @jobs.on_tick

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import exists, select
+from sqlalchemy import Exists, exists, select
 from sqlalchemy.orm import Session
 
 from studyapp.models import Deck, Follow, Job, User
@@ -21,6 +21,7 @@ __all__ = [
     "follow_view",
     "follow_views",
     "follows_data",
+    "job_active",
     "owner_of",
 ]
 
@@ -55,13 +56,13 @@ class FollowView:
     job_id: int | None
 
 
-# Whether the job a follow claimed for is queued or running (a restore leaves none).
-_running = (
-    exists()
-    .where(Job.id == Follow.job_id, Job.status.in_(("queued", "running")))
-    .correlate(Follow)
-    .label("running")
-)
+def job_active() -> Exists:
+    """Whether the job a follow claimed for is queued or running (a restore leaves none): the
+    one test of it, for the pages and for claiming a follow."""
+    return exists().where(Job.id == Follow.job_id, Job.status.in_(("queued", "running")))
+
+
+_running = job_active().correlate(Follow).label("running")
 
 
 def _views(session: Session, user_id: int, follow_id: int | None) -> list[FollowView]:

@@ -13,18 +13,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from studyapp.db import write_unit
-from studyapp.models import Deck, Follow, Job, User
+from studyapp.models import Deck, Follow, User
 from studyapp.queue import submit
 from studyapp.series import PRESETS, day_url, days_from, has_day_placeholder, next_run_after
+from studyapp.services import jobs
 from studyapp.services.errors import ServiceError
 from studyapp.services.fetch_addresses import vet
 from studyapp.services.fetch_errors import FetchError, FetchFailed
 from studyapp.services.fetching import FetchSettings
-from studyapp.services.follow_views import FollowNotFound
+from studyapp.services.follow_views import FollowNotFound, job_active
 from studyapp.services.importing import DeckNotFound, clean_deck_name, slugify
 from studyapp.srs.calendar import local_day
 
@@ -39,6 +40,7 @@ __all__ = [
     "check_source",
     "delete_follow",
     "due_follows",
+    "earliest_start",
     "release",
     "set_paused",
     "source_template",
@@ -47,9 +49,11 @@ __all__ = [
     "subscribe",
 ]
 
-#: A claim (a run or backfill queued or running) older than this lost its worker.
+#: A claim whose job was never named (the process died between claiming and queueing) and is
+#: older than this is lost. A claim with a job holds as long as that job is queued or running.
 BUSY_FOR = timedelta(hours=1)
-#: The longest date range one backfill fetches.
+#: The longest date range one backfill fetches, the most days one run fetches, and how far
+#: back a follow may start.
 MAX_BACKFILL_DAYS = 366
 
 
@@ -71,7 +75,9 @@ class SourceRefused(ServiceError):
 
 
 class BadRange(ServiceError):
-    """A backfill's dates: the first after the last, a day after today, or too many days."""
+    """A backfill's dates: the first after the last, a day after today, or too many days; or
+    a follow's start day more than :data:`MAX_BACKFILL_DAYS` days before today
+    (``too_old``)."""
 
     status = 422
 
@@ -93,6 +99,11 @@ class NewFollow:
     topics: tuple[str, ...] = ()
     max_new: int | None = None
     start_on: date | None = None
+
+
+def earliest_start(today: date) -> date:
+    """The earliest day a follow may start from, ``today`` being the user's."""
+    return today - timedelta(days=MAX_BACKFILL_DAYS)
 
 
 def source_template(source: str, config: Mapping[str, Any]) -> str:
@@ -124,12 +135,15 @@ def subscribe(
 ) -> int:
     """Follow ``new.source`` into one of the user's decks; returns the follow's id. The first
     run is due at the next ``run_at`` in the user's zone, or at once when ``start_on`` is
-    already past (its days are caught up)."""
+    already past (its days are caught up). :class:`BadRange` ``too_old`` when ``start_on`` is
+    more than :data:`MAX_BACKFILL_DAYS` days before today."""
     with session.begin():
         timezone = _timezone(session, user_id)
     today = local_day(now, timezone)
     source = check_source(new.source, config=config, today=today)
     start_on = new.start_on or today
+    if start_on < earliest_start(today):
+        raise BadRange("too_old")
     with write_unit(session):
         deck = _deck(session, user_id, new)
         follow = Follow(
@@ -161,7 +175,7 @@ def _timezone(session: Session, user_id: int) -> str:
 def _deck(session: Session, user_id: int, new: NewFollow) -> Deck:
     if new.deck_id is not None:
         deck = session.scalars(
-            select(Deck).where(Deck.id == new.deck_id, Deck.owner_id == user_id)
+            select(Deck).where(Deck.id == new.deck_id, Deck.owned_by(user_id))
         ).one_or_none()
         if deck is None:
             raise DeckNotFound(new.deck_id)
@@ -169,7 +183,7 @@ def _deck(session: Session, user_id: int, new: NewFollow) -> Deck:
     name = clean_deck_name(new.deck_name)
     slug = slugify(name)
     deck = session.scalars(
-        select(Deck).where(Deck.owner_id == user_id, Deck.slug == slug)
+        select(Deck).where(Deck.owned_by(user_id), Deck.slug == slug)
     ).one_or_none()
     if deck is None:
         deck = Deck(owner_id=user_id, slug=slug, name=name)
@@ -207,12 +221,12 @@ def delete_follow(session: Session, user_id: int, follow_id: int) -> None:
 
 def _free(now: datetime) -> ColumnElement[bool]:
     """A follow no job of which is queued or running: never claimed, claimed by a job that has
-    ended or is gone (a restore empties the jobs), or claimed too long ago."""
-    active = exists().where(Job.id == Follow.job_id, Job.status.in_(("queued", "running")))
+    ended or is gone (a restore empties the jobs), or claimed too long ago without a job ever
+    being named (a job still running holds its claim however long it takes)."""
     return or_(
         Follow.busy_since.is_(None),
-        Follow.busy_since < now - BUSY_FOR,
-        and_(Follow.job_id.is_not(None), ~active),
+        and_(Follow.job_id.is_(None), Follow.busy_since < now - BUSY_FOR),
+        and_(Follow.job_id.is_not(None), ~job_active()),
     )
 
 
@@ -229,26 +243,37 @@ def _claim(session: Session, follow_id: int, now: datetime) -> bool:
         return claimed is not None
 
 
-def release(session: Session, follow_id: int) -> None:
-    """The follow's job ended: another may start."""
+def release(session: Session, follow_id: int, job_id: int | None) -> None:
+    """Job ``job_id`` of the follow ended (None: queueing it failed): another may start. A
+    claim that another job holds by now stays."""
+    held_by = Follow.job_id.is_(None) if job_id is None else Follow.job_id == job_id
     with write_unit(session):
         session.execute(
-            update(Follow).where(Follow.id == follow_id).values(busy_since=None, job_id=None)
+            update(Follow)
+            .where(Follow.id == follow_id, held_by)
+            .values(busy_since=None, job_id=None)
         )
 
 
 def _start(
-    session: Session, follow: Follow, now: datetime, kind: str, payload: dict[str, Any]
+    session: Session,
+    follow: Follow,
+    now: datetime,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    enqueue: bool,
 ) -> int:
     follow_id, owner_id = follow.id, follow.owner_id
     if not _claim(session, follow_id, now):
         raise FollowBusy(follow_id)
+    store = submit if enqueue else jobs.submit_row
     try:
-        job_id = submit(
+        job_id = store(
             session, kind=kind, user_id=owner_id, payload={"follow_id": follow_id, **payload}
         )
     except BaseException:
-        release(session, follow_id)
+        release(session, follow_id, None)
         raise
     with write_unit(session):
         session.execute(update(Follow).where(Follow.id == follow_id).values(job_id=job_id))
@@ -256,23 +281,37 @@ def _start(
 
 
 def start_run(
-    session: Session, follow_id: int, *, now: datetime, user_id: int | None = None
+    session: Session,
+    follow_id: int,
+    *,
+    now: datetime,
+    user_id: int | None = None,
+    enqueue: bool = True,
 ) -> int:
     """Queue a run of the follow for the time ``now`` ("Fetch now", or the tick when it is
     due); ``user_id`` given, the follow must be theirs. :class:`FollowBusy` when one is queued
-    or running already."""
+    or running already. ``enqueue`` False: the job is only stored, for the caller to run
+    itself (:func:`studyapp.services.jobs.run`); no worker takes it."""
     with session.begin():
         follow = session.get(Follow, follow_id)
         if follow is None or (user_id is not None and follow.owner_id != user_id):
             raise FollowNotFound(follow_id)
-    return _start(session, follow, now, "follow.run", {"now": now.isoformat()})
+    return _start(session, follow, now, "follow.run", {"now": now.isoformat()}, enqueue=enqueue)
 
 
 def start_backfill(
-    session: Session, user_id: int, follow_id: int, *, first: date, last: date, now: datetime
+    session: Session,
+    user_id: int,
+    follow_id: int,
+    *,
+    first: date,
+    last: date,
+    now: datetime,
+    enqueue: bool = True,
 ) -> int:
     """Queue a backfill of the days ``first`` to ``last`` (at most today, in the user's zone,
-    and :data:`MAX_BACKFILL_DAYS` of them); returns the job's id."""
+    and :data:`MAX_BACKFILL_DAYS` of them); returns the job's id. ``enqueue`` as for
+    :func:`start_run`."""
     with session.begin():
         follow = _own(session, user_id, follow_id)
         today = local_day(now, _timezone(session, user_id))
@@ -283,7 +322,7 @@ def start_backfill(
     if len(days_from(first, last)) > MAX_BACKFILL_DAYS:
         raise BadRange("too_long")
     payload = {"first": first.isoformat(), "last": last.isoformat(), "now": now.isoformat()}
-    return _start(session, follow, now, "follow.backfill", payload)
+    return _start(session, follow, now, "follow.backfill", payload, enqueue=enqueue)
 
 
 def due_follows(session: Session, now: datetime) -> Sequence[int]:

@@ -100,6 +100,14 @@ def create() -> ResponseReturnValue:
     except follows.SourceRefused as refused:
         form.url.errors.append(_source_problem(refused))
         return _page(form, 422)
+    except follows.BadRange:
+        form.start_on.errors.append(
+            _(
+                "A follow starts at most %(num)d days before today. Choose a later day.",
+                num=follows.MAX_BACKFILL_DAYS,
+            )
+        )
+        return _page(form, 422)
     flash(_("Subscribed. New papers arrive in the deck at the time you chose."), "ok")
     return redirect(url_for("follows.index"), code=303)
 
