@@ -92,8 +92,9 @@ class JobQueue:
 
     @contextmanager
     def running(self, *, workers: int = 1, periodic: bool = False) -> Iterator[Consumer]:
-        """The consumer running in threads of this process until the block ends (tests, and
-        ``studyapp import`` waiting for its own job). Signal handlers stay as they were."""
+        """The consumer running in threads of this process until the block ends (the tests use
+        it; ``studyapp import`` does not use the queue at all, it imports in its own process).
+        Signal handlers stay as they were."""
         consumer = self.consumer(
             workers=workers, periodic=periodic, initial_delay=0.01, max_delay=0.1
         )

@@ -51,15 +51,17 @@ def serve(server: DigestServer, day: date, document: str) -> None:
 
 def follow_the_server(app: Flask, server: DigestServer) -> None:
     """Point the Korean Daily Papers preset at the local server, and allow fetching from it."""
-    app.config["FETCH_ALLOWED_HOSTS"] = "127.0.0.1"
+    app.config["FETCH_ALLOWED_HOSTS"] = f"127.0.0.1:{server.port}"
     app.config["DAILY_PAPERS_KO_URL"] = server.url(TEMPLATE_PATH)
 
 
-def nothing_listening() -> str:
-    """A URL template on a local port nobody listens on: a server that is down."""
+def nothing_listening(app: Flask) -> str:
+    """A URL template on a local port nobody listens on: a server that is down. The port is
+    added to ``app``'s FETCH_ALLOWED_HOSTS, so that the fetch is tried and fails."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    app.config["FETCH_ALLOWED_HOSTS"] += f",127.0.0.1:{port}"
     return f"http://127.0.0.1:{port}{TEMPLATE_PATH}"
 
 

@@ -37,10 +37,15 @@ KOREAN = (Path(__file__).parent / "data" / "digest_ko.md").read_bytes()
 MARKDOWN = {"Content-Type": "text/markdown; charset=utf-8"}
 
 
-def settings(*hosts: str, max_bytes: int = 1024 * 1024, timeout: float = 5) -> FetchSettings:
-    return FetchSettings(
-        allowed_hosts=frozenset(hosts or ("127.0.0.1",)), max_bytes=max_bytes, timeout=timeout
-    )
+def settings(
+    *hosts: str, port: int | None = None, max_bytes: int = 1024 * 1024, timeout: float = 5
+) -> FetchSettings:
+    """Fetch settings allowing ``hosts`` (127.0.0.1 unless given), each at ``port`` when given
+    (a test server's port is never the scheme's default)."""
+    listed = hosts or ("127.0.0.1",)
+    if port is not None:
+        listed = tuple(f"{host}:{port}" for host in listed)
+    return FetchSettings(allowed_hosts=frozenset(listed), max_bytes=max_bytes, timeout=timeout)
 
 
 # ---- What is fetched, and how it is asked for -----------------------------------------------
@@ -50,7 +55,7 @@ def test_a_document_is_fetched_with_a_clear_user_agent(digest_server: DigestServ
     digest_server.routes["/paper_logs/2025/03/14.md"] = (200, {**MARKDOWN, "ETag": '"v1"'}, DIGEST)
     url = digest_server.url("/paper_logs/2025/03/14.md")
 
-    fetched = fetch(url, settings=settings())
+    fetched = fetch(url, settings=settings(port=digest_server.port))
 
     assert fetched == Fetched(url=url, body=DIGEST, etag='"v1"', last_modified=None)
     [request] = digest_server.requests
@@ -65,7 +70,7 @@ def test_the_host_header_names_the_host_while_the_vetted_address_is_connected_to
 ) -> None:
     digest_server.routes["/d.md"] = (200, MARKDOWN, DIGEST)
     url = digest_server.url("/d.md", host="localhost")
-    assert fetch(url, settings=settings("localhost")).body == DIGEST
+    assert fetch(url, settings=settings("localhost", port=digest_server.port)).body == DIGEST
     assert digest_server.requests[0].headers["host"] == f"localhost:{digest_server.port}"
 
 
@@ -88,7 +93,7 @@ def test_https_checks_the_certificate_against_the_host_name(tmp_path: Path) -> N
         server.routes["/d.md"] = (200, MARKDOWN, DIGEST)
         url = f"https://localhost:{server.port}/d.md"
         with pytest.raises(FetchFailed, match="CERTIFICATE_VERIFY_FAILED"):
-            fetch(url, settings=settings("localhost"))
+            fetch(url, settings=settings("localhost", port=server.port))
         assert server.requests == []
 
 
@@ -114,7 +119,7 @@ def test_addresses_that_are_not_plain_http_urls_are_refused(
     digest_server: DigestServer, url: str, reason: str
 ) -> None:
     with pytest.raises(BadAddress) as refused:
-        fetch(url, settings=settings())
+        fetch(url, settings=settings(port=digest_server.port))
     assert refused.value.code == "fetch.bad_address"
     assert reason in str(refused.value)
     assert digest_server.requests == []
@@ -159,6 +164,68 @@ def test_the_allowlist_takes_names_and_subdomain_wildcards(host: str, allowed: b
 
 
 @pytest.mark.parametrize(
+    ("host", "port", "scheme", "allowed"),
+    [
+        ("example.org", None, "https", True),
+        ("example.org", 443, "https", True),
+        ("example.org", 80, "http", True),
+        ("example.org", 443, "http", False),
+        ("example.org", 8443, "https", False),
+        ("example.org", 22, "http", False),
+        ("mirror.example.org", 8443, "https", True),
+        ("mirror.example.org", 443, "https", False),
+        ("a.cdn.example.org", 443, "https", True),
+        ("a.cdn.example.org", 8081, "http", False),
+        ("b.cdn.example.org", 8080, "http", True),
+        ("127.0.0.1", 8080, "http", True),
+        ("127.0.0.1", 80, "http", False),
+        ("127.0.0.1", 6379, "http", False),
+        ("::1", 8080, "http", True),
+        ("::1", 8081, "http", False),
+    ],
+)
+def test_a_host_listed_without_a_port_allows_only_the_default_port(
+    host: str, port: int | None, scheme: str, allowed: bool
+) -> None:
+    config = {
+        "FETCH_ALLOWED_HOSTS": (
+            "example.org, Mirror.Example.org:8443, *.cdn.example.org, *.cdn.example.org:8080,"
+            " 127.0.0.1:8080, [::1]:8080"
+        ),
+        "MAX_DOCUMENT_BYTES": 100,
+    }
+    chosen = FetchSettings.from_config(config)
+    assert "mirror.example.org:8443" in chosen.allowed_hosts
+    assert "[::1]:8080" in chosen.allowed_hosts
+    found = allowed_host(host, chosen.allowed_hosts, port=port, scheme=scheme)
+    assert found is allowed
+
+
+def test_another_port_of_an_allowed_host_is_refused_at_every_redirect(
+    digest_server: DigestServer,
+) -> None:
+    digest_server.routes["/d.md"] = (200, MARKDOWN, DIGEST)
+    place = f"127.0.0.1:{digest_server.port}"
+    # Listed without a port, or with another one: refused before anything is sent.
+    for listed in ("127.0.0.1", "127.0.0.1:1", "localhost"):
+        with pytest.raises(HostNotAllowed) as refused:
+            fetch(digest_server.url("/d.md"), settings=settings(listed))
+        assert str(refused.value).endswith(
+            f"{place} is not on FETCH_ALLOWED_HOSTS, the sites this server may fetch from."
+        )
+        assert refused.value.params["host"] == place
+    assert digest_server.requests == []
+    # Allowed at its port, a redirect to another port of the same host is refused.
+    other = 1 if digest_server.port != 1 else 2
+    digest_server.routes["/r.md"] = (302, {"Location": f"http://127.0.0.1:{other}/x"}, b"")
+    with pytest.raises(HostNotAllowed) as refused:
+        fetch(digest_server.url("/r.md"), settings=settings(place))
+    assert refused.value.params["host"] == f"127.0.0.1:{other}"
+    assert digest_server.paths() == ["/r.md"]
+    assert fetch(digest_server.url("/d.md"), settings=settings(place)).body == DIGEST
+
+
+@pytest.mark.parametrize(
     "host",
     [
         "2130706433",  # 127.0.0.1 as one decimal number
@@ -174,7 +241,9 @@ def test_names_that_resolve_to_loopback_are_refused_even_when_allowed(
     that turns out to point inside is refused after the lookup, before connecting."""
     digest_server.routes["/d.md"] = (200, MARKDOWN, DIGEST)
     with pytest.raises(PrivateAddress) as refused:
-        fetch(digest_server.url("/d.md", host=host), settings=settings(host))
+        fetch(
+            digest_server.url("/d.md", host=host), settings=settings(host, port=digest_server.port)
+        )
     assert refused.value.code == "fetch.private_address"
     assert "127.0.0.1" in str(refused.value)
     assert digest_server.requests == []
@@ -218,7 +287,7 @@ def test_every_kind_of_internal_address_is_told_apart_from_public_ones(
 def test_redirects_are_followed_and_the_final_url_reported(digest_server: DigestServer) -> None:
     digest_server.routes["/latest"] = (302, {"Location": "/2025/03/14.md"}, b"")
     digest_server.routes["/2025/03/14.md"] = (200, MARKDOWN, DIGEST)
-    fetched = fetch(digest_server.url("/latest"), settings=settings())
+    fetched = fetch(digest_server.url("/latest"), settings=settings(port=digest_server.port))
     assert fetched.body == DIGEST
     assert fetched.url == digest_server.url("/2025/03/14.md")
 
@@ -231,18 +300,21 @@ def test_a_redirect_from_an_allowed_host_to_loopback_is_refused(
     digest_server.routes["/a.md"] = (302, {"Location": digest_server.url("/secret")}, b"")
     digest_server.routes["/secret"] = (200, MARKDOWN, b"internal")
     with pytest.raises(HostNotAllowed):
-        fetch(digest_server.url("/a.md", host="localhost"), settings=settings("localhost"))
+        fetch(
+            digest_server.url("/a.md", host="localhost"),
+            settings=settings("localhost", port=digest_server.port),
+        )
     # A redirect to an allowed name that points inside is refused after its lookup.
     inside = digest_server.url("/secret", host="2130706433")
     digest_server.routes["/b.md"] = (301, {"Location": inside}, b"")
     with pytest.raises(PrivateAddress):
         fetch(
             digest_server.url("/b.md", host="localhost"),
-            settings=settings("localhost", "2130706433"),
+            settings=settings("localhost", "2130706433", port=digest_server.port),
         )
     digest_server.routes["/c.md"] = (307, {"Location": "file:///etc/passwd"}, b"")
     with pytest.raises(BadAddress):
-        fetch(digest_server.url("/c.md"), settings=settings())
+        fetch(digest_server.url("/c.md"), settings=settings(port=digest_server.port))
     assert "/secret" not in digest_server.paths()
 
 
@@ -250,10 +322,10 @@ def test_at_most_five_redirects_are_followed(digest_server: DigestServer) -> Non
     for hop in range(10):
         digest_server.routes[f"/{hop}"] = (302, {"Location": f"/{hop + 1}"}, b"")
     digest_server.routes["/10"] = (200, MARKDOWN, DIGEST)
-    assert fetch(digest_server.url("/5"), settings=settings()).body == DIGEST
+    assert fetch(digest_server.url("/5"), settings=settings(port=digest_server.port)).body == DIGEST
     digest_server.requests.clear()
     with pytest.raises(FetchFailed, match="more than 5 redirects"):
-        fetch(digest_server.url("/4"), settings=settings())
+        fetch(digest_server.url("/4"), settings=settings(port=digest_server.port))
     assert digest_server.paths() == ["/4", "/5", "/6", "/7", "/8", "/9"]
 
 
@@ -265,16 +337,25 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading(
 ) -> None:
     digest_server.routes["/big.md"] = (200, MARKDOWN, DIGEST)
     with pytest.raises(TooLarge) as refused:
-        fetch(digest_server.url("/big.md"), settings=settings(max_bytes=len(DIGEST) - 1))
+        fetch(
+            digest_server.url("/big.md"),
+            settings=settings(max_bytes=len(DIGEST) - 1, port=digest_server.port),
+        )
     assert refused.value.code == "fetch.too_large"
-    assert fetch(digest_server.url("/big.md"), settings=settings(max_bytes=len(DIGEST))).body
+    assert fetch(
+        digest_server.url("/big.md"),
+        settings=settings(max_bytes=len(DIGEST), port=digest_server.port),
+    ).body
 
 
 def test_an_undeclared_length_is_counted_while_reading(digest_server: DigestServer) -> None:
     digest_server.routes["/big.md"] = (200, {**MARKDOWN, "Content-Length": ""}, DIGEST * 50)
     with pytest.raises(TooLarge):
-        fetch(digest_server.url("/big.md"), settings=settings(max_bytes=len(DIGEST)))
-    unlimited = settings(max_bytes=len(DIGEST) * 50)
+        fetch(
+            digest_server.url("/big.md"),
+            settings=settings(max_bytes=len(DIGEST), port=digest_server.port),
+        )
+    unlimited = settings(max_bytes=len(DIGEST) * 50, port=digest_server.port)
     assert fetch(digest_server.url("/big.md"), settings=unlimited).body == DIGEST * 50
 
 
@@ -283,7 +364,7 @@ def test_a_server_that_trickles_is_cut_off_at_the_deadline(digest_server: Digest
     digest_server.routes["/slow.md"] = (200, MARKDOWN, Trickle(DIGEST, every=0.2))
     began = time.monotonic()
     with pytest.raises(FetchTimeout) as cut:
-        fetch(digest_server.url("/slow.md"), settings=settings(timeout=1))
+        fetch(digest_server.url("/slow.md"), settings=settings(timeout=1, port=digest_server.port))
     assert time.monotonic() - began < 2.5
     assert cut.value.code == "fetch.timeout"
 
@@ -303,7 +384,7 @@ def test_statuses_other_than_ok_are_named_errors(
 ) -> None:
     digest_server.routes["/d.md"] = (status, MARKDOWN, b"no")
     with pytest.raises(error) as raised:
-        fetch(digest_server.url("/d.md"), settings=settings())
+        fetch(digest_server.url("/d.md"), settings=settings(port=digest_server.port))
     assert raised.value.code == code
 
 
@@ -312,7 +393,7 @@ def test_a_server_that_is_not_there_is_a_failure_to_retry() -> None:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     with pytest.raises(FetchFailed, match="connection refused"):
-        fetch(f"http://127.0.0.1:{port}/d.md", settings=settings())
+        fetch(f"http://127.0.0.1:{port}/d.md", settings=settings(port=port))
 
 
 # ---- Conditional requests --------------------------------------------------------------------
@@ -327,10 +408,10 @@ def test_a_repeat_with_validators_is_conditional(
 ) -> None:
     value = '"abc"' if validator == "ETag" else "Fri, 14 Mar 2025 06:00:00 GMT"
     digest_server.routes["/d.md"] = (200, {**MARKDOWN, validator: value}, DIGEST)
-    first = fetch(digest_server.url("/d.md"), settings=settings())
+    first = fetch(digest_server.url("/d.md"), settings=settings(port=digest_server.port))
     again = fetch(
         digest_server.url("/d.md"),
-        settings=settings(),
+        settings=settings(port=digest_server.port),
         etag=first.etag,
         last_modified=first.last_modified,
     )

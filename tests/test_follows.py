@@ -110,7 +110,7 @@ def test_each_morning_the_new_days_are_imported_weekends_skipped_and_a_down_serv
     # the days imported before stay.
     serve(digest_server, MON, "eras/dp_2024_vote.md")
     serve(digest_server, TUE, "eras/dp_2025_labels2.md")
-    app.config["DAILY_PAPERS_KO_URL"] = nothing_listening()
+    app.config["DAILY_PAPERS_KO_URL"] = nothing_listening(app)
     [run] = tick(app, kst("2025-03-18T09:05"))
     assert run.status == "done" and run.result is not None
     assert run.result["error"] == "fetch.failed"

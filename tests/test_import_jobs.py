@@ -230,6 +230,38 @@ def test_saving_twice_makes_one_save_job(
     assert counts(app)["papers"] == 3 * COPIES
 
 
+def test_a_preview_whose_save_failed_can_be_saved_again(
+    app: Flask, worker: None, client: FlaskClient, auth: AuthActions, large: str
+) -> None:
+    auth.register()
+    preview_id = job_id_of(post(auth, "/import/preview", form(large)))
+    finished(app, preview_id)
+    page = html(client.get(f"/import/jobs/{preview_id}").data)
+    # The first save fails: what the worker reads again is not what the preview showed.
+    with session_factory(app)() as session, session.begin():
+        job = session.get(Job, preview_id)
+        assert job is not None
+        job.payload = {**job.payload, "text": large.replace("abs/2503.10000", "abs/2503.99999")}
+    error, _said = failed_save(app, auth, preview_id, page)
+    assert error == "import.preview_mismatch"
+    assert counts(app) == NOTHING
+    # Put right, the same preview is saved again: a new save job, which succeeds.
+    with session_factory(app)() as session, session.begin():
+        job = session.get(Job, preview_id)
+        assert job is not None
+        job.payload = {**job.payload, "text": large}
+    fields = save_form_fields(page)
+    retry = job_id_of(post(auth, f"/import/jobs/{preview_id}/save", fields))
+    first_save = [job.id for job in jobs(app) if job.kind == "import.save"][0]
+    assert retry != first_save
+    # A second click on the retry goes to it, queued, running or done.
+    assert job_id_of(post(auth, f"/import/jobs/{preview_id}/save", fields)) == retry
+    assert finished(app, retry).status == "done"
+    assert job_id_of(post(auth, f"/import/jobs/{preview_id}/save", fields)) == retry
+    assert [job.kind for job in jobs(app)] == ["import.preview", "import.save", "import.save"]
+    assert counts(app)["papers"] == 3 * COPIES
+
+
 def test_a_document_at_the_threshold_stays_inline(
     app: Flask, client: FlaskClient, auth: AuthActions
 ) -> None:

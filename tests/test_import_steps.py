@@ -9,6 +9,7 @@ import os
 import signal
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from studyapp.extract import extract_text
 from studyapp.extract.drafts import PaperDraft
 from studyapp.identity import CardKind
 from studyapp.models import Base, Card, CardText, Deck, Paper, User, utcnow
-from studyapp.services import importing
+from studyapp.services import importing, importing_steps, my_decks
 from studyapp.services.importing import (
     Corrections,
     DeckImport,
@@ -379,3 +380,105 @@ def test_saving_into_a_deck_in_steps_is_saving_into_it(app: Flask, in_steps: boo
     assert report.deck_id == again.deck_id == deck_id
     assert report.papers_new == report.papers > 0
     assert again.papers_new == 0 and again.cards_unchanged == report.cards_new
+
+
+@pytest.fixture
+def one_paper_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saves in steps store one paper per step, so that something can happen between them."""
+    monkeypatch.setattr(
+        importing_steps, "import_in_steps", partial(importing_steps.import_in_steps, step=1)
+    )
+
+
+@pytest.mark.usefixtures("one_paper_steps")
+def test_a_deck_renamed_during_a_save_in_steps_still_gets_the_papers(app: Flask) -> None:
+    owner = reader_with_deck(app, "Mine", single)
+    factory = session_factory(app)
+    with factory() as session, session.begin():
+        deck_id = session.scalars(select(Deck.id)).one()
+    calls: list[int] = []
+
+    def rename_midway(count: int) -> None:
+        calls.append(count)
+        if len(calls) == 1:  # after the first step staged its paper: a new name, a new slug
+            with factory() as other:
+                my_decks.rename_deck(other, owner, deck_id, "Renamed meanwhile")
+
+    with factory() as session:
+        report = importing.save_into_deck(
+            session,
+            user_id=owner,
+            deck_id=deck_id,
+            papers=papers_of(DIGEST_EN),
+            progress=rename_midway,
+            in_steps=True,
+        )
+    assert len(calls) > 1
+    assert report.deck_id == deck_id
+    assert report.deck_name == "Renamed meanwhile"
+    assert report.papers_new == report.papers > 0
+    with factory() as session, session.begin():
+        # One deck, holding both digests; no duplicate under the old name.
+        assert session.execute(select(Deck.id, Deck.name)).all() == [(deck_id, "Renamed meanwhile")]
+        in_deck = session.scalar(
+            select(func.count()).select_from(Paper).where(Paper.deck_id == deck_id)
+        )
+        assert in_deck == len(latest_drafts(papers_of(DIGEST_KO))) + report.papers
+    assert staged_papers(app) == []
+
+
+@pytest.mark.usefixtures("one_paper_steps")
+@pytest.mark.parametrize("when", ["while_staging", "before_publishing"])
+def test_a_deck_deleted_during_a_save_in_steps_fails_and_leaves_nothing(
+    app: Flask, when: str
+) -> None:
+    owner = reader_with_deck(app, "Mine", single)
+    factory = session_factory(app)
+    with factory() as session, session.begin():
+        deck_id = session.scalars(select(Deck.id)).one()
+    papers = papers_of(DIGEST_EN)
+    # After the first step, later steps find no deck; after the last, only publishing runs.
+    delete_at = 1 if when == "while_staging" else len(latest_drafts(papers))
+    assert len(latest_drafts(papers)) > 1
+    calls: list[int] = []
+
+    def delete_midway(count: int) -> None:
+        calls.append(count)
+        if len(calls) == delete_at:
+            with factory() as other:
+                my_decks.delete_deck(other, owner, deck_id)
+
+    with factory() as session, pytest.raises(importing.DeckNotFound):
+        importing.save_into_deck(
+            session,
+            user_id=owner,
+            deck_id=deck_id,
+            papers=papers,
+            progress=delete_midway,
+            in_steps=True,
+        )
+    assert len(calls) == delete_at
+    with factory() as session, session.begin():
+        assert session.scalars(select(Deck.id)).all() == []
+        assert session.scalar(select(func.count()).select_from(Paper)) == 0
+        assert session.scalar(select(func.count()).select_from(Card)) == 0
+
+
+def test_a_deck_deleted_before_a_save_in_one_transaction_is_not_recreated(app: Flask) -> None:
+    owner = reader_with_deck(app, "Mine", single)
+    factory = session_factory(app)
+    with factory() as session, session.begin():
+        deck = session.scalars(select(Deck)).one()
+        item = DeckImport(
+            name=deck.name,
+            slug=deck.slug,
+            deck_id=deck.id,
+            papers=papers_of(DIGEST_EN),
+            owner_id=owner,
+        )
+    with factory() as session:
+        my_decks.delete_deck(session, owner, item.deck_id or 0)
+    with factory() as session, pytest.raises(importing.DeckNotFound):
+        single(session, item)
+    with factory() as session, session.begin():
+        assert session.scalars(select(Deck.id)).all() == []

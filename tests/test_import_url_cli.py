@@ -24,7 +24,7 @@ PATH = "/paper_logs/2025/03/15.md"
 @pytest.fixture
 def served(app: Flask, digest_server: DigestServer) -> DigestServer:
     """The digest served at PATH with an ETag, and the test server allowed."""
-    app.config["FETCH_ALLOWED_HOSTS"] = "127.0.0.1"
+    app.config["FETCH_ALLOWED_HOSTS"] = f"127.0.0.1:{digest_server.port}"
     digest_server.routes[PATH] = (200, {**MARKDOWN, "ETag": '"day-1"'}, DIGEST)
     return digest_server
 
@@ -96,7 +96,7 @@ def test_loopback_is_refused_unless_allowed_and_nothing_is_imported(
     assert result.exit_code == 2
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert errors == [
-        f"error: {served.url(PATH)}: 127.0.0.1 is not on FETCH_ALLOWED_HOSTS, "
+        f"error: {served.url(PATH)}: 127.0.0.1:{served.port} is not on FETCH_ALLOWED_HOSTS, "
         "the sites this server may fetch from."
     ]
     assert "Nothing was imported" in result.stderr

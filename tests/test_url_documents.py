@@ -21,8 +21,11 @@ KOREAN = (Path(__file__).parent / "data" / "digest_ko.md").read_bytes()
 MARKDOWN = {"Content-Type": "text/markdown; charset=utf-8"}
 
 
-def settings() -> FetchSettings:
-    return FetchSettings(allowed_hosts=frozenset({"127.0.0.1"}), max_bytes=1024 * 1024, timeout=5)
+def settings(server: DigestServer) -> FetchSettings:
+    """Fetching allowed from the test ``server`` (its host at its port)."""
+    return FetchSettings(
+        allowed_hosts=frozenset({f"127.0.0.1:{server.port}"}), max_bytes=1024 * 1024, timeout=5
+    )
 
 
 def stored(session: Session) -> list[FetchedDocument]:
@@ -37,19 +40,25 @@ def test_a_url_document_is_named_by_its_date_and_not_fetched_whole_twice(
     digest_server.routes[path] = (200, {**MARKDOWN, "ETag": '"v1"'}, DIGEST)
     url = digest_server.url(path)
 
-    first = url_documents.fetch_document(session, user_id=None, url=url, settings=settings())
+    first = url_documents.fetch_document(
+        session, user_id=None, url=url, settings=settings(digest_server)
+    )
     assert first.name == "2025-03-14" and not first.unchanged
     assert first.text.startswith("## Daily Papers (2025-03-14)")
     [row] = stored(session)
     assert (row.user_id, row.url, row.etag) == (None, url, '"v1"')
 
-    again = url_documents.fetch_document(session, user_id=None, url=url, settings=settings())
+    again = url_documents.fetch_document(
+        session, user_id=None, url=url, settings=settings(digest_server)
+    )
     assert again.unchanged and again.text == ""
     assert digest_server.requests[-1].headers["if-none-match"] == '"v1"'
 
     # The series fixed a typo: a new ETag, the new text, the new validators.
     digest_server.routes[path] = (200, {**MARKDOWN, "ETag": '"v2"'}, KOREAN)
-    changed = url_documents.fetch_document(session, user_id=None, url=url, settings=settings())
+    changed = url_documents.fetch_document(
+        session, user_id=None, url=url, settings=settings(digest_server)
+    )
     assert not changed.unchanged and changed.text == KOREAN.decode("utf-8")
     [row] = stored(session)
     assert row.etag == '"v2"'
@@ -63,7 +72,9 @@ def test_each_user_and_the_library_have_their_own_memory(
     with session.begin():
         reader = make_user(session).id
     for user_id in (None, reader, None, reader):
-        url_documents.fetch_document(session, user_id=user_id, url=url, settings=settings())
+        url_documents.fetch_document(
+            session, user_id=user_id, url=url, settings=settings(digest_server)
+        )
     with session.begin():
         counted = session.execute(
             select(FetchedDocument.user_id, func.count()).group_by(FetchedDocument.user_id)
@@ -74,7 +85,7 @@ def test_each_user_and_the_library_have_their_own_memory(
     with session.begin():
         other = make_user(session, "other@example.com").id
     fresh = url_documents.fetch_document(
-        session, user_id=other, url=url, settings=settings(), remember=False
+        session, user_id=other, url=url, settings=settings(digest_server), remember=False
     )
     assert not fresh.unchanged and fresh.text
     assert "if-none-match" not in digest_server.requests[0].headers
@@ -87,7 +98,7 @@ def test_a_body_that_is_no_text_raises_and_stores_nothing(
     digest_server.routes["/d.md"] = (200, {"ETag": '"x"'}, b"\x00\x01PK\x03\x04" * 100)
     with pytest.raises(DocumentError) as refused:
         url_documents.fetch_document(
-            session, user_id=None, url=digest_server.url("/d.md"), settings=settings()
+            session, user_id=None, url=digest_server.url("/d.md"), settings=settings(digest_server)
         )
     assert refused.value.code == "binary"
     assert stored(session) == []

@@ -28,7 +28,7 @@ MARKDOWN = {"Content-Type": "text/markdown; charset=utf-8"}
 @pytest.fixture
 def served(app: Flask, digest_server: DigestServer) -> str:
     """The test digest's address, on a host the app may fetch from."""
-    app.config["FETCH_ALLOWED_HOSTS"] = "127.0.0.1"
+    app.config["FETCH_ALLOWED_HOSTS"] = f"127.0.0.1:{digest_server.port}"
     digest_server.routes[PATH] = (200, MARKDOWN, DIGEST_KO.encode("utf-8"))
     return digest_server.url(PATH)
 

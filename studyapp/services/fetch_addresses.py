@@ -1,7 +1,8 @@
 """Which URLs the fetcher may reach, and the connections it makes to them.
 
-A URL is vetted before anything is sent: its scheme and shape, its host against the allowlist
-(before any DNS lookup), then every address the host resolves to. The connection then goes to
+A URL is vetted before anything is sent: its scheme and shape, its host and port against the
+allowlist (before any DNS lookup; a host listed without a port allows only the scheme's default
+port), then every address the host resolves to. The connection then goes to
 the vetted address itself, so that a second lookup (DNS rebinding) cannot swap in another one;
 the Host header, TLS's server name and the certificate check keep using the host's name.
 """
@@ -25,6 +26,7 @@ __all__ = [
     "connection",
     "internal",
     "normalize_host",
+    "split_entry",
     "vet",
 ]
 
@@ -60,18 +62,57 @@ def normalize_host(host: str) -> str:
     return host.encode("idna").decode("ascii")
 
 
-def allowed_host(host: str, allowed: Iterable[str]) -> bool:
-    """Whether ``host`` (normalised) is listed, or is a subdomain of a ``*.domain`` entry."""
+def split_entry(entry: str) -> tuple[str, int | None]:
+    """An allowlist entry's host and port: ``host:port`` (``[v6]:port`` for an IPv6 address)
+    gives both, a bare host gives no port. Raises ValueError for a port that is not one."""
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        if not rest:
+            return host, None
+        if not rest.startswith(":"):
+            raise ValueError(f"not host:port: {entry!r}")
+        return host, _port(rest[1:], entry)
+    if entry.count(":") == 1:
+        host, _, port = entry.partition(":")
+        return host, _port(port, entry)
+    return entry, None  # a host name, or a bare IPv6 address
+
+
+def _port(text: str, entry: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ValueError(f"not a port: {entry!r}")
+    return int(text)
+
+
+def _matches(
+    host: str, port: int | None, scheme: str, allowed: Iterable[str], *, exact: bool
+) -> bool:
+    """Whether an entry of ``allowed`` names ``host`` (``exact``: as such, not through a
+    ``*.domain`` entry) at ``port`` (None: the scheme's default): an entry without a port
+    allows only the scheme's default port."""
+    wanted = _DEFAULT_PORTS[scheme] if port is None else port
     for entry in allowed:
-        if entry == host or (entry.startswith("*.") and host.endswith(entry[1:])):
+        name, listed = split_entry(entry)
+        if wanted != (_DEFAULT_PORTS[scheme] if listed is None else listed):
+            continue
+        if name == host or (not exact and name.startswith("*.") and host.endswith(name[1:])):
             return True
     return False
 
 
-def _exempt(host: str, allowed: Iterable[str]) -> bool:
-    """An IP literal or ``localhost`` listed as such: the administrator allowed that very
-    place (a local mirror), so its address is not held against it."""
-    if host not in allowed:
+def allowed_host(
+    host: str, allowed: Iterable[str], *, port: int | None = None, scheme: str = "https"
+) -> bool:
+    """Whether ``host`` (normalised) at ``port`` is listed, or is a subdomain of a
+    ``*.domain`` entry. An entry without a port allows only the ``scheme``'s default port (80
+    for http, 443 for https); any other port must be listed with it (``host:port``)."""
+    return _matches(host, port, scheme, allowed, exact=False)
+
+
+def _exempt(host: str, port: int, scheme: str, allowed: Iterable[str]) -> bool:
+    """An IP literal or ``localhost`` listed as such (at this port): the administrator allowed
+    that very place (a local mirror), so its address is not held against it."""
+    if not _matches(host, port, scheme, allowed, exact=True):
         return False
     if host == "localhost":
         return True
@@ -80,6 +121,14 @@ def _exempt(host: str, allowed: Iterable[str]) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _place(host: str, port: int, scheme: str) -> str:
+    """``host``, with ``:port`` when it is not the scheme's default: as an allowlist entry
+    would name it."""
+    if port == _DEFAULT_PORTS[scheme]:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def internal(address: _IPAddress) -> bool:
@@ -129,9 +178,9 @@ def vet(url: str, *, allowed: frozenset[str]) -> Target:
         host = normalize_host(parts.hostname or "")
     except UnicodeError:
         raise BadAddress(url, reason="a host name that cannot be encoded") from None
-    if not allowed_host(host, allowed):
-        raise HostNotAllowed(url, host=host)
     port = parts.port or _DEFAULT_PORTS[scheme]
+    if not allowed_host(host, allowed, port=port, scheme=scheme):
+        raise HostNotAllowed(url, host=_place(host, port, scheme))
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
@@ -139,7 +188,7 @@ def vet(url: str, *, allowed: frozenset[str]) -> Target:
     addresses = tuple(dict.fromkeys(str(info[4][0]).split("%", 1)[0] for info in found))
     if not addresses:
         raise FetchFailed(url, reason=f"cannot resolve {host}")
-    if not _exempt(host, allowed):
+    if not _exempt(host, port, scheme, allowed):
         for address in addresses:
             if internal(ipaddress.ip_address(address)):
                 raise PrivateAddress(url, host=host, address=address)

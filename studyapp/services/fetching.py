@@ -19,7 +19,13 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import urljoin
 
-from studyapp.services.fetch_addresses import Target, connection, normalize_host, vet
+from studyapp.services.fetch_addresses import (
+    Target,
+    connection,
+    normalize_host,
+    split_entry,
+    vet,
+)
 from studyapp.services.fetch_errors import (
     BadAddress,
     DocumentMissing,
@@ -67,7 +73,8 @@ class FetchSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> FetchSettings:
-        """The settings FETCH_ALLOWED_HOSTS (comma-separated, ``*.`` for subdomains),
+        """The settings FETCH_ALLOWED_HOSTS (comma-separated, ``*.`` for subdomains, ``:port``
+        for a port other than the scheme's default),
         MAX_DOCUMENT_BYTES and FETCH_TIMEOUT_SECONDS of an app's config."""
         listed = config.get("FETCH_ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS)
         names = listed.split(",") if isinstance(listed, str) else list(listed)
@@ -79,10 +86,16 @@ class FetchSettings:
 
 
 def _allowlist_entry(name: str) -> str:
-    name = name.strip()
-    if name.startswith("*."):
-        return "*." + normalize_host(name[2:])
-    return normalize_host(name)
+    """An entry of FETCH_ALLOWED_HOSTS normalised: ``host``, ``*.domain`` or either with
+    ``:port`` (``[v6]:port`` for an IPv6 address)."""
+    host, port = split_entry(name.strip())
+    if host.startswith("*."):
+        host = "*." + normalize_host(host[2:])
+    else:
+        host = normalize_host(host)
+    if port is None:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 @dataclass(frozen=True, slots=True)

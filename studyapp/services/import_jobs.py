@@ -55,6 +55,7 @@ __all__ = [
     "preview_papers",
     "recent_imports",
     "report_from_json",
+    "save_job_of",
     "submit_save",
 ]
 
@@ -191,13 +192,33 @@ def corrections_from_json(data: Sequence[dict[str, Any]]) -> list[PaperCorrectio
     ]
 
 
+def save_job_of(session: Session, preview_result: dict[str, Any] | None) -> int | None:
+    """The save job a preview's ``result`` records, while it is queued, running or done (a
+    second click on "Save" goes to it); None when there is none, or it failed (the preview can
+    then be saved again)."""
+    with session.begin():
+        return _live_save_job(session, preview_result)
+
+
+def _live_save_job(session: Session, preview_result: dict[str, Any] | None) -> int | None:
+    recorded = (preview_result or {}).get("save_job")
+    if not recorded:
+        return None
+    status = session.scalar(select(Job.status).where(Job.id == int(recorded)))
+    if status is None or status == "failed":
+        return None
+    return int(recorded)
+
+
 def submit_save(
     session: Session, *, preview_id: int, user_id: int, payload: dict[str, Any]
 ) -> tuple[int, bool]:
     """The save job of the user's finished preview job ``preview_id``, made from ``payload``
-    unless it has one already (a second click on "Save"); returns its id and whether it is
-    new (the caller queues a new one). Raises :class:`~studyapp.services.jobs.JobNotFound`
-    when ``preview_id`` is not the user's finished preview."""
+    unless it has one already that has not failed (a second click on "Save" while it is
+    queued, running or done); returns its id and whether it is new (the caller queues a new
+    one). A preview whose save job failed gets a new one, so the save can be tried again.
+    Raises :class:`~studyapp.services.jobs.JobNotFound` when ``preview_id`` is not the user's
+    finished preview."""
     with write_unit(session):
         preview = session.scalars(
             select(Job).where(Job.id == preview_id).with_for_update()
@@ -210,8 +231,9 @@ def submit_save(
         ):
             raise jobs.JobNotFound(preview_id)
         result = dict(preview.result or {})
-        if result.get("save_job"):
-            return int(result["save_job"]), False
+        existing = _live_save_job(session, result)
+        if existing is not None:
+            return existing, False
         job = Job(kind=SAVE_KIND, user_id=user_id, payload={**payload, "preview_job": preview_id})
         session.add(job)
         session.flush()

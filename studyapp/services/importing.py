@@ -62,12 +62,17 @@ _CHUNK = 500
 
 @dataclass(frozen=True, slots=True)
 class DeckImport:
-    """Papers to store in one deck, found by ``slug`` and created as ``name`` if missing."""
+    """Papers to store in one deck, found by ``slug`` and created as ``name`` if missing; or,
+    with ``deck_id``, in that existing deck of ``owner_id``'s, whatever its slug by then
+    (:class:`DeckNotFound` when it is gone)."""
 
     name: str
     papers: Sequence[PaperDraft]
     owner_id: int | None = None
     slug: str | None = None
+    #: An existing deck to store into, found by id at every step (a rename meanwhile changes
+    #: its slug, not its id); never created.
+    deck_id: int | None = None
     #: Replaces the deck's description when given (the built-in library's files carry one).
     description: str | None = None
     corrections: Corrections = Corrections()
@@ -126,11 +131,23 @@ def _import_deck(
 
 def find_deck(session: Session, item: DeckImport, *, lock: bool = False) -> Deck | None:
     """The deck ``item`` stores into, if it exists (never a staging deck); ``lock`` locks it
-    until commit (PostgreSQL)."""
-    slug = item.slug or slugify(item.name)
+    until commit (PostgreSQL).
+
+    An ``item`` naming its ``deck_id`` is found by that id among its owner's decks, and raises
+    :class:`DeckNotFound` when the deck is gone (deleted since it was chosen).
+    """
     owner_clause = Deck.in_library() if item.owner_id is None else Deck.owned_by(item.owner_id)
-    query = select(Deck).where(owner_clause, Deck.slug == slug)
-    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+    if item.deck_id is not None:
+        query = select(Deck).where(owner_clause, Deck.id == item.deck_id)
+    else:
+        query = select(Deck).where(owner_clause, Deck.slug == (item.slug or slugify(item.name)))
+    # Read from the database, not the session's identity map: it may hold the deck as it was
+    # before a rename.
+    query = query.execution_options(populate_existing=True)
+    deck = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    if deck is None and item.deck_id is not None:
+        raise DeckNotFound(item.deck_id)
+    return deck
 
 
 def deck_for(session: Session, item: DeckImport) -> Deck:
@@ -207,7 +224,8 @@ def save_into_deck(
     :func:`save_into_new_deck`).
 
     Raises :class:`DeckNotFound` when ``deck_id`` is not one of the user's own decks (a shared
-    library deck included): nothing is written then.
+    library deck included), also when it is deleted while the papers are stored: nothing is
+    written then. A deck renamed meanwhile still gets them (it is found by id at every step).
     """
     with session.begin():
         deck = session.scalars(
@@ -218,6 +236,7 @@ def save_into_deck(
         item = DeckImport(
             name=deck.name,
             slug=deck.slug,
+            deck_id=deck.id,
             papers=papers,
             owner_id=user_id,
             corrections=corrections,

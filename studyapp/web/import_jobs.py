@@ -125,12 +125,13 @@ def page(job_id: int) -> ResponseReturnValue:
 @login_required
 def save(job_id: int) -> ResponseReturnValue:
     """Save a large document's papers with the preview's corrections: a save job, made once
-    however often the button is pressed."""
+    however often the button is pressed, and again only when the last one failed."""
     job = _import_job(job_id)
     if job.kind not in PREVIEW_KINDS or job.status != "done" or job.result is None:
         raise JobNotFound(job_id)
-    if job.result.get("save_job"):
-        return imports.go_to_job(int(job.result["save_job"]))
+    existing = import_jobs.save_job_of(get_session(), job.result)
+    if existing is not None:
+        return imports.go_to_job(existing)
     form = read.make_form()
     found = _preview(job, form)
     chosen = imports.checked_corrections(form, found)
