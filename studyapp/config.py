@@ -106,6 +106,22 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'studyapp.db'}"
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    _check_allowlist(app.config)
+
+
+def _check_allowlist(config: Mapping[str, Any]) -> None:
+    """Refuse to start (``ValueError``) on an allowlist entry that cannot be read, rather than
+    fail each fetch later."""
+    from studyapp.services.fetching import FetchSettings
+
+    try:
+        FetchSettings.from_config(config)
+    except ValueError as error:
+        listed = config["FETCH_ALLOWED_HOSTS"]
+        raise ValueError(
+            f"FETCH_ALLOWED_HOSTS = {listed!r} cannot be read ({error}): list host names "
+            "or addresses, each with :port when it is not the scheme's default"
+        ) from None
 
 
 def _instance_secret(path: Path) -> str:

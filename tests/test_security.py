@@ -383,6 +383,14 @@ def test_an_unreadable_limit_stops_the_app_from_starting(make_app: AppMaker, lim
         make_app(LOGIN_RATE_LIMIT=limit)
 
 
+@pytest.mark.parametrize("hosts", ["example.org:abc", "example.org:99999"])
+def test_an_unreadable_allowlist_stops_the_app_from_starting(
+    make_app: AppMaker, hosts: str
+) -> None:
+    with pytest.raises(ValueError, match="FETCH_ALLOWED_HOSTS"):
+        make_app(FETCH_ALLOWED_HOSTS=hosts)
+
+
 # ---- "Keep me logged in" ------------------------------------------------------------------------
 
 KEEP_ME = {"email": "reader@example.com", "password": PASSWORD, "remember": "y"}
