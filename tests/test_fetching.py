@@ -8,6 +8,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -367,6 +368,38 @@ def test_a_server_that_trickles_is_cut_off_at_the_deadline(digest_server: Digest
         fetch(digest_server.url("/slow.md"), settings=settings(timeout=1, port=digest_server.port))
     assert time.monotonic() - began < 2.5
     assert cut.value.code == "fetch.timeout"
+
+
+def test_a_tls_handshake_that_trickles_is_cut_off_at_the_deadline() -> None:
+    """The deadline holds from the first byte: a server that answers the TLS greeting with a
+    record a byte at a time (each well within a socket timeout) is cut off too."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    done = threading.Event()
+
+    def trickle() -> None:
+        peer, _ = listener.accept()
+        with peer:
+            peer.recv(4096)  # the client's hello
+            # A handshake record of 16 KB is announced, and sent a byte every 0.2 s.
+            peer.sendall(b"\x16\x03\x03\x40\x00")
+            while not done.wait(0.2):
+                try:
+                    peer.sendall(b"\x00")
+                except OSError:
+                    return
+
+    server = threading.Thread(target=trickle, daemon=True)
+    server.start()
+    began = time.monotonic()
+    try:
+        with pytest.raises(FetchTimeout):
+            fetch(f"https://127.0.0.1:{port}/d.md", settings=settings(timeout=1, port=port))
+        assert time.monotonic() - began < 2.5
+    finally:
+        done.set()
+        server.join(timeout=5)
+        listener.close()
 
 
 @pytest.mark.parametrize(
