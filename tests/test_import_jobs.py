@@ -205,11 +205,7 @@ def test_a_document_that_reads_differently_when_saved_fails_as_a_mismatch(
     page = html(client.get(f"/import/jobs/{preview_id}").data)
     # What the worker reads again is no longer what the preview showed (as after an update of
     # the extractor between preview and save).
-    with session_factory(app)() as session, session.begin():
-        job = session.get(Job, preview_id)
-        assert job is not None
-        changed = large.replace("abs/2503.10000", "abs/2503.99999")
-        job.payload = {**job.payload, "text": changed}
+    change_what_the_save_reads(app, preview_id, large)
     error, said = failed_save(app, auth, preview_id, page)
     assert error == "import.preview_mismatch" and "Import it again" in said
     assert counts(app) == NOTHING
@@ -238,10 +234,7 @@ def test_a_preview_whose_save_failed_can_be_saved_again(
     finished(app, preview_id)
     page = html(client.get(f"/import/jobs/{preview_id}").data)
     # The first save fails: what the worker reads again is not what the preview showed.
-    with session_factory(app)() as session, session.begin():
-        job = session.get(Job, preview_id)
-        assert job is not None
-        job.payload = {**job.payload, "text": large.replace("abs/2503.10000", "abs/2503.99999")}
+    change_what_the_save_reads(app, preview_id, large)
     error, _said = failed_save(app, auth, preview_id, page)
     assert error == "import.preview_mismatch"
     assert counts(app) == NOTHING
@@ -348,3 +341,13 @@ def test_drafts_survive_the_round_trip_through_json() -> None:
             continue
         for paper in extract_text(path.read_text(encoding="utf-8"), source=path.name).papers:
             assert PaperDraft.from_json(paper.to_json()) == paper
+
+
+def change_what_the_save_reads(app: Flask, preview_id: int, document: str) -> None:
+    """Give the preview job another paper than the one its preview showed: its save job, which
+    reads the document again, then finds a mismatch."""
+    with session_factory(app)() as session, session.begin():
+        job = session.get(Job, preview_id)
+        assert job is not None
+        changed = document.replace("abs/2503.10000", "abs/2503.99999")
+        job.payload = {**job.payload, "text": changed}
