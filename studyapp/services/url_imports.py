@@ -17,16 +17,7 @@ from studyapp.db import write_unit
 from studyapp.extract.documents import DocumentError
 from studyapp.models import Job
 from studyapp.services import jobs
-from studyapp.services.fetch_errors import (
-    BadAddress,
-    DocumentMissing,
-    FetchError,
-    FetchFailed,
-    FetchTimeout,
-    HostNotAllowed,
-    PrivateAddress,
-    TooLarge,
-)
+from studyapp.services.fetch_errors import FetchError
 from studyapp.services.fetching import FetchSettings
 from studyapp.services.import_jobs import (
     FETCH_KIND,
@@ -38,18 +29,8 @@ from studyapp.services.url_documents import fetch_document
 
 __all__ = ["fetch_error"]
 
-_ERRORS: dict[str, type[FetchError]] = {
-    error.code: error
-    for error in (
-        BadAddress,
-        HostNotAllowed,
-        PrivateAddress,
-        DocumentMissing,
-        TooLarge,
-        FetchTimeout,
-        FetchFailed,
-    )
-}
+#: Every kind of fetch error by its code (each is a direct subclass of FetchError).
+_ERRORS: dict[str, type[FetchError]] = {error.code: error for error in FetchError.__subclasses__()}
 
 
 def _keep(context: jobs.JobContext, payload: dict[str, Any]) -> None:
