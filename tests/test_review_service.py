@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from studyapp.identity import CardKind
 from studyapp.models import ReviewKind, ReviewLog, ReviewState
-from studyapp.services import progress, review
+from studyapp.services import progress, review, undo
 from studyapp.services.enrollment import enroll
 from studyapp.services.errors import InvalidGrade, NotFound
 from studyapp.srs import sm2
@@ -194,8 +194,8 @@ def test_undo_restores_the_exact_state_and_removes_the_log_row(session: Session)
     assert state_of(session, item.state.id).lapses == 1
 
     assert answered.log_id is not None
-    undone = review.undo_last(session, limits, answer_id=answered.log_id, now=later)
-    assert undone == review.Undone(state_id=item.state.id)
+    undone = undo.undo_last(session, limits, answer_id=answered.log_id, now=later)
+    assert undone == undo.Undone(state_id=item.state.id)
     after = state_of(session, item.state.id)
     assert (
         after.repetitions,
@@ -215,7 +215,7 @@ def test_undo_restores_the_exact_state_and_removes_the_log_row(session: Session)
 
 def test_undo_with_nothing_to_undo(session: Session) -> None:
     limits = setup_cards(session, 1)
-    assert review.undo_last(session, limits, answer_id=1, now=MORNING).state_id is None
+    assert undo.undo_last(session, limits, answer_id=1, now=MORNING).state_id is None
 
 
 def latest_answer(session: Session, limits: review.StudyLimits) -> int:
@@ -238,13 +238,13 @@ def test_the_same_undo_twice_takes_back_one_answer(session: Session) -> None:
     first = answer_next(session, limits, 5, MORNING)
     second = answer_next(session, limits, 5, MORNING)
     button = latest_answer(session, limits)
-    undone = review.undo_last(session, limits, answer_id=button, now=MORNING)
-    assert undone == review.Undone(state_id=second.state.id)
+    undone = undo.undo_last(session, limits, answer_id=button, now=MORNING)
+    assert undone == undo.Undone(state_id=second.state.id)
     kept = log_rows(session)
     assert [card for _, card in kept] == [first.state.card_id]
     # The same button again (a double click, a retry, the other tab): nothing more changes.
-    again = review.undo_last(session, limits, answer_id=button, now=MORNING)
-    assert again == review.Undone(state_id=None, stale=True)
+    again = undo.undo_last(session, limits, answer_id=button, now=MORNING)
+    assert again == undo.Undone(state_id=None, stale=True)
     assert log_rows(session) == kept
     assert state_of(session, first.state.id).repetitions == 1
     # The page now names the first answer, and its button takes that one back.
@@ -259,17 +259,17 @@ def test_undo_naming_an_answer_that_is_no_longer_the_latest_changes_nothing(
     stale_button = latest_answer(session, limits)
     answer_next(session, limits, 4, MORNING)  # a later answer, say from another tab
     before = log_rows(session)
-    undone = review.undo_last(session, limits, answer_id=stale_button, now=MORNING)
-    assert undone == review.Undone(state_id=None, stale=True)
+    undone = undo.undo_last(session, limits, answer_id=stale_button, now=MORNING)
+    assert undone == undo.Undone(state_id=None, stale=True)
     assert log_rows(session) == before
     assert state_of(session, first.state.id).repetitions == 1
     # Neither is an answer of another user, nor one of yesterday, undone by naming it.
     stranger = make_user(session, "stranger@example.com").id
     session.commit()
     other = review.StudyLimits(stranger, "UTC", new_per_day=20, reviews_per_day=200)
-    assert review.undo_last(session, other, answer_id=before[-1][0], now=MORNING).stale
+    assert undo.undo_last(session, other, answer_id=before[-1][0], now=MORNING).stale
     tomorrow = MORNING + timedelta(days=1)
-    assert review.undo_last(session, limits, answer_id=before[-1][0], now=tomorrow).stale
+    assert undo.undo_last(session, limits, answer_id=before[-1][0], now=tomorrow).stale
     assert log_rows(session) == before
 
 
@@ -281,7 +281,7 @@ def test_undo_after_the_card_left_my_study_keeps_the_answer(session: Session) ->
     with session.begin():
         session.delete(session.get_one(ReviewState, item.state.id))
     button = latest_answer(session, limits)
-    assert review.undo_last(session, limits, answer_id=button, now=MORNING).state_id is None
+    assert undo.undo_last(session, limits, answer_id=button, now=MORNING).state_id is None
     with session.begin():
         assert session.scalar(select(func.count(ReviewLog.id))) == 1
 
@@ -536,9 +536,7 @@ def test_undo_unburies_the_sibling(session: Session) -> None:
     limits, _ = setup_papers(session, 1)
     first = answer_next(session, limits, 5, MORNING)
     assert review.next_card(session, limits, now=MORNING) is None
-    undone = review.undo_last(
-        session, limits, answer_id=latest_answer(session, limits), now=MORNING
-    )
+    undone = undo.undo_last(session, limits, answer_id=latest_answer(session, limits), now=MORNING)
     assert undone.state_id == first.state.id
     again = review.next_card(session, limits, now=MORNING)
     assert again is not None and again.state.id == first.state.id and again.remaining == 1

@@ -1,4 +1,4 @@
-"""The daily review: what is due today, answering a card, undoing the last answer.
+"""The daily review: what is due today, and answering a card (undoing it: services/undo.py).
 
 "Today" is the user's local date in their time zone. The queue, in order: scheduled reviews due
 today or earlier (oldest first, up to the daily review limit), then new cards (up to the daily
@@ -31,14 +31,12 @@ from datetime import date, datetime
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    select,
 )
 from sqlalchemy.orm import Session
 
-from studyapp.db import core_transaction, write_unit
+from studyapp.db import core_transaction
 from studyapp.models import (
     ReviewKind,
-    ReviewLog,
     ReviewState,
 )
 from studyapp.services import review_sql as sql
@@ -66,7 +64,6 @@ __all__ = [
     "StateView",
     "StudyDeck",
     "StudyLimits",
-    "Undone",
     "active",
     "allowance",
     "answer",
@@ -77,7 +74,6 @@ __all__ = [
     "redrills",
     "review_due",
     "studied_deck",
-    "undo_last",
 ]
 
 #: Longest plausible look at one card; longer means the tab was left open.
@@ -396,56 +392,3 @@ def _forget(session: Session, state_id: int) -> None:
     held = session.identity_map.get(session.identity_key(ReviewState, state_id))
     if held is not None:
         session.expire(held)
-
-
-@dataclass(frozen=True, slots=True)
-class Undone:
-    """What an undo did. ``state_id``: the card whose answer was taken back (``None`` when
-    none was). ``stale``: the answer named is no longer the user's latest of today (it was
-    undone already, by a second press or another tab, or a later answer came since), so
-    nothing changed."""
-
-    state_id: int | None
-    stale: bool = False
-
-
-def undo_last(session: Session, limits: StudyLimits, *, answer_id: int, now: datetime) -> Undone:
-    """Take back the user's most recent answer of today, if it is still ``answer_id`` (the log
-    row the undo button named): restore the card's state exactly and delete the log row.
-
-    Naming the row makes undo idempotent, as the version makes an answer: the same press sent
-    twice (a double click, a retried request, a second tab) finds its row gone, and changes
-    nothing rather than taking back the answer before it.
-    """
-    today = local_day(now, limits.timezone)
-    with write_unit(session):
-        # Locked, so that of two identical undos on PostgreSQL the second waits for the first
-        # and then finds the row gone (on SQLite, BEGIN IMMEDIATE already queues them).
-        log = session.scalars(
-            select(ReviewLog)
-            .where(ReviewLog.user_id == limits.user_id, ReviewLog.reviewed_on == today)
-            .order_by(ReviewLog.id.desc())
-            .limit(1)
-            .with_for_update()
-        ).first()
-        if log is None or log.id != answer_id:
-            return Undone(state_id=None, stale=True)
-        state = session.scalars(
-            select(ReviewState)
-            .where(ReviewState.user_id == limits.user_id, ReviewState.card_id == log.card_id)
-            .execution_options(populate_existing=True)
-        ).first()
-        if state is None:
-            # The card left the user's study since (its library deck removed): the answer
-            # stays in the log as history, and there is no schedule to put back.
-            return Undone(state_id=None)
-        state.repetitions = log.repetitions_before
-        state.ease = log.ease_before
-        state.interval_days = log.interval_before
-        state.due_on = log.due_before
-        state.lapses = log.lapses_before
-        state.last_reviewed_at = log.last_reviewed_before
-        state.redrill_on = log.redrill_before
-        session.delete(log)
-        state_id = state.id
-    return Undone(state_id=state_id)

@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from studyapp.db import get_session
 from studyapp.models import utcnow
 from studyapp.services import cards, progress, review
+from studyapp.services.undo import undo_last
 from studyapp.srs.sm2 import Grade
 from studyapp.web.auth import Account, current_account, login_required
 from studyapp.web.htmx import wants_partial
@@ -248,7 +249,7 @@ def undo() -> ResponseReturnValue:
     if answer_id is None:
         abort(400)
     deck = _deck()
-    undone = review.undo_last(get_session(), _limits(), answer_id=answer_id, now=utcnow())
+    undone = undo_last(get_session(), _limits(), answer_id=answer_id, now=utcnow())
     notice = _undone_notice() if undone.stale else None
     if wants_partial():
         item = review.next_card(
