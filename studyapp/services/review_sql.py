@@ -185,6 +185,12 @@ STATE_COLUMNS = (
     ReviewState.lapses,
     ReviewState.last_reviewed_at,
     ReviewState.redrill_on,
+    ReviewState.scheduler,
+    ReviewState.stability,
+    ReviewState.difficulty,
+    ReviewState.phase,
+    ReviewState.step,
+    ReviewState.due_at,
 )
 
 KINDS = tuple(ReviewKind)
@@ -335,6 +341,9 @@ _LOGGED = (
     "interval_after",
     "due_after",
     "duration_ms",
+    "scheduler",
+    "memory_before",
+    "memory_after",
 )
 INSERT_LOG = Prepared(insert(ReviewLog).returning(ReviewLog.id), columns=_LOGGED)
 _SCHEDULED = (
@@ -345,6 +354,11 @@ _SCHEDULED = (
     "redrill_on",
     "lapses",
     "last_reviewed_at",
+    "stability",
+    "difficulty",
+    "phase",
+    "step",
+    "due_at",
     "version",
 )
 # The version check makes a write from a stale read match nothing.
