@@ -20,16 +20,20 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from studyapp.models.base import Base, BigIntId, enum_column, utcnow
 from studyapp.models.content import Card
+from studyapp.srs.fsrs import Rating
 from studyapp.srs.schedule import AnswerKind, SchedulerName
-from studyapp.srs.sm2 import INITIAL_EASE
+from studyapp.srs.sm2 import INITIAL_EASE, PASSING_GRADE
 
-__all__ = ["Quiz", "QuizQuestion", "ReviewKind", "ReviewLog", "ReviewState"]
+__all__ = ["Quiz", "QuizQuestion", "ReviewKind", "ReviewLog", "ReviewState", "recalled"]
 
 
 #: Why an answer was given: a first sight, a scheduled review, or a same-day re-drill.
@@ -170,6 +174,15 @@ class ReviewLog(Base):
             "grade",
         ),
         CheckConstraint("grade BETWEEN 0 AND 5", name="grade_0_to_5"),
+    )
+
+
+def recalled() -> ColumnElement[bool]:
+    """The answer recalled the card, on the grade scale of the scheduler that took it: SM-2's
+    3-5, FSRS's Hard, Good and Easy (2-4)."""
+    return or_(
+        and_(ReviewLog.scheduler == SchedulerName.SM2, ReviewLog.grade >= PASSING_GRADE),
+        and_(ReviewLog.scheduler == SchedulerName.FSRS, ReviewLog.grade >= Rating.HARD),
     )
 
 
