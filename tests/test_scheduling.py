@@ -290,3 +290,39 @@ def test_the_buttons_foretell_what_fsrs_will_do(session: Session) -> None:
     state = state_of(session, item.state.id)
     assert state.due_on == told[fsrs.Rating.EASY].after.due_on
     assert item.retrievability() is None  # a new card: nothing to forget yet
+
+
+def test_a_card_answered_while_the_log_is_replayed_is_rebuilt_with_that_answer(
+    app_session_pair: tuple[Session, Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session, other = app_session_pair
+    limits = setup_cards(session, 2)
+    answer_next(session, limits, 4, MORNING)
+    day = MORNING + timedelta(days=1)
+    replayed = scheduling._rebuild
+    calls = 0
+
+    def answer_meanwhile(*args: object, **kwargs: object) -> object:
+        # The first replay runs before the write unit: another session answers a card then.
+        nonlocal calls
+        calls += 1
+        built = replayed(*args, **kwargs)  # type: ignore[arg-type]
+        if calls == 1:
+            answer_next(other, limits, 5, day)
+        return built
+
+    monkeypatch.setattr(scheduling, "_rebuild", answer_meanwhile)
+    switched = switch(session, limits, SchedulerName.FSRS)
+    assert calls == 2 and (switched.replayed, switched.new) == (1, 1)
+    session.expire_all()
+    with session.begin():
+        (state,) = session.scalars(
+            select(ReviewState).where(ReviewState.last_reviewed_at.is_not(None))
+        ).all()
+        history = [
+            (row.reviewed_at, fsrs.from_sm2_grade(row.grade))
+            for row in session.scalars(select(ReviewLog).order_by(ReviewLog.id))
+        ]
+        assert len(history) == 2 and state.last_reviewed_at == day
+        assert state.stability == fsrs.replay(history).stability
+        assert state.scheduler is SchedulerName.FSRS

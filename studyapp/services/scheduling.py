@@ -15,8 +15,8 @@ shown before the switch (with the other scheduler's buttons) changes nothing.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -90,29 +90,42 @@ def update_scheduling(
         raise RetentionOutOfRange()
     if not 1 <= change.maximum_interval <= MAX_INTERVAL_LIMIT:
         raise IntervalOutOfRange()
+    rebuilt: dict[int, _Rebuilt] = {}
+    if change.scheduler is SchedulerName.FSRS:
+        # Replaying a long log is the slow part (seconds for 100,000 answers): it runs before
+        # the write unit, so SQLite's write lock is held only while the memories are stored.
+        with session.begin():
+            user = session.get_one(User, user_id)
+            if user.scheduler is not SchedulerName.FSRS:
+                rebuilt = _rebuild(session, user_id, _scheduling(user, change))
     with write_unit(session):
         user = session.scalars(select(User).where(User.id == user_id).with_for_update()).one()
         before = user.scheduler
+        settings = _scheduling(user, change)
         user.desired_retention = change.desired_retention
         user.maximum_interval = change.maximum_interval
         user.scheduler = change.scheduler
         switched = Switched(before=before, after=change.scheduler)
         if before is not change.scheduler:
-            settings = _scheduling(user)
             if change.scheduler is SchedulerName.FSRS:
-                switched = _to_fsrs(session, user_id, settings, before)
+                _write(session, rebuilt.values())
+                # Cards answered (or added) since the replay kept their old version, so the
+                # write above passed them by: they are rebuilt again, under the lock.
+                rebuilt.update(_rebuild(session, user_id, settings))
+                _write(session, rebuilt.values(), only_left=True)
+                switched = _counted(before, rebuilt.values())
             else:
                 _to_sm2(session, user_id)
         session.flush()
     return switched
 
 
-def _scheduling(user: User) -> Scheduling:
+def _scheduling(user: User, change: SchedulingChange) -> Scheduling:
     parameters = user.fsrs_parameters
     return Scheduling(
-        name=user.scheduler,
-        desired_retention=user.desired_retention,
-        maximum_interval=user.maximum_interval,
+        name=change.scheduler,
+        desired_retention=change.desired_retention,
+        maximum_interval=change.maximum_interval,
         fsrs_parameters=None if parameters is None else tuple(parameters),
     )
 
@@ -125,9 +138,30 @@ def _rating(scheduler: SchedulerName, grade: int) -> fsrs.Rating:
     return fsrs.from_sm2_grade(grade)
 
 
-def _to_fsrs(
-    session: Session, user_id: int, settings: Scheduling, before: SchedulerName
-) -> Switched:
+@dataclass(frozen=True, slots=True)
+class _Rebuilt:
+    """One card's FSRS memory, built from the state at ``version``, and how."""
+
+    state_id: int
+    version: int
+    memory: fsrs.FSRSState | None
+    how: str  # "replayed", "from_ease" or "new"
+
+
+def _rebuild(session: Session, user_id: int, settings: Scheduling) -> dict[int, _Rebuilt]:
+    """FSRS's memory of each of the user's cards that FSRS does not keep yet."""
+    states = session.execute(
+        select(
+            ReviewState.id,
+            ReviewState.version,
+            ReviewState.card_id,
+            ReviewState.ease,
+            ReviewState.interval_days,
+            ReviewState.last_reviewed_at,
+        ).where(ReviewState.user_id == user_id, ReviewState.scheduler != SchedulerName.FSRS)
+    ).all()
+    if not states:
+        return {}
     histories: dict[int, list[tuple[datetime, fsrs.Rating]]] = defaultdict(list)
     first_kind: dict[int, AnswerKind] = {}
     logged = session.execute(
@@ -144,22 +178,11 @@ def _to_fsrs(
     for card_id, reviewed_at, grade, kind, scheduler in logged:
         first_kind.setdefault(card_id, kind)
         histories[card_id].append((reviewed_at, _rating(scheduler, grade)))
-    states = session.execute(
-        select(
-            ReviewState.id,
-            ReviewState.card_id,
-            ReviewState.ease,
-            ReviewState.interval_days,
-            ReviewState.last_reviewed_at,
-        ).where(ReviewState.user_id == user_id, ReviewState.scheduler != SchedulerName.FSRS)
-    ).all()
-    rows: list[dict[str, object]] = []
-    replayed = from_ease = new = 0
-    for state_id, card_id, ease, interval_days, last_reviewed_at in states:
-        memory: fsrs.FSRSState | None
+    rebuilt: dict[int, _Rebuilt] = {}
+    for state_id, version, card_id, ease, interval_days, last_reviewed_at in states:
         if first_kind.get(card_id) is AnswerKind.LEARN:
             memory = fsrs.replay(histories[card_id], settings=settings.fsrs)
-            replayed += 1
+            how = "replayed"
         elif last_reviewed_at is not None:
             memory = fsrs.from_sm2(
                 ease=ease,
@@ -167,46 +190,52 @@ def _to_fsrs(
                 last_review=last_reviewed_at,
                 settings=settings.fsrs,
             )
-            from_ease += 1
+            how = "from_ease"
         else:
-            memory = None
-            new += 1
-        rows.append(_memory_row(state_id, memory))
-    _write(session, rows, SchedulerName.FSRS)
-    return Switched(before, SchedulerName.FSRS, replayed=replayed, from_ease=from_ease, new=new)
+            memory, how = None, "new"
+        rebuilt[state_id] = _Rebuilt(state_id, version, memory, how)
+    return rebuilt
 
 
-def _memory_row(state_id: int, memory: fsrs.FSRSState | None) -> dict[str, object]:
-    if memory is None:
-        return {
-            "target": state_id,
-            "stability": None,
-            "difficulty": None,
-            "phase": None,
-            "step": None,
-            "due_at": None,
+def _counted(before: SchedulerName, rebuilt: Iterable[_Rebuilt]) -> Switched:
+    hows = Counter(card.how for card in rebuilt)
+    return Switched(
+        before,
+        SchedulerName.FSRS,
+        replayed=hows["replayed"],
+        from_ease=hows["from_ease"],
+        new=hows["new"],
+    )
+
+
+def _write(session: Session, rebuilt: Iterable[_Rebuilt], *, only_left: bool = False) -> None:
+    """Store the memories, each only on the version it was built from (and, with
+    ``only_left``, only on a card FSRS does not keep yet)."""
+    rows = [
+        {
+            "target": card.state_id,
+            "seen": card.version,
+            "stability": None if card.memory is None else card.memory.stability,
+            "difficulty": None if card.memory is None else card.memory.difficulty,
+            "phase": None if card.memory is None else int(card.memory.phase),
+            "step": None if card.memory is None else card.memory.step,
+            "due_at": None if card.memory is None else card.memory.due,
         }
-    return {
-        "target": state_id,
-        "stability": memory.stability,
-        "difficulty": memory.difficulty,
-        "phase": int(memory.phase),
-        "step": memory.step,
-        "due_at": memory.due,
-    }
-
-
-def _write(session: Session, rows: Sequence[dict[str, object]], to: SchedulerName) -> None:
+        for card in rebuilt
+    ]
     if not rows:
         return
     table = ReviewState.__table__
     assert isinstance(table, Table)
+    conditions = [table.c.id == bindparam("target"), table.c.version == bindparam("seen")]
+    if only_left:
+        conditions.append(table.c.scheduler != SchedulerName.FSRS)
     # Core's executemany: one statement, a row of values per card.
     session.connection().execute(
         update(table)
-        .where(table.c.id == bindparam("target"))
+        .where(*conditions)
         .values(
-            scheduler=to,
+            scheduler=SchedulerName.FSRS,
             stability=bindparam("stability"),
             difficulty=bindparam("difficulty"),
             phase=bindparam("phase"),
@@ -214,7 +243,7 @@ def _write(session: Session, rows: Sequence[dict[str, object]], to: SchedulerNam
             due_at=bindparam("due_at"),
             version=table.c.version + 1,
         ),
-        list(rows),
+        rows,
     )
 
 
