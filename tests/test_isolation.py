@@ -91,6 +91,7 @@ CALLS = (
     Call("GET", "/import", 200, before=True),
     Call("GET", "/import/preview", 302),
     Call("GET", "/settings", 200, before=True),
+    Call("GET", "/settings/scheduling/fit", 200, before=True),
     Call("GET", "/export", 200, before=True),
     Call("GET", "/quiz", 200, before=True),
     Call("GET", "/stats", 200, before=True),
@@ -124,6 +125,7 @@ CALLS = (
     Call("GET", "/follows/{a_follow}/backfill", 404),
     Call("GET", "/follows/{a_follow}/backfill/{a_job}", 404),
     Call("GET", "/import/jobs/{a_job}", 404),  # A's job, whatever its kind
+    Call("POST", "/settings/scheduling/fit/{a_job}/apply", 404),
     # Writes with A's ids change nothing.
     Call("POST", "/review/{a_state}/answer", 404, {"grade": "5", "version": "{a_version}"}),
     Call("POST", "/review/{a_state}/answer", 404, {"grade": "0", "version": "{a_version}"}, True),
