@@ -168,7 +168,12 @@ def _recall_forecast(
             ReviewState.last_reviewed_at.is_not(None),
         )
     ).all()
-    memories = [Memory(stability, last) for stability, last in rows]
+    # Both columns are filtered on NOT NULL above.
+    memories = [
+        Memory(stability, last)
+        for stability, last in rows
+        if stability is not None and last is not None
+    ]
     sums = expected_recalls(
         memories, now=now, days=len(due), parameters=limits.scheduling.fsrs.parameters
     )

@@ -33,19 +33,21 @@ def _failure(job: JobView) -> str:
     short = fsrs_fitting.not_enough_reviews(job)
     if short is not None:
         have, needed = short
-        return _(
-            "Fitting needs %(needed)s reviews on later days; you have %(have)s. "
-            "Keep reviewing and try again.",
-            needed=format_decimal(needed),
-            have=format_decimal(have),
+        return str(
+            _(
+                "Fitting needs %(needed)s reviews on later days; you have %(have)s. "
+                "Keep reviewing and try again.",
+                needed=format_decimal(needed),
+                have=format_decimal(have),
+            )
         )
-    return _("The fit stopped before it finished. Start it again.")
+    return str(_("The fit stopped before it finished. Start it again."))
 
 
 def _status_line(job: JobView) -> str:
     if job.status == "queued":
-        return _("Waiting for the worker to start…")
-    return _("Fitting the parameters to your reviews…")
+        return str(_("Waiting for the worker to start…"))
+    return str(_("Fitting the parameters to your reviews…"))
 
 
 def _context(state: FittingState) -> dict[str, Any]:
