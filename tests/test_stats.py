@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -519,3 +520,19 @@ def test_an_sm2_users_page_has_no_recall_forecast_and_no_desired_retention(
         "you asked for"
         not in page.select_one("#retention-heading").find_parent("section").get_text()
     )
+
+
+def test_many_cards_are_summed_from_an_even_sample_within_a_percent() -> None:
+    rng = random.Random(5)
+    memories = [
+        Memory(
+            rng.uniform(0.2, 400),
+            NOW - timedelta(days=rng.randint(0, 300), hours=rng.randint(0, 23)),
+        )
+        for _ in range(20_000)
+    ]
+    exact = expected_recalls(memories, now=NOW, days=30, sample=len(memories))
+    sampled = expected_recalls(memories, now=NOW, days=30)
+    assert sampled != exact  # it did sample
+    for estimate, true in zip(sampled, exact, strict=True):
+        assert estimate == pytest.approx(true, rel=0.01)

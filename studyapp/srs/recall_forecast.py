@@ -7,18 +7,25 @@ then: FSRS's forgetting curve ``R = (1 + FACTOR · t / S) ** DECAY`` of the card
 :func:`studyapp.srs.fsrs.retrievability` asks py-fsrs for; it is written out here because a
 stats page sums it over 20,000 cards for 30 days, and building a py-fsrs card for each of those
 600,000 values costs seconds. The tests hold the two to the same numbers.
+
+Even written out, 600,000 powers cost about 100 ms of pure Python, the stats page's whole budget:
+above :data:`SAMPLE` cards the sum is taken over an evenly spaced sample of that many (every
+k-th card in the order given) and scaled up to all of them. A sum of many probabilities between
+0 and 1 is estimated this way to well within a percent (the tests check it on 20,000 cards).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from studyapp.srs.fsrs import DEFAULT_PARAMETERS
 
-__all__ = ["Memory", "expected_recalls"]
+__all__ = ["SAMPLE", "Memory", "expected_recalls"]
+
+#: The most cards whose forgetting curves are summed; more are sampled down to this many.
+SAMPLE = 4000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +43,16 @@ def expected_recalls(
     now: datetime,
     days: int,
     parameters: tuple[float, ...] = DEFAULT_PARAMETERS,
+    sample: int = SAMPLE,
 ) -> tuple[float, ...]:
     """The sum of the cards' retrievability at ``now`` and at the same time on each of the
-    next ``days - 1`` days: what the user would be expected to recall if asked every card."""
+    next ``days - 1`` days: what the user would be expected to recall if asked every card.
+    Exact for up to ``sample`` cards; estimated from an evenly spaced sample above that."""
+    scale = 1.0
+    if len(memories) > sample:
+        step = len(memories) / sample
+        scale = step
+        memories = [memories[int(i * step)] for i in range(sample)]
     decay = -parameters[20]
     factor = 0.9 ** (1 / decay) - 1
     # A whole day later every card is exactly one more whole day past its last answer, so one
@@ -49,7 +63,10 @@ def expected_recalls(
         elapsed = (now - memory.last_review).days
         (ahead if elapsed >= 0 else behind).append((factor / memory.stability, elapsed))
     return tuple(
-        math.fsum((1 + slope * (elapsed + day)) ** decay for slope, elapsed in ahead)
-        + math.fsum((1 + slope * max(0, elapsed + day)) ** decay for slope, elapsed in behind)
+        scale
+        * (
+            sum([(1 + slope * (elapsed + day)) ** decay for slope, elapsed in ahead])
+            + sum([(1 + slope * max(0, elapsed + day)) ** decay for slope, elapsed in behind])
+        )
         for day in range(days)
     )
