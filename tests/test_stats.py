@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studyapp.identity import CardKind
-from studyapp.models import Card, ReviewKind, ReviewLog, Topic, User
+from studyapp.models import Card, ReviewKind, ReviewLog, ReviewState, Topic, User
 from studyapp.services import stats
 from studyapp.services.review import StudyLimits
-from studyapp.srs import fsrs
+from studyapp.srs import fsrs, recall_forecast
 from studyapp.srs.fsrs import DEFAULT_PARAMETERS, FSRSState, Phase, Rating
 from studyapp.srs.recall_forecast import Memory, expected_recalls
 from studyapp.srs.schedule import SchedulerName, Scheduling
@@ -536,3 +536,24 @@ def test_many_cards_are_summed_from_an_even_sample_within_a_percent() -> None:
     assert sampled != exact  # it did sample
     for estimate, true in zip(sampled, exact, strict=True):
         assert estimate == pytest.approx(true, rel=0.01)
+
+
+def test_above_the_sample_size_every_kth_card_by_id_is_read_and_scaled_up(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fsrs_states(session, world)  # four FSRS memories, on the first four states (ids 1-4)
+    limits = StudyLimits(world.user_id, "Asia/Seoul", 20, 200, FSRS_LIMITS)
+    monkeypatch.setattr(recall_forecast, "SAMPLE", 2)  # 4 cards: every 3rd (odd) id is read
+    figures = stats.stats(session, limits, now=NOW, lang="en")
+    with session.begin():
+        ids = session.scalars(
+            select(ReviewState.id)
+            .where(ReviewState.user_id == world.user_id)
+            .order_by(ReviewState.id)
+        ).all()
+    read = [Memory(s, last) for (s, last), id_ in zip(MEMORIES, ids, strict=False) if id_ % 3 == 0]
+    assert len(read) == 1
+    assert figures.recall_forecast is not None
+    assert [d.expected_recalls for d in figures.recall_forecast] == pytest.approx(
+        [4 * r for r in expected_recalls(read, now=NOW, days=30)]
+    )
