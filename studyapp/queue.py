@@ -42,6 +42,7 @@ _HANDLER_MODULES: tuple[str, ...] = (
     "studyapp.services.import_jobs",
     "studyapp.services.url_imports",
     "studyapp.services.follow_runs",
+    "studyapp.services.fsrs_fitting",
 )
 
 

@@ -32,6 +32,7 @@ from studyapp.models import (
     CardText,
     Deck,
     Follow,
+    Job,
     LoginSession,
     Paper,
     Quiz,
@@ -91,6 +92,7 @@ CALLS = (
     Call("GET", "/import", 200, before=True),
     Call("GET", "/import/preview", 302),
     Call("GET", "/settings", 200, before=True),
+    Call("GET", "/settings/scheduling/fit", 200, before=True),
     Call("GET", "/export", 200, before=True),
     Call("GET", "/quiz", 200, before=True),
     Call("GET", "/stats", 200, before=True),
@@ -124,6 +126,9 @@ CALLS = (
     Call("GET", "/follows/{a_follow}/backfill", 404),
     Call("GET", "/follows/{a_follow}/backfill/{a_job}", 404),
     Call("GET", "/import/jobs/{a_job}", 404),  # A's job, whatever its kind
+    Call("POST", "/settings/scheduling/fit/{a_job}/apply", 404),
+    Call("POST", "/settings/scheduling/fit", 303),  # B's own fit, never A's log
+    Call("POST", "/settings/scheduling/fit/reset", 303),  # B's own parameters
     # Writes with A's ids change nothing.
     Call("POST", "/review/{a_state}/answer", 404, {"grade": "5", "version": "{a_version}"}),
     Call("POST", "/review/{a_state}/answer", 404, {"grade": "0", "version": "{a_version}"}, True),
@@ -225,15 +230,15 @@ def page(response: Any) -> str:
 
 
 def snapshot(app: Flask, *, besides: int | None = None) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, by primary key; without the login sessions of the user
-    ``besides`` (whose logging out is theirs to do)."""
+    """Every row of every table, by primary key; without the login sessions and the jobs of the
+    user ``besides`` (whose logging out, and fits of their own log, are theirs to do)."""
     with session_factory(app)() as session, session.begin():
         connection = session.connection()
         return {
             table.name: [
                 tuple(row)
                 for row in connection.execute(table.select().order_by(*table.primary_key))
-                if table is not LoginSession.__table__ or row.user_id != besides
+                if table not in (LoginSession.__table__, Job.__table__) or row.user_id != besides
             ]
             for table in Base.metadata.sorted_tables
         }

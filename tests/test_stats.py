@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,9 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studyapp.identity import CardKind
-from studyapp.models import Card, ReviewKind, ReviewLog, Topic, User
+from studyapp.models import Card, ReviewKind, ReviewLog, ReviewState, Topic, User
 from studyapp.services import stats
 from studyapp.services.review import StudyLimits
+from studyapp.srs import fsrs, recall_forecast
+from studyapp.srs.fsrs import DEFAULT_PARAMETERS, FSRSState, Phase, Rating
+from studyapp.srs.recall_forecast import Memory, expected_recalls
+from studyapp.srs.schedule import SchedulerName, Scheduling
 from studyapp.web.charts import (
     FONT_PX,
     LABEL_GAP,
@@ -47,7 +52,17 @@ class World:
         return StudyLimits(self.user_id, "Asia/Seoul", 20, 200)
 
 
-def log(session: Session, world: World, card: int, day: date, grade: int, interval: int) -> None:
+def log(
+    session: Session,
+    world: World,
+    card: int,
+    day: date,
+    grade: int,
+    interval: int,
+    *,
+    kind: ReviewKind = ReviewKind.REVIEW,
+    scheduler: SchedulerName = SchedulerName.SM2,
+) -> None:
     when = datetime(day.year, day.month, day.day, 3, tzinfo=UTC)
     session.add(
         ReviewLog(
@@ -56,7 +71,8 @@ def log(session: Session, world: World, card: int, day: date, grade: int, interv
             reviewed_at=when,
             reviewed_on=day,
             grade=grade,
-            kind=ReviewKind.REVIEW,
+            kind=kind,
+            scheduler=scheduler,
             repetitions_before=3,
             ease_before=2.5,
             interval_before=interval,
@@ -152,19 +168,94 @@ def test_the_forecast_puts_overdue_cards_today_and_skips_new_and_suspended(
     assert [count for _, count in week] == [2, 1, 0, 0, 0, 0, 0]
 
 
-def test_true_retention_counts_mature_reviews_graded_3_or_more(
+def test_true_retention_counts_scheduled_reviews_on_each_schedulers_scale(
     session: Session, world: World
 ) -> None:
     states(session, world, [{}] * 8)
+    two_days_ago = TODAY - timedelta(days=2)
     with session.begin():
-        for grade in (5, 4, 3, 2, 0):
-            log(session, world, 0, TODAY - timedelta(days=2), grade, 21)
-        log(session, world, 1, TODAY - timedelta(days=2), 0, 20)  # not mature: ignored
-        log(session, world, 2, TODAY - timedelta(days=40), 5, 30)  # mature, but 40 days ago
+        for grade in (5, 4, 3, 2, 0):  # SM-2: 3-5 recalled, 2 is not
+            log(session, world, 0, two_days_ago, grade, 21)
+        for rating in (Rating.EASY, Rating.GOOD, Rating.HARD, Rating.AGAIN):  # FSRS: Hard is
+            log(session, world, 1, two_days_ago, rating, 3, scheduler=SchedulerName.FSRS)
+        log(session, world, 2, two_days_ago, 5, 0, kind=ReviewKind.LEARN)  # a first sight
+        log(session, world, 2, two_days_ago, 1, 0, kind=ReviewKind.REDRILL)  # a same-day repeat
+        log(session, world, 3, TODAY - timedelta(days=29), 2, 1)  # the month's first day
+        log(session, world, 3, TODAY - timedelta(days=40), 5, 30)  # all time only
     figures = stats.stats(session, world.limits, now=NOW, lang="en")
-    assert (figures.retention_month.reviews, figures.retention_month.passed) == (5, 3)
+    assert (figures.retention_month.reviews, figures.retention_month.passed) == (10, 6)
     assert figures.retention_month.rate == pytest.approx(0.6)
-    assert (figures.retention_all.reviews, figures.retention_all.passed) == (6, 4)
+    assert (figures.retention_all.reviews, figures.retention_all.passed) == (11, 7)
+    # SM-2 aims at no retention and forecasts no recall.
+    assert figures.desired_retention is None and figures.recall_forecast is None
+
+
+FSRS_LIMITS = Scheduling(name=SchedulerName.FSRS, desired_retention=0.85)
+#: (stability in days, last answer): a card answered today, one overdue, one answered "later"
+#: than now by a clock that ran ahead, and one barely remembered.
+MEMORIES = [
+    (3.2, NOW - timedelta(hours=5)),
+    (12.0, NOW - timedelta(days=40, hours=2)),
+    (40.5, NOW + timedelta(days=2)),
+    (0.4, NOW - timedelta(days=1, minutes=1)),
+]
+
+
+def fsrs_states(session: Session, world: World) -> None:
+    """The :data:`MEMORIES` on FSRS's first cards; a suspended and an SM-2 card besides."""
+    rows: list[dict[str, object]] = [
+        {
+            "scheduler": SchedulerName.FSRS,
+            "stability": stability,
+            "difficulty": 5.0,
+            "phase": int(Phase.REVIEW),
+            "last_reviewed_at": last,
+            "due_on": TODAY + timedelta(days=i),
+        }
+        for i, (stability, last) in enumerate(MEMORIES)
+    ]
+    rows.append({**rows[0], "suspended": True})
+    rows.append({"due_on": TODAY, "interval_days": 3})
+    states(session, world, rows)
+
+
+@pytest.mark.parametrize("parameters", [None, tuple([*DEFAULT_PARAMETERS[:20], 0.5])])
+def test_expected_recalls_sum_fsrs_retrievability(parameters: tuple[float, ...] | None) -> None:
+    settings = Scheduling(name=SchedulerName.FSRS, fsrs_parameters=parameters).fsrs
+    memories = [Memory(stability, last) for stability, last in MEMORIES]
+    sums = expected_recalls(memories, now=NOW, days=30, parameters=settings.parameters)
+    assert len(sums) == 30
+    for day in (0, 1, 7, 29):
+        moment = NOW + timedelta(days=day)
+        expected = [
+            fsrs.retrievability(
+                FSRSState(Phase.REVIEW, None, stability, 5.0, moment, last),
+                now=moment,
+                settings=settings,
+            )
+            for stability, last in MEMORIES
+        ]
+        assert sums[day] == pytest.approx(sum(r for r in expected if r is not None), abs=1e-9)
+    assert sums[0] > sums[29]  # memory fades
+
+
+def test_fsrs_users_see_the_recall_forecast_beside_the_due_cards(
+    session: Session, world: World
+) -> None:
+    fsrs_states(session, world)
+    limits = StudyLimits(world.user_id, "Asia/Seoul", 20, 200, FSRS_LIMITS)
+    figures = stats.stats(session, limits, now=NOW, lang="en")
+    assert figures.desired_retention == 0.85
+    forecast = figures.recall_forecast
+    assert forecast is not None and len(forecast) == 30
+    assert [d.day for d in forecast] == [TODAY + timedelta(days=i) for i in range(30)]
+    assert [d.due for d in forecast[:5]] == [2, 1, 1, 1, 0]  # the SM-2 card is due too
+    memories = [Memory(stability, last) for stability, last in MEMORIES]  # not the suspended
+    assert [d.expected_recalls for d in forecast] == pytest.approx(
+        expected_recalls(memories, now=NOW, days=30)
+    )
+    # Every card answered today or "later" is near certain; the 0.4-day card mostly forgotten.
+    assert 2.0 < forecast[0].expected_recalls < 4.0
 
 
 def test_ease_and_interval_distributions_cover_reviewed_cards(
@@ -378,4 +469,91 @@ def test_the_stats_page_draws_accessible_localized_charts(
     home = html(client.get("/?lang=en").data)
     assert home.select_one(".mini-forecast svg[role=img] title").get_text() == (
         "Reviews due in the next 7 days"
+    )
+
+
+def test_an_fsrs_users_page_shows_retention_against_the_desired_and_the_recall_forecast(
+    client: FlaskClient, auth: AuthActions, session: Session
+) -> None:
+    auth.register(timezone="Asia/Seoul")
+    with session.begin():
+        user = session.scalars(select(User)).one()
+        user.scheduler, user.desired_retention = SchedulerName.FSRS, 0.9
+        deck = make_deck(session)
+        cards = [
+            make_card(session, make_paper(session, deck, arxiv_id=f"2501.0000{i}"))
+            for i in range(2)
+        ]
+        for card in cards:
+            state = make_state(session, user, card)
+            state.scheduler, state.stability, state.difficulty = SchedulerName.FSRS, 10.0, 5.0
+            state.phase, state.due_on = int(Phase.REVIEW), date.today()
+            state.last_reviewed_at = datetime.now(UTC) - timedelta(days=3)
+        world = World(user.id, [card.id for card in cards])
+        for rating in (Rating.GOOD, Rating.HARD, Rating.AGAIN):
+            log(session, world, 0, date.today(), rating, 3, scheduler=SchedulerName.FSRS)
+        log(session, world, 1, date.today(), 1, 3)  # SM-2's 1: forgotten
+    page = html(client.get("/stats?lang=en").data)
+    month = page.select_one("#retention-heading ~ dl .retention-month dd")
+    assert month.get_text(" ", strip=True) == "50% — you asked for 90% 2 of 4 reviews"
+    section = page.select_one("section#recall-forecast")
+    assert section.select_one("h2").get_text() == "What you would recall in the next 30 days"
+    assert len(section.select("svg[aria-labelledby^=recall] g.bar-slot")) == 30
+    rows = section.select("table.recall-table tbody tr")
+    assert len(rows) == 30
+    first = [cell.get_text() for cell in rows[0].select("td")]
+    assert first == ["2", "2"]  # both due today, both very likely recalled (R ≈ 0.97)
+    korean = html(client.get("/stats?lang=ko").data)
+    assert (
+        korean.select_one("section#recall-forecast h2").get_text()
+        != section.select_one("h2").get_text()
+    )
+
+
+def test_an_sm2_users_page_has_no_recall_forecast_and_no_desired_retention(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.register()
+    page = html(client.get("/stats?lang=en").data)
+    assert page.select_one("section#recall-forecast") is None
+    assert (
+        "you asked for"
+        not in page.select_one("#retention-heading").find_parent("section").get_text()
+    )
+
+
+def test_many_cards_are_summed_from_an_even_sample_within_a_percent() -> None:
+    rng = random.Random(5)
+    memories = [
+        Memory(
+            rng.uniform(0.2, 400),
+            NOW - timedelta(days=rng.randint(0, 300), hours=rng.randint(0, 23)),
+        )
+        for _ in range(20_000)
+    ]
+    exact = expected_recalls(memories, now=NOW, days=30, sample=len(memories))
+    sampled = expected_recalls(memories, now=NOW, days=30)
+    assert sampled != exact  # it did sample
+    for estimate, true in zip(sampled, exact, strict=True):
+        assert estimate == pytest.approx(true, rel=0.01)
+
+
+def test_above_the_sample_size_every_kth_card_by_id_is_read_and_scaled_up(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fsrs_states(session, world)  # four FSRS memories, on the first four states (ids 1-4)
+    limits = StudyLimits(world.user_id, "Asia/Seoul", 20, 200, FSRS_LIMITS)
+    monkeypatch.setattr(recall_forecast, "SAMPLE", 2)  # 4 cards: every 3rd (odd) id is read
+    figures = stats.stats(session, limits, now=NOW, lang="en")
+    with session.begin():
+        ids = session.scalars(
+            select(ReviewState.id)
+            .where(ReviewState.user_id == world.user_id)
+            .order_by(ReviewState.id)
+        ).all()
+    read = [Memory(s, last) for (s, last), id_ in zip(MEMORIES, ids, strict=False) if id_ % 3 == 0]
+    assert len(read) == 1
+    assert figures.recall_forecast is not None
+    assert [d.expected_recalls for d in figures.recall_forecast] == pytest.approx(
+        [4 * r for r in expected_recalls(read, now=NOW, days=30)]
     )

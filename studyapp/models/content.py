@@ -75,6 +75,8 @@ class User(Base):
     )
     # FSRS's parameters fitted to the user's own reviews; None: FSRS's defaults.
     fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON)
+    # When those parameters were fitted (applied from a fit job); None with FSRS's defaults.
+    fsrs_fitted_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     decks: Mapped[list[Deck]] = relationship(back_populates="owner", passive_deletes=True)

@@ -15,17 +15,28 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Case, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from studyapp.models import Card, PaperTopic, ReviewLog, ReviewState, Topic, recalled
+from studyapp.models import (
+    Card,
+    PaperTopic,
+    ReviewKind,
+    ReviewLog,
+    ReviewState,
+    Topic,
+    recalled,
+)
 from studyapp.services.progress import streak_in
 from studyapp.services.review import StudyLimits
-from studyapp.srs import sm2
+from studyapp.srs import recall_forecast, sm2
 from studyapp.srs.calendar import local_day
+from studyapp.srs.schedule import SchedulerName
 
 __all__ = [
     "EASE_BUCKETS",
     "INTERVAL_BUCKETS",
     "MATURE_DAYS",
     "Bucket",
+    "DayForecast",
+    "Retention",
     "Stats",
     "TopicMastery",
     "forecast",
@@ -67,7 +78,8 @@ class TopicMastery:
 
 @dataclass(frozen=True, slots=True)
 class Retention:
-    """Reviews of mature cards and how many of them were recalled (graded 3 or more)."""
+    """Scheduled reviews (not first sights, not same-day re-drills) and how many of them
+    recalled the card, each on its own scheduler's scale (SM-2's 3-5, FSRS's Hard to Easy)."""
 
     reviews: int
     passed: int
@@ -78,6 +90,16 @@ class Retention:
 
 
 @dataclass(frozen=True, slots=True)
+class DayForecast:
+    """One coming day: the cards due on it, and how many of all the user's cards FSRS expects
+    them to recall if asked that day (the sum of the cards' retrievability then)."""
+
+    day: date
+    due: int
+    expected_recalls: float
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     today: date
     #: Answers per local day over the last :data:`HEATMAP_DAYS` days, oldest first (zeros kept).
@@ -85,6 +107,10 @@ class Stats:
     forecast: tuple[tuple[date, int], ...]
     retention_month: Retention
     retention_all: Retention
+    #: The retention the user asked FSRS for; None under SM-2, which aims at none.
+    desired_retention: float | None
+    #: FSRS users: the next :data:`FORECAST_DAYS` days' due cards and expected recalls.
+    recall_forecast: tuple[DayForecast, ...] | None
     ease: tuple[Bucket, ...]
     intervals: tuple[Bucket, ...]
     topics: tuple[TopicMastery, ...]
@@ -127,25 +153,62 @@ def forecast(
         return tuple(_forecast(session, limits.user_id, today, days))
 
 
+def _recall_forecast(
+    session: Session, limits: StudyLimits, *, now: datetime, due: list[tuple[date, int]]
+) -> tuple[DayForecast, ...]:
+    """Each day of ``due`` with the expected recalls of the cards FSRS keeps, at this time of
+    day on that day. Above :data:`~studyapp.srs.recall_forecast.SAMPLE` cards, every k-th
+    card by id is read and the sum scaled up: reading and converting 20,000 rows' times costs
+    more than summing their curves."""
+    kept = (
+        ReviewState.user_id == limits.user_id,
+        ReviewState.suspended.is_(False),
+        ReviewState.scheduler == SchedulerName.FSRS,
+        ReviewState.stability.is_not(None),
+        ReviewState.last_reviewed_at.is_not(None),
+    )
+    count = session.scalar(select(func.count()).where(*kept)) or 0
+    step = -(-count // recall_forecast.SAMPLE)  # ceiling: at most SAMPLE cards are read
+    # Odd: a paper's two cards get consecutive ids, and an even step would read one kind only.
+    step += 1 - step % 2
+    sampled = (ReviewState.id % step == 0,) if step > 1 else ()
+    rows = session.execute(
+        select(ReviewState.stability, ReviewState.last_reviewed_at).where(*kept, *sampled)
+    ).all()
+    # Both columns are filtered on NOT NULL above.
+    memories = [
+        recall_forecast.Memory(stability, last)
+        for stability, last in rows
+        if stability is not None and last is not None
+    ]
+    sums = recall_forecast.expected_recalls(
+        memories, now=now, days=len(due), parameters=limits.scheduling.fsrs.parameters
+    )
+    scale = count / len(memories) if memories else 0.0
+    return tuple(
+        DayForecast(day, number, expected * scale)
+        for (day, number), expected in zip(due, sums, strict=True)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Day:
     answers: int
-    mature: int
-    mature_passed: int
+    reviews: int
+    recalled: int
 
 
 def _log_by_day(session: Session, user_id: int) -> dict[date, _Day]:
-    """Per local day: answers, reviews of mature cards, and how many of those passed. One pass
-    over the user's entries of the review log's day index, which holds every column read; a
-    row per day the user studied, so a few thousand at most."""
-    mature = ReviewLog.interval_before >= MATURE_DAYS
-    passed = recalled()
+    """Per local day: answers, scheduled reviews, and how many of those recalled the card. One
+    pass over the user's entries of the review log's day index, which holds every column read;
+    a row per day the user studied, so a few thousand at most."""
+    scheduled = ReviewLog.kind == ReviewKind.REVIEW
     rows = session.execute(
         select(
             ReviewLog.reviewed_on,
             func.count(),
-            func.count().filter(mature),
-            func.count().filter(mature & passed),
+            func.count().filter(scheduled),
+            func.count().filter(scheduled & recalled()),
         )
         .where(ReviewLog.user_id == user_id)
         .group_by(ReviewLog.reviewed_on)
@@ -155,9 +218,7 @@ def _log_by_day(session: Session, user_id: int) -> dict[date, _Day]:
 
 def _retention(days: dict[date, _Day], since: date | None, today: date) -> Retention:
     chosen = [d for day, d in days.items() if (since is None or day >= since) and day <= today]
-    return Retention(
-        reviews=sum(d.mature for d in chosen), passed=sum(d.mature_passed for d in chosen)
-    )
+    return Retention(reviews=sum(d.reviews for d in chosen), passed=sum(d.recalled for d in chosen))
 
 
 def _buckets(
@@ -243,12 +304,16 @@ def stats(session: Session, limits: StudyLimits, *, now: datetime, lang: str) ->
         by_day = _log_by_day(session, user_id)
         per_day = {day: d.answers for day, d in by_day.items() if first <= day <= today}
         cards, ease, intervals = _distributions(session, user_id)
+        due = _forecast(session, user_id, today, FORECAST_DAYS)
+        fsrs = limits.scheduling.name is SchedulerName.FSRS
         return Stats(
             today=today,
             daily=tuple((day, per_day.get(day, 0)) for day in _days(first, HEATMAP_DAYS)),
-            forecast=tuple(_forecast(session, user_id, today, FORECAST_DAYS)),
+            forecast=tuple(due),
             retention_month=_retention(by_day, today - timedelta(days=29), today),
             retention_all=_retention(by_day, None, today),
+            desired_retention=limits.scheduling.desired_retention if fsrs else None,
+            recall_forecast=_recall_forecast(session, limits, now=now, due=due) if fsrs else None,
             ease=ease,
             intervals=intervals,
             topics=_topics(session, user_id, lang),

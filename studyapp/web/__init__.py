@@ -19,6 +19,7 @@ from studyapp.web import (
     auth,
     export,
     follows,
+    fsrs_fit,
     home,
     ids,
     import_jobs,
@@ -68,6 +69,7 @@ def init_app(app: Flask) -> None:
         export.bp,
         stats.bp,
         settings.bp,
+        fsrs_fit.bp,
     ):
         app.register_blueprint(blueprint)
     app.url_value_preprocessor(ids.ids_in_range)

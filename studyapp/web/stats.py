@@ -10,6 +10,7 @@ from datetime import date
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton, get_day_names, get_month_names
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, get_locale, get_translations, ngettext
@@ -51,6 +52,21 @@ class _Dates:
         )
         return str(text % {"date": babel_format_date(day, locale=self.locale), "num": count})
 
+    def recalls(self, day: date, due: int, expected: float) -> str:
+        text = self.translations.ngettext(
+            "%(date)s: %(num)d card due; about %(recalled)s cards you would recall",
+            "%(date)s: %(num)d cards due; about %(recalled)s cards you would recall",
+            due,
+        )
+        return str(
+            text
+            % {
+                "date": babel_format_date(day, locale=self.locale),
+                "num": due,
+                "recalled": babel_format_decimal(round(expected), locale=self.locale),
+            }
+        )
+
     def due(self, day: date, count: int) -> str:
         text = self.translations.ngettext(
             "%(date)s: %(num)d card due", "%(date)s: %(num)d cards due", count
@@ -69,6 +85,19 @@ def forecast_chart(days: tuple[tuple[date, int], ...], *, width: int = WIDE_PX) 
     label = dates.weekday if len(days) <= 7 else dates.short
     return bar_chart(
         [(count, dates.due(day, count), label(day)) for day, count in days], wide_px=width
+    )
+
+
+def _recall_chart(days: tuple[stats.DayForecast, ...], dates: _Dates) -> BarChart:
+    return bar_chart(
+        [
+            (
+                round(d.expected_recalls),
+                dates.recalls(d.day, d.due, d.expected_recalls),
+                dates.short(d.day),
+            )
+            for d in days
+        ]
     )
 
 
@@ -120,5 +149,7 @@ def page() -> ResponseReturnValue:
         year=calendar,
         ease=_buckets(figures.ease, decimals=True),
         intervals=_buckets(figures.intervals, decimals=False),
-        mature_days=stats.MATURE_DAYS,
+        recall=None
+        if figures.recall_forecast is None
+        else _recall_chart(figures.recall_forecast, dates),
     )
