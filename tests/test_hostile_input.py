@@ -129,6 +129,7 @@ PARAMS: dict[str, dict[str, str | None]] = {
     "import_jobs.page": {},
     "import_jobs.save": _CORRECTIONS,
     "settings.edit": dict(SETTINGS),
+    "scheduling.edit": {"scheduler": "sm2", "desired_retention": "0.90", "maximum_interval": "365"},
     "export.page": {},
     "export.download": {"card_lang": "en", "deck": "{deck}", "topic": None},
     "quiz.index": {},

@@ -37,6 +37,7 @@ PRIVATE = {
     "import_jobs.page": "/import/jobs/1",
     "import_jobs.save": "/import/jobs/1/save",
     "settings.edit": "/settings",
+    "scheduling.edit": "/settings/scheduling",
     "export.page": "/export",
     "export.download": "/export/download",
     "quiz.index": "/quiz",

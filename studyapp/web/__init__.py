@@ -26,6 +26,7 @@ from studyapp.web import (
     library,
     quiz,
     review,
+    scheduling,
     security,
     settings,
     stats,
@@ -68,6 +69,7 @@ def init_app(app: Flask) -> None:
         export.bp,
         stats.bp,
         settings.bp,
+        scheduling.bp,
     ):
         app.register_blueprint(blueprint)
     app.url_value_preprocessor(ids.ids_in_range)
