@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from studyapp.i18n import LANG_PARAM
 from studyapp.identity import web_link
-from studyapp.services.errors import ServiceError
+from studyapp.services.errors import InvalidGrade, ServiceError
 from studyapp.web import (
     account,
     auth,
@@ -132,7 +132,14 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
 
 
 def _service_error(error: ServiceError) -> tuple[str, int]:
-    return _error_page(error.status), error.status
+    return _error_page(error.status, message=_SERVICE_MESSAGES.get(type(error))), error.status
+
+
+#: What the error page says for a refusal more precise than its status code.
+_SERVICE_MESSAGES = {
+    # A page shown before a switch of scheduler still had the other scheduler's buttons.
+    InvalidGrade: _l("That grade is not one of this card’s buttons. Reload the page to see them."),
+}
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:

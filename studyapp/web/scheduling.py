@@ -16,7 +16,13 @@ from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.routing import BuildError
 from wtforms import Field, RadioField, SelectChoice, StringField
-from wtforms.validators import InputRequired, NumberRange, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    NumberRange,
+    StopValidation,
+    ValidationError,
+)
 
 from studyapp.db import get_session
 from studyapp.models import utcnow
@@ -42,10 +48,14 @@ def _is_a_number(_form: FlaskForm, field: Field) -> None:
         raise StopValidation()
 
 
+def _stripped(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
 def _retention(_form: FlaskForm, field: Field) -> None:
     # Read by hand, not by float(): that takes "nan", "1e-1" and Arabic-Indic digits.
-    raw = (field.data or "").strip()
-    if not raw or not _DECIMAL.fullmatch(raw) or raw == ".":
+    raw = field.data or ""
+    if not _DECIMAL.fullmatch(raw) or raw == ".":
         raise StopValidation(str(_RETENTION_MESSAGE))
     if not fsrs.MIN_RETENTION <= float(raw) <= fsrs.MAX_RETENTION:
         raise ValidationError(str(_RETENTION_MESSAGE))
@@ -64,7 +74,8 @@ class SchedulingForm(FlaskForm):  # type: ignore[misc]
     )
     desired_retention = StringField(
         _l("Desired retention"),
-        validators=[InputRequired(), _retention],
+        filters=[_stripped],
+        validators=[DataRequired(), _retention],
         render_kw={
             "type": "number",
             "min": fsrs.MIN_RETENTION,
@@ -138,7 +149,7 @@ def edit() -> ResponseReturnValue:
     if form.validate_on_submit():
         change = scheduling.SchedulingChange(
             scheduler=SchedulerName(form.scheduler.data),
-            desired_retention=float(form.desired_retention.data.strip()),
+            desired_retention=float(form.desired_retention.data),
             maximum_interval=form.maximum_interval.data,
         )
         try:
