@@ -7,6 +7,7 @@ import re
 from flask import Flask, Response, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
@@ -136,7 +137,7 @@ def _service_error(error: ServiceError) -> tuple[str, int]:
 
 
 #: What the error page says for a refusal more precise than its status code.
-_SERVICE_MESSAGES = {
+_SERVICE_MESSAGES: dict[type[ServiceError], LazyString] = {
     # A page shown before a switch of scheduler still had the other scheduler's buttons.
     InvalidGrade: _l("That grade is not one of this card’s buttons. Reload the page to see them."),
 }
