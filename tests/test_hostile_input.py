@@ -133,6 +133,7 @@ PARAMS: dict[str, dict[str, str | None]] = {
     "fsrs_fit.start": {},
     "fsrs_fit.apply": {},
     "fsrs_fit.reset": {},
+    "scheduling.edit": {"scheduler": "sm2", "desired_retention": "0.90", "maximum_interval": "365"},
     "export.page": {},
     "export.download": {"card_lang": "en", "deck": "{deck}", "topic": None},
     "quiz.index": {},

@@ -43,6 +43,7 @@ from studyapp.models import (
     UserDeck,
 )
 from studyapp.services.importing import DeckImport, import_decks
+from studyapp.srs.schedule import SchedulerName
 from tests.conftest import AuthActions, csrf_token, html
 from tests.test_routes import PRIVATE
 
@@ -60,6 +61,7 @@ SETTINGS = {
     "reviews_per_day": "200",
     "bury_siblings": "y",
 }
+SCHEDULING = {"scheduler": "sm2", "desired_retention": "0.90", "maximum_interval": "36500"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ CALLS = (
     Call("GET", "/import/preview", 302),
     Call("GET", "/settings", 200, before=True),
     Call("GET", "/settings/scheduling/fit", 200, before=True),
+    Call("GET", "/settings/scheduling", 200, before=True),
     Call("GET", "/export", 200, before=True),
     Call("GET", "/quiz", 200, before=True),
     Call("GET", "/stats", 200, before=True),
@@ -161,6 +164,8 @@ CALLS = (
     ),
     # B's own settings, unchanged, with A's id slipped in: A's settings must stay A's.
     Call("POST", "/settings", 303, {**SETTINGS, "grade_buttons": "six", "user_id": "{a_user}"}),
+    # B's own scheduling, unchanged, with A's id: A's cards stay with A's scheduler.
+    Call("POST", "/settings/scheduling", 303, {**SCHEDULING, "user_id": "{a_user}"}),
     Call("POST", "/quiz", 404, {"deck": "{a_deck}", "size": "5"}),
     Call("POST", "/quiz", 404, {"topic": "audio"}),
     Call("POST", "/quiz", 422, {"topic": "attention"}),  # B's 2 cards on it, never A's too
@@ -291,6 +296,9 @@ def a_builds_up_data(app: Flask, a: FlaskClient, ids: dict[str, Any]) -> None:
     changed = {"timezone": "Asia/Seoul", "new_cards_per_day": "7", "reviews_per_day": "123"}
     settings = {**SETTINGS, **changed, "grade_buttons": "four", "locale": "en"}
     assert post(a, "/settings", settings).status_code == 303
+    # A's cards move to FSRS: B's scheduling, saved later, must not move them back.
+    fsrs = {"scheduler": "fsrs", "desired_retention": "0.85", "maximum_interval": "3650"}
+    assert post(a, "/settings/scheduling", fsrs).status_code == 303
     states = select(ReviewState).where(ReviewState.user_id == ids["a_user"])
     state = one(app, states.where(ReviewState.card_id == ids["a_card"]))
     ids["a_state"], ids["a_version"] = state.id, state.version
@@ -332,10 +340,15 @@ def a_has_everything(app: Flask, a_user: int) -> dict[str, int]:
     where = {
         Deck: Deck.owner_id == a_user,
         UserDeck: UserDeck.user_id == a_user,
-        ReviewState: (ReviewState.user_id == a_user) & ReviewState.suspended,
+        ReviewState: (ReviewState.user_id == a_user)
+        & ReviewState.suspended
+        & (ReviewState.scheduler == SchedulerName.FSRS),
         ReviewLog: ReviewLog.user_id == a_user,
         CardText: CardText.back == A_EDIT,
-        User: (User.id == a_user) & (User.reviews_per_day == 123),
+        User: (User.id == a_user)
+        & (User.reviews_per_day == 123)
+        & (User.scheduler == SchedulerName.FSRS)
+        & (User.maximum_interval == 3650),
         Quiz: Quiz.user_id == a_user,
         QuizQuestion: QuizQuestion.answered_at.is_not(None),
         Follow: (Follow.owner_id == a_user) & (Follow.min_votes == 3) & ~Follow.paused,

@@ -41,6 +41,7 @@ PRIVATE = {
     "fsrs_fit.start": "/settings/scheduling/fit",
     "fsrs_fit.apply": "/settings/scheduling/fit/1/apply",
     "fsrs_fit.reset": "/settings/scheduling/fit/reset",
+    "scheduling.edit": "/settings/scheduling",
     "export.page": "/export",
     "export.download": "/export/download",
     "quiz.index": "/quiz",

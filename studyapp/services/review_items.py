@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from studyapp.identity import CardKind
-from studyapp.models import ReviewKind
+from studyapp.models import ReviewKind, ReviewState
 from studyapp.srs.fsrs import Phase
 from studyapp.srs.scheduler import (
     CardSchedule,
@@ -27,6 +27,7 @@ __all__ = [
     "StateView",
     "StudyDeck",
     "TopicName",
+    "schedule_of",
 ]
 
 
@@ -68,6 +69,25 @@ class StateView:
             step=self.step,
             due_at=self.due_at,
         )
+
+
+def schedule_of(state: ReviewState) -> CardSchedule:
+    """An ORM review state as the scheduler reads it (pages that load states as objects)."""
+    return CardSchedule(
+        scheduler=state.scheduler,
+        repetitions=state.repetitions,
+        ease=state.ease,
+        interval_days=state.interval_days,
+        due_on=state.due_on,
+        lapses=state.lapses,
+        last_reviewed_at=state.last_reviewed_at,
+        redrill_on=state.redrill_on,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        phase=None if state.phase is None else Phase(state.phase),
+        step=state.step,
+        due_at=state.due_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)

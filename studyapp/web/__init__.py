@@ -7,13 +7,14 @@ import re
 from flask import Flask, Response, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from studyapp.i18n import LANG_PARAM
 from studyapp.identity import web_link
-from studyapp.services.errors import ServiceError
+from studyapp.services.errors import InvalidGrade, ServiceError
 from studyapp.web import (
     account,
     auth,
@@ -27,6 +28,7 @@ from studyapp.web import (
     library,
     quiz,
     review,
+    scheduling,
     security,
     settings,
     stats,
@@ -70,6 +72,7 @@ def init_app(app: Flask) -> None:
         stats.bp,
         settings.bp,
         fsrs_fit.bp,
+        scheduling.bp,
     ):
         app.register_blueprint(blueprint)
     app.url_value_preprocessor(ids.ids_in_range)
@@ -132,7 +135,14 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
 
 
 def _service_error(error: ServiceError) -> tuple[str, int]:
-    return _error_page(error.status), error.status
+    return _error_page(error.status, message=_SERVICE_MESSAGES.get(type(error))), error.status
+
+
+#: What the error page says for a refusal more precise than its status code.
+_SERVICE_MESSAGES: dict[type[ServiceError], LazyString] = {
+    # A page shown before a switch of scheduler still had the other scheduler's buttons.
+    InvalidGrade: _l("That grade is not one of this card’s buttons. Reload the page to see them."),
+}
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:

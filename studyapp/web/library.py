@@ -19,6 +19,7 @@ already gone is reported exactly like another user's, which tells nothing about 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -33,7 +34,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from studyapp.db import get_session
 from studyapp.models import utcnow
-from studyapp.services import cards, importing, library, my_decks, paper_views
+from studyapp.services import card_memory, cards, importing, library, my_decks, paper_views
 from studyapp.srs.calendar import local_day
 from studyapp.web.auth import current_account, login_required, safe_next
 from studyapp.web.htmx import wants_partial
@@ -124,7 +125,8 @@ def deck(deck_id: int) -> ResponseReturnValue:
         today=_today_for_user(),
         page=page or 1,
     )
-    return render_template("library/deck.html", view=view, page_url=_this_page())
+    memories = _memories(view.papers)
+    return render_template("library/deck.html", view=view, page_url=_this_page(), memories=memories)
 
 
 @bp.post("/library/decks/<int:deck_id>/add")
@@ -167,10 +169,17 @@ def _paper_page(
         "library/paper.html",
         view=view,
         page_url=page_url,
+        memories=_memories((view,)),
         move_targets=targets,
         move_error=move_error,
     )
     return page, status
+
+
+def _memories(papers: Iterable[paper_views.PaperView]) -> dict[int, card_memory.CardMemory]:
+    """FSRS's memory of each card shown that FSRS keeps, by card id."""
+    states = (cv.state for pv in papers for cv in pv.cards)
+    return card_memory.memories_of(states, current_account().scheduling, now=utcnow())
 
 
 @bp.post("/cards/<int:card_id>/suspend")

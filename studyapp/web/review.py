@@ -29,15 +29,23 @@ from studyapp.db import get_session
 from studyapp.models import utcnow
 from studyapp.services import cards, progress, review
 from studyapp.services.undo import undo_last
+from studyapp.srs.fsrs import Rating
+from studyapp.srs.schedule import SchedulerName
 from studyapp.web.auth import Account, current_account, login_required
 from studyapp.web.htmx import wants_partial
 from studyapp.web.ids import form_id, read_int
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
-#: The grade buttons: (grade, key, label, description), SM-2's six or Anki-style four.
-_BUTTONS = {
-    False: (
+#: One grade button: (grade, key, label, description).
+Button = tuple[int, int, str, str]
+
+_AGAIN, _HARD, _GOOD, _EASY = _l("Again"), _l("Hard"), _l("Good"), _l("Easy")
+
+#: The grade buttons of each scheduler and layout ("six" or "four"): SM-2's six grades, SM-2's
+#: grades behind Anki's four buttons, and FSRS's four ratings (which have no six).
+_BUTTONS: dict[tuple[SchedulerName, str], tuple[tuple[int, int, object, object], ...]] = {
+    (SchedulerName.SM2, "six"): (
         (0, 0, "0", _l("Blank")),
         (1, 1, "1", _l("Wrong; the answer looked familiar")),
         (2, 2, "2", _l("Wrong; easy once shown")),
@@ -45,18 +53,32 @@ _BUTTONS = {
         (4, 4, "4", _l("Right, after a pause")),
         (5, 5, "5", _l("Right at once")),
     ),
-    True: (
-        (1, 1, _l("Again"), _l("Forgot it")),
-        (3, 2, _l("Hard"), _l("Remembered with effort")),
-        (4, 3, _l("Good"), _l("Remembered after a pause")),
-        (5, 4, _l("Easy"), _l("Knew it at once")),
+    (SchedulerName.SM2, "four"): (
+        (1, 1, _AGAIN, _l("Forgot it")),
+        (3, 2, _HARD, _l("Remembered with effort")),
+        (4, 3, _GOOD, _l("Remembered after a pause")),
+        (5, 4, _EASY, _l("Knew it at once")),
+    ),
+    (SchedulerName.FSRS, "four"): (
+        (int(Rating.AGAIN), 1, _AGAIN, _l("Forgot it")),
+        (int(Rating.HARD), 2, _HARD, _l("Remembered with effort")),
+        (int(Rating.GOOD), 3, _GOOD, _l("Remembered after a pause")),
+        (int(Rating.EASY), 4, _EASY, _l("Knew it at once")),
     ),
 }
 
 
-def grade_buttons(four: bool) -> tuple[tuple[int, int, str, str], ...]:
-    """The grade buttons in the page's language (a template global)."""
-    return _buttons_in(bool(four), str(get_locale()))
+def layout_of(scheduler: SchedulerName, four: bool) -> str:
+    """The button layout a card gets: FSRS always has four, SM-2 as the user chose."""
+    return "four" if four or scheduler is SchedulerName.FSRS else "six"
+
+
+def grade_buttons(item: review.QueueItem, four: bool) -> tuple[Button, ...]:
+    """The grade buttons for the card shown, in the page's language (a template global). By the
+    card's own scheduler, not the user's setting: a card shown just before a switch keeps the
+    buttons its answer will be read with."""
+    scheduler = item.state.scheduler
+    return _buttons_in(scheduler, layout_of(scheduler, bool(four)), str(get_locale()))
 
 
 def next_labels(item: review.QueueItem) -> dict[int, tuple[str, bool]]:
@@ -85,10 +107,11 @@ def _next_in(days: int, locale: str) -> str:
     return str(when)
 
 
-@lru_cache(maxsize=16)
-def _buttons_in(four: bool, locale: str) -> tuple[tuple[int, int, str, str], ...]:
+@lru_cache(maxsize=32)
+def _buttons_in(scheduler: SchedulerName, layout: str, locale: str) -> tuple[Button, ...]:
     # Translated once per language and kept: every card shown renders these.
-    return tuple((grade, key, str(label), str(text)) for grade, key, label, text in _BUTTONS[four])
+    buttons = _BUTTONS[scheduler, layout]
+    return tuple((grade, key, str(label), str(text)) for grade, key, label, text in buttons)
 
 
 def limits_for(account: Account) -> review.StudyLimits:

@@ -155,6 +155,7 @@ def test_every_page_is_accessible_and_fits(
         ("/export", "export"),
         ("/export/download?card_lang=en", "export-no-deck"),
         ("/settings", "settings"),
+        ("/settings/scheduling", "scheduling"),
         ("/account", "account"),
         ("/account/delete", "account-delete"),
         (deck + "/rename", "deck-rename"),
