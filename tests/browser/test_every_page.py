@@ -179,6 +179,30 @@ def test_every_page_is_accessible_and_fits(
     finish_quiz(page)
     for lang in LANGS:
         visits.show(f"{quiz}/results", "quiz-results", lang)
+
+    # The same user on FSRS: a card answered first (so that one has a memory), then the
+    # pages that differ under FSRS: stats with the recall forecast, the fit page, the settings
+    # with the fit link, the cards' memory in the library, FSRS's four buttons.
+    page.goto(f"{live_server}/review?lang=en")
+    page.locator("[data-action=reveal]").click()
+    page.locator("form.grades button[value='4']").click()
+    page.goto(f"{live_server}/settings/scheduling?lang=en")
+    page.locator("input[name=scheduler][value=fsrs]").check()
+    page.locator("form button[type=submit].primary").click()
+    expect(page.locator(".flashes")).to_contain_text("Switched to FSRS")
+    for lang in LANGS:
+        for url, label in [
+            ("/stats", "stats-fsrs"),
+            ("/settings/scheduling", "scheduling-fsrs"),
+            ("/settings/scheduling/fit", "fsrs-fit"),
+            (deck, "deck-fsrs"),
+            (paper, "paper-fsrs"),
+        ]:
+            visits.show(url, label, lang)
+        page.goto(with_lang(f"{live_server}/review", lang))
+        page.locator("[data-action=reveal]").click()
+        expect(page.locator("form.grades button[name=grade]")).to_have_count(4)
+        visits.check("review-answer-fsrs", lang)
     context.close()
     assert visits.too_wide == []
 
