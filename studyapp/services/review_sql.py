@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from studyapp.models import (
     Card,
@@ -80,26 +81,31 @@ def buried_of(user: Any, today: Any) -> ColumnElement[bool]:
     )
 
 
-class _Unindexed(ColumnElement[Any]):
+class _Unindexed(FunctionElement[Any]):
     """A column no index may serve: SQLite's unary ``+`` (a no-op on any value), plain
     elsewhere. Without statistics SQLite would read a sibling's state by its due date, a range
-    over every due card, rather than by its (user, card) key."""
+    over every due card, rather than by its (user, card) key.
+
+    A function element, as SQLAlchemy's guide to custom constructs has them, so that its one
+    argument is part of the statement's cache key: a construct without a cache key makes
+    every statement that holds it compile again on each run."""
 
     inherit_cache = True
 
     def __init__(self, column: ColumnElement[Any] | QueryableAttribute[Any]) -> None:
-        self.column = column.__clause_element__()
+        super().__init__(column)
+        # Compared with this, a bound date is processed as a date (ISO text on SQLite).
         self.type = column.type
 
 
 @compiles(_Unindexed)
 def _plain(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.column, **kw)
+    return compiler.process(element.clauses, **kw)
 
 
 @compiles(_Unindexed, "sqlite")
 def _unary_plus(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return "+" + compiler.process(element.column, **kw)
+    return "+" + compiler.process(element.clauses, **kw)
 
 
 def _sibling_first(
