@@ -41,6 +41,7 @@ MODULES = (
     "import_jobs",
     "export_apkg",
     "review_step",
+    "switch_scheduler",
     "stats_page",
     "memory",
 )

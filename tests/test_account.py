@@ -180,6 +180,10 @@ def test_the_download_holds_everything_the_database_holds_for_the_user(
             "reviews_per_day": 123,
             "four_grade_buttons": True,
             "bury_siblings": False,
+            "scheduler": "sm2",
+            "desired_retention": 0.9,
+            "maximum_interval": 36500,
+            "fsrs_parameters": None,
         }
         assert "password" not in json.dumps(document)
         check_decks(session, me, document["decks"])

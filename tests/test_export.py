@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gc
+import sqlite3
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import genanki
 import pytest
 
 # Anki's own library: anki.collection is the first anki module imported, as it must be.
@@ -15,8 +18,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studyapp.apkg.notetypes import MODEL_IDS
-from studyapp.apkg.package import ExportNote, write_package
+from studyapp.apkg.notetypes import MODEL_IDS, note_type
+from studyapp.apkg.package import ExportNote, deck_id, note_fields, write_package
 from studyapp.db import session_factory
 from studyapp.identity import CardKind
 from studyapp.models import CardText
@@ -176,6 +179,71 @@ def test_a_failed_export_leaves_nothing_behind(tmp_path: Path) -> None:
         write_package([note], blocked)
     assert gc.isenabled()  # the paused collector runs again
     assert [p.name for p in tmp_path.iterdir()] == ["deck.apkg"]  # no partial file left
+
+
+def collection_rows(package: Path) -> dict[str, list[tuple[object, ...]]]:
+    """The notes and cards rows of a package, tags as a list: genanki writes no tags as "  "."""
+    with zipfile.ZipFile(package) as archive:
+        data = archive.read("collection.anki2")
+    col = sqlite3.connect(":memory:")
+    try:
+        col.deserialize(data)
+        notes = [
+            (*row[:5], row[5].split(), *row[6:])
+            for row in col.execute("SELECT * FROM notes ORDER BY id")
+        ]
+        cards = list(col.execute("SELECT * FROM cards ORDER BY id"))
+    finally:
+        col.close()
+    return {"notes": notes, "cards": cards}
+
+
+def test_the_fast_deck_writes_the_rows_genanki_writes(tmp_path: Path) -> None:
+    # _Deck writes note and card rows itself (see bench/export_apkg.py for what that saves):
+    # the same notes through genanki's public API must give the same rows, so that a new
+    # genanki release that changes them fails here rather than in a user's Anki.
+    notes = [
+        ExportNote(
+            guid=f"g{index}",
+            kind=kind,
+            lang=lang,
+            deck=deck,
+            question=f"Method{index} <b> — {kind.name}?",
+            context="It runs ＿＿ faster" if index % 2 else None,
+            answer=f"{index}.5x",
+            source="a & b" if index % 3 else None,
+            paper=f"Paper {index}",
+            link="https://arxiv.org/abs/2503.11111" if index % 2 else None,
+            topics=("Inference",) if index % 2 else (),
+            tags=("papers::inference",) if index % 2 else (),
+        )
+        for index, (kind, lang, deck) in enumerate(
+            [
+                (CardKind.METHOD_IDEA, "en", "One"),
+                (CardKind.HEADLINE_NUMBER, "en", "One"),
+                (CardKind.METHOD_IDEA, "ko", "Two"),
+                (CardKind.HEADLINE_NUMBER, "ko", "Two"),
+                (CardKind.HEADLINE_NUMBER, "ko", "One"),
+            ]
+        )
+    ]
+    ours, public = tmp_path / "ours.apkg", tmp_path / "public.apkg"
+    write_package(notes, ours, timestamp=1_700_000_000)
+    decks: dict[str, genanki.Deck] = {}
+    for note in notes:
+        deck = decks.setdefault(note.deck, genanki.Deck(deck_id(note.deck), note.deck))
+        deck.add_note(
+            genanki.Note(
+                model=note_type(note.kind, note.lang),
+                fields=note_fields(note),
+                guid=note.guid,
+                tags=list(note.tags),
+            )
+        )
+    genanki.Package(list(decks.values())).write_to_file(str(public), timestamp=1_700_000_000)
+    expected = collection_rows(public)
+    assert len(expected["notes"]) == 5 and len(expected["cards"]) == 5
+    assert collection_rows(ours) == expected
 
 
 def test_model_ids_are_fixed_and_distinct() -> None:

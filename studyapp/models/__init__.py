@@ -40,7 +40,14 @@ from studyapp.models.fetched import FetchedDocument
 from studyapp.models.follows import DayOutcome, Follow, FollowDay
 from studyapp.models.jobs import Job
 from studyapp.models.logins import LoginSession
-from studyapp.models.study import Quiz, QuizQuestion, ReviewKind, ReviewLog, ReviewState
+from studyapp.models.study import (
+    Quiz,
+    QuizQuestion,
+    ReviewKind,
+    ReviewLog,
+    ReviewState,
+    recalled,
+)
 
 __all__ = [
     "Base",
@@ -66,5 +73,6 @@ __all__ = [
     "User",
     "UTCDateTime",
     "UserDeck",
+    "recalled",
     "utcnow",
 ]

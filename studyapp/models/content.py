@@ -29,6 +29,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from studyapp.identity import CardKind
 from studyapp.models.base import Base, enum_column, utcnow
+from studyapp.srs.fsrs import DEFAULT_RETENTION, MAXIMUM_INTERVAL
+from studyapp.srs.schedule import SchedulerName
 
 __all__ = [
     "Card",
@@ -59,6 +61,20 @@ class User(Base):
     four_grade_buttons: Mapped[bool] = mapped_column(Boolean, default=False)
     # A card's sibling (the other card of its paper) waits until tomorrow once one is answered.
     bury_siblings: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Which scheduler keeps the user's cards, and FSRS's settings (studyapp/srs/).
+    scheduler: Mapped[SchedulerName] = mapped_column(
+        enum_column(SchedulerName, "scheduler_name"),
+        default=SchedulerName.SM2,
+        server_default=SchedulerName.SM2.value,
+    )
+    desired_retention: Mapped[float] = mapped_column(
+        Float, default=DEFAULT_RETENTION, server_default=str(DEFAULT_RETENTION)
+    )
+    maximum_interval: Mapped[int] = mapped_column(
+        Integer, default=MAXIMUM_INTERVAL, server_default=str(MAXIMUM_INTERVAL)
+    )
+    # FSRS's parameters fitted to the user's own reviews; None: FSRS's defaults.
+    fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     decks: Mapped[list[Deck]] = relationship(back_populates="owner", passive_deletes=True)

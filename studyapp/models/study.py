@@ -3,7 +3,6 @@ quizzes (:class:`Quiz`, :class:`QuizQuestion`), which never touch either."""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
@@ -21,27 +20,30 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from studyapp.models.base import Base, BigIntId, enum_column, utcnow
 from studyapp.models.content import Card
-from studyapp.srs.sm2 import INITIAL_EASE
+from studyapp.srs.fsrs import Rating
+from studyapp.srs.schedule import AnswerKind, SchedulerName
+from studyapp.srs.sm2 import INITIAL_EASE, PASSING_GRADE
 
-__all__ = ["Quiz", "QuizQuestion", "ReviewKind", "ReviewLog", "ReviewState"]
+__all__ = ["Quiz", "QuizQuestion", "ReviewKind", "ReviewLog", "ReviewState", "recalled"]
 
 
-class ReviewKind(enum.StrEnum):
-    """Why an answer was given: a first sight, a scheduled review, or a same-day re-drill."""
-
-    LEARN = "learn"
-    REVIEW = "review"
-    REDRILL = "redrill"
+#: Why an answer was given: a first sight, a scheduled review, or a same-day re-drill.
+ReviewKind = AnswerKind
 
 
 class ReviewState(Base):
-    """One user's SM-2 state for one card. No row: the user does not study the card."""
+    """One user's schedule of one card: the scheduler that keeps it and its memory (SM-2's
+    repetitions, ease and interval; FSRS's stability, difficulty, phase and step). No row: the
+    user does not study the card."""
 
     __tablename__ = "review_states"
 
@@ -59,6 +61,19 @@ class ReviewState(Base):
     # again in that day's session, without touching the schedule, until it scores 4 or more.
     redrill_on: Mapped[date | None] = mapped_column(Date)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    scheduler: Mapped[SchedulerName] = mapped_column(
+        enum_column(SchedulerName, "scheduler_name"),
+        default=SchedulerName.SM2,
+        server_default=SchedulerName.SM2.value,
+    )
+    # FSRS's memory, None until FSRS keeps the card (SM-2's stays in the columns above, so that
+    # switching back finds it). due_at is FSRS's exact due time: learning steps are minutes.
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    # FSRS's learning state (studyapp.srs.fsrs.Phase): 1 learning, 2 review, 3 relearning.
+    phase: Mapped[int | None] = mapped_column(SmallInteger)
+    step: Mapped[int | None] = mapped_column(SmallInteger)
+    due_at: Mapped[datetime | None] = mapped_column()
     # Optimistic concurrency: an update made from a stale read matches no row and fails.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -135,6 +150,16 @@ class ReviewLog(Base):
     redrill_before: Mapped[date | None] = mapped_column(Date)
     # How long the user looked at the card before answering.
     duration_ms: Mapped[int | None] = mapped_column(Integer)
+    # The scheduler that answered (its grade scale: SM-2's 0-5, FSRS's 1-4) and, under FSRS,
+    # its memory before and after the answer (SM-2's is in the columns above): undo restores
+    # from it, and switching to FSRS replays the grades.
+    scheduler: Mapped[SchedulerName] = mapped_column(
+        enum_column(SchedulerName, "scheduler_name"),
+        default=SchedulerName.SM2,
+        server_default=SchedulerName.SM2.value,
+    )
+    memory_before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    memory_after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (
         # A user's answers by local day; the kind, the interval before and the grade ride along
@@ -149,6 +174,15 @@ class ReviewLog(Base):
             "grade",
         ),
         CheckConstraint("grade BETWEEN 0 AND 5", name="grade_0_to_5"),
+    )
+
+
+def recalled() -> ColumnElement[bool]:
+    """The answer recalled the card, on the grade scale of the scheduler that took it: SM-2's
+    3-5, FSRS's Hard, Good and Easy (2-4)."""
+    return or_(
+        and_(ReviewLog.scheduler == SchedulerName.SM2, ReviewLog.grade >= PASSING_GRADE),
+        and_(ReviewLog.scheduler == SchedulerName.FSRS, ReviewLog.grade >= Rating.HARD),
     )
 
 

@@ -13,7 +13,10 @@ new version (adding a key does not). Version 1::
                    "timezone",                    # IANA name; "today" starts at its midnight
                    "new_cards_per_day", "reviews_per_day",
                    "four_grade_buttons",          # false: the six SM-2 grades 0-5
-                   "bury_siblings"},              # a paper's other card waits until tomorrow
+                   "bury_siblings",               # a paper's other card waits until tomorrow
+                   "scheduler",                   # "sm2" or "fsrs"
+                   "desired_retention", "maximum_interval",
+                   "fsrs_parameters"},            # FSRS's 21 fitted, or null: its defaults
       "decks": [                                  # the decks of one's own, whole
         {"id", "slug", "name", "description", "created_at",
          "papers": [
@@ -31,20 +34,27 @@ new version (adding a key does not). Version 1::
       "library_decks": [                          # shared decks added to one's cards
         {"id", "slug", "name", "added_at"}],
       "review_states": [                          # one per card studied (schedule, SM-2)
-        {"card_id", "card_guid", "deck_id", "repetitions", "ease", "interval_days",
+        {"card_id", "card_guid", "deck_id",
+         "repetitions", "ease", "interval_days",  # SM-2's memory
          "due_on",                                # null: a new card, never answered
          "lapses", "last_reviewed_at",
          "redrill_on",                            # asked again that day after a grade < 4
-         "suspended", "created_at"}],
+         "suspended", "created_at",
+         "scheduler",                             # "sm2" or "fsrs": which keeps the card
+         "stability", "difficulty",               # FSRS's memory, null until FSRS keeps it
+         "phase",                                 # FSRS: 1 learning, 2 review, 3 relearning
+         "step", "due_at"}],                      # FSRS's learning step and exact due time
       "review_log": [                             # every answer, oldest first
         {"id", "card_id", "card_guid", "reviewed_at",
          "reviewed_on",                           # the local date of the answer
-         "grade",                                 # 0-5
+         "grade",                                 # SM-2's 0-5, or FSRS's 1-4 (Again-Easy)
          "kind",                                  # "learn", "review" or "redrill"
          "repetitions_before", "ease_before", "interval_before", "due_before",
          "repetitions_after", "ease_after", "interval_after", "due_after",
          "lapses_before", "last_reviewed_before", "redrill_before",
-         "duration_ms"}],                         # how long the card was looked at, or null
+         "duration_ms",                           # how long the card was looked at, or null
+         "scheduler",                             # which answered: "sm2" or "fsrs"
+         "memory_before", "memory_after"}],       # FSRS's memory around it, or null
       "quizzes": [                                # quiz history; quizzes never touch the above
         {"id", "title", "lang", "seed", "created_at",
          "missed_due_at",                         # when its missed cards were made due
@@ -108,6 +118,10 @@ SETTINGS = (
     "reviews_per_day",
     "four_grade_buttons",
     "bury_siblings",
+    "scheduler",
+    "desired_retention",
+    "maximum_interval",
+    "fsrs_parameters",
 )
 ACCOUNT = ("email", "display_name", "created_at")
 DECK = ("id", "slug", "name", "description", "created_at")
@@ -138,6 +152,12 @@ REVIEW_STATE = (
     "redrill_on",
     "suspended",
     "created_at",
+    "scheduler",
+    "stability",
+    "difficulty",
+    "phase",
+    "step",
+    "due_at",
 )
 REVIEW_LOG = (
     "id",
@@ -158,6 +178,9 @@ REVIEW_LOG = (
     "last_reviewed_before",
     "redrill_before",
     "duration_ms",
+    "scheduler",
+    "memory_before",
+    "memory_after",
 )
 QUIZ = ("id", "title", "lang", "seed", "created_at", "missed_due_at")
 QUIZ_QUESTION = (

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import and_, exists, insert, literal, select
 from sqlalchemy.orm import Session
 
-from studyapp.models import Card, Deck, Paper, ReviewState, UserDeck, utcnow
+from studyapp.models import Card, Deck, Paper, ReviewState, User, UserDeck, utcnow
 from studyapp.srs.sm2 import INITIAL_EASE
 
 __all__ = ["enroll"]
@@ -32,6 +32,8 @@ def enroll(session: Session, deck_id: int, user_ids: Sequence[int] | None = None
     created = 0
     now = utcnow()
     for user_id in user_ids:
+        # A new card is kept by the scheduler the user has chosen; FSRS starts with no memory.
+        scheduler = session.scalar(select(User.scheduler).where(User.id == user_id))
         missing = (
             select(
                 literal(user_id),
@@ -43,6 +45,7 @@ def enroll(session: Session, deck_id: int, user_ids: Sequence[int] | None = None
                 literal(False),
                 literal(1),
                 literal(now, type_=ReviewState.created_at.type),
+                literal(scheduler, type_=ReviewState.scheduler.type),
             )
             .join(Paper, Paper.id == Card.paper_id)
             .where(
@@ -65,6 +68,7 @@ def enroll(session: Session, deck_id: int, user_ids: Sequence[int] | None = None
                     "suspended",
                     "version",
                     "created_at",
+                    "scheduler",
                 ],
                 missing,
             )

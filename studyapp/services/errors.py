@@ -27,7 +27,7 @@ class NotFound(ServiceError):
 
 
 class InvalidGrade(ServiceError):
-    """A grade that is not one of SM-2's 0–5."""
+    """A grade the card's scheduler has no button for (SM-2's are 0–5, FSRS's 1–4)."""
 
     status = 400
 

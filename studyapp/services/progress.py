@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from studyapp.models import Card, Deck, Paper, ReviewKind, ReviewLog, ReviewState
+from studyapp.models import Card, Deck, Paper, ReviewKind, ReviewLog, ReviewState, recalled
 from studyapp.services.review import (
     StudyLimits,
     active,
@@ -27,7 +27,6 @@ from studyapp.services.review import (
     redrills,
     review_due,
 )
-from studyapp.srs import sm2
 from studyapp.srs.calendar import local_day
 
 __all__ = [
@@ -215,7 +214,7 @@ def session_summary(session: Session, limits: StudyLimits, *, now: datetime) -> 
                         (
                             and_(
                                 ReviewLog.kind != ReviewKind.REDRILL,
-                                ReviewLog.grade >= sm2.PASSING_GRADE,
+                                recalled(),
                             ),
                             1,
                         ),

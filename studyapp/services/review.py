@@ -4,8 +4,8 @@
 today or earlier (oldest first, up to the daily review limit), then new cards (up to the daily
 new-card limit), then the day's re-drills — cards graded below 4 today, which SM-2 asks again
 after the rest of the session until they score 4 or more. Re-drills are logged but never change
-the schedule. The rules of one answer live in :mod:`studyapp.srs.scheduler`; this module reads a
-state, asks the scheduler, writes.
+the schedule. The rules of one answer live in :mod:`studyapp.srs` (SM-2 or FSRS, whichever keeps
+the card); this module reads a state, asks the card's scheduler, writes.
 
 Siblings (the other card of a paper) are buried as in Anki, when the user's ``bury_siblings``
 is on: once a card is answered, the rest of its paper waits until the next local day, and a
@@ -95,6 +95,8 @@ class StudyLimits:
     timezone: str
     new_per_day: int
     reviews_per_day: int
+    #: The user's scheduler and FSRS's settings.
+    scheduling: scheduler.Scheduling = scheduler.Scheduling()
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +231,7 @@ def _pick(
         remaining=max(remaining, 1),
         shown_at=now,
         timezone=limits.timezone,
+        scheduling=limits.scheduling,
         more=more,
         last_answer=first[sql.LAST_ANSWER_AT],
     )
@@ -267,7 +270,8 @@ def answer(
 ) -> Answered:
     """Grade one card and log it, in one transaction; apply a given version only once.
 
-    Raises ``NotFound`` when the state is not the user's, ``InvalidGrade`` for a bad grade.
+    Raises ``NotFound`` when the state is not the user's, ``InvalidGrade`` for a grade that the
+    card's scheduler has no button for.
     """
     quality = _as_grade(grade)
     with core_statements(session, write=True) as connection:
@@ -298,10 +302,11 @@ def answer_and_next(
     return answered, item
 
 
-def _as_grade(grade: int) -> sm2.Grade:
-    # Checked before the transaction: a refused grade writes nothing.
+def _as_grade(grade: int) -> int:
+    # Every scheduler's grades lie in 0-5 (SM-2's 0-5, FSRS's 1-4): anything else is refused
+    # before the transaction; the card's own scheduler checks its scale inside it.
     try:
-        return sm2.as_grade(grade)
+        return int(sm2.as_grade(grade))
     except ValueError:
         raise InvalidGrade(grade) from None
 
@@ -311,7 +316,7 @@ def _grade(
     limits: StudyLimits,
     state_id: int,
     version: int,
-    quality: sm2.Grade,
+    quality: int,
     now: datetime,
     duration_ms: int | None,
 ) -> Answered:
@@ -322,8 +327,14 @@ def _grade(
     state = StateView(*row)
     if state.version != version:
         return Answered(applied=False, state_id=state_id)
-    outcome = scheduler.answer(state.schedule(), quality, now=now, timezone=limits.timezone)
-    after, kind = outcome.after, ReviewKind(outcome.kind)
+    before = state.schedule()
+    answering = scheduler.scheduler_for(before.scheduler, limits.scheduling)
+    try:
+        answering.check_grade(quality)
+    except ValueError:
+        raise InvalidGrade(quality) from None
+    outcome = answering.answer(before, quality, now=now, timezone=limits.timezone)
+    after, kind = outcome.after, outcome.kind
     # The state after the answer, written only if its version is still the one read.
     values = {
         "state_id": state_id,
@@ -335,13 +346,18 @@ def _grade(
         "redrill_on": after.redrill_on,
         "lapses": after.lapses,
         "last_reviewed_at": after.last_reviewed_at,
+        "stability": after.stability,
+        "difficulty": after.difficulty,
+        "phase": after.phase,
+        "step": after.step,
+        "due_at": after.due_at,
     }
     logged = {
         "user_id": limits.user_id,
         "card_id": state.card_id,
         "reviewed_at": now,
         "reviewed_on": outcome.today,
-        "grade": int(quality),
+        "grade": quality,
         "kind": kind,
         "repetitions_before": state.repetitions,
         "ease_before": state.ease,
@@ -356,6 +372,9 @@ def _grade(
         # A re-drill keeps the schedule; its log row still names a due date.
         "due_after": after.due_on or outcome.today,
         "duration_ms": None if duration_ms is None else max(0, min(duration_ms, _MAX_DURATION_MS)),
+        "scheduler": before.scheduler,
+        "memory_before": before.memory(),
+        "memory_after": after.memory(),
     }
     log_id = _write_answer(connection, {**values, **sql.log_values(logged)})
     # None: the version changed between the read and the write (PostgreSQL reads unlocked).

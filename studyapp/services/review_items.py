@@ -9,7 +9,15 @@ from datetime import date, datetime
 
 from studyapp.identity import CardKind
 from studyapp.models import ReviewKind
-from studyapp.srs import scheduler, sm2
+from studyapp.srs.fsrs import Phase
+from studyapp.srs.scheduler import (
+    CardSchedule,
+    Outcome,
+    SchedulerName,
+    Scheduling,
+    outcomes,
+    scheduler_for,
+)
 
 __all__ = [
     "CardFace",
@@ -24,7 +32,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class StateView:
-    """A card's SM-2 state as read for the review page."""
+    """A card's schedule as read for the review page."""
 
     id: int
     card_id: int
@@ -36,10 +44,17 @@ class StateView:
     lapses: int
     last_reviewed_at: datetime | None
     redrill_on: date | None
+    scheduler: SchedulerName
+    stability: float | None
+    difficulty: float | None
+    phase: int | None
+    step: int | None
+    due_at: datetime | None
 
-    def schedule(self) -> scheduler.CardSchedule:
+    def schedule(self) -> CardSchedule:
         """The state as the scheduler reads it."""
-        return scheduler.CardSchedule(
+        return CardSchedule(
+            scheduler=self.scheduler,
             repetitions=self.repetitions,
             ease=self.ease,
             interval_days=self.interval_days,
@@ -47,6 +62,11 @@ class StateView:
             lapses=self.lapses,
             last_reviewed_at=self.last_reviewed_at,
             redrill_on=self.redrill_on,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            phase=None if self.phase is None else Phase(self.phase),
+            step=self.step,
+            due_at=self.due_at,
         )
 
 
@@ -114,6 +134,8 @@ class QueueItem:
     #: When the card was picked, and the user's time zone: what the grade buttons foretell.
     shown_at: datetime
     timezone: str
+    #: The user's scheduling settings: what the grade buttons foretell depends on them.
+    scheduling: Scheduling
     #: True when some count reached :data:`COUNT_CAP`: there are at least ``remaining`` left.
     more: bool = False
     #: The id of the user's latest answer of today (its review log row), which the undo
@@ -125,7 +147,17 @@ class QueueItem:
         total = self.done_today + self.remaining
         return round(100 * self.done_today / total) if total else 100
 
-    def outcomes(self) -> dict[sm2.Grade, scheduler.Outcome]:
+    def outcomes(self) -> dict[int, Outcome]:
         """What each grade would do to the card: the scheduler's own answer, not a copy of
         its rules, so the grade buttons say what the answer will do."""
-        return scheduler.outcomes(self.state.schedule(), now=self.shown_at, timezone=self.timezone)
+        return outcomes(
+            self.state.schedule(), self.scheduling, now=self.shown_at, timezone=self.timezone
+        )
+
+    def retrievability(self) -> float | None:
+        """The chance the card is recalled now, by its scheduler's model (FSRS's; SM-2 has
+        none)."""
+        schedule = self.state.schedule()
+        return scheduler_for(schedule.scheduler, self.scheduling).retrievability(
+            schedule, now=self.shown_at
+        )

@@ -197,6 +197,12 @@ STATE_COLUMNS: tuple[QueryableAttribute[Any], ...] = (
     ReviewState.lapses,
     ReviewState.last_reviewed_at,
     ReviewState.redrill_on,
+    ReviewState.scheduler,
+    ReviewState.stability,
+    ReviewState.difficulty,
+    ReviewState.phase,
+    ReviewState.step,
+    ReviewState.due_at,
 )
 
 KINDS = tuple(ReviewKind)
@@ -360,6 +366,11 @@ SCHEDULED: tuple[QueryableAttribute[Any], ...] = (
     ReviewState.redrill_on,
     ReviewState.lapses,
     ReviewState.last_reviewed_at,
+    ReviewState.stability,
+    ReviewState.difficulty,
+    ReviewState.phase,
+    ReviewState.step,
+    ReviewState.due_at,
 )
 LOGGED: tuple[QueryableAttribute[Any], ...] = (
     ReviewLog.user_id,
@@ -380,6 +391,9 @@ LOGGED: tuple[QueryableAttribute[Any], ...] = (
     ReviewLog.interval_after,
     ReviewLog.due_after,
     ReviewLog.duration_ms,
+    ReviewLog.scheduler,
+    ReviewLog.memory_before,
+    ReviewLog.memory_after,
 )
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Case, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from studyapp.models import Card, PaperTopic, ReviewLog, ReviewState, Topic
+from studyapp.models import Card, PaperTopic, ReviewLog, ReviewState, Topic, recalled
 from studyapp.services.progress import streak_in
 from studyapp.services.review import StudyLimits
 from studyapp.srs import sm2
@@ -139,7 +139,7 @@ def _log_by_day(session: Session, user_id: int) -> dict[date, _Day]:
     over the user's entries of the review log's day index, which holds every column read; a
     row per day the user studied, so a few thousand at most."""
     mature = ReviewLog.interval_before >= MATURE_DAYS
-    passed = ReviewLog.grade >= sm2.PASSING_GRADE
+    passed = recalled()
     rows = session.execute(
         select(
             ReviewLog.reviewed_on,

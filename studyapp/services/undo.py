@@ -1,5 +1,5 @@
 """Taking back the user's latest answer of today: the card's state as it was before, from the
-values its review log row kept, and the row deleted."""
+values its review log row kept (SM-2's columns, FSRS's memory), and the row deleted."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from studyapp.db import write_unit
 from studyapp.models import ReviewLog, ReviewState
 from studyapp.services.review import StudyLimits
 from studyapp.srs.calendar import local_day
+from studyapp.srs.schedule import StoredMemory
 
 __all__ = ["Undone", "undo_last"]
 
@@ -34,7 +35,9 @@ def undo_last(session: Session, limits: StudyLimits, *, answer_id: int, now: dat
 
     Naming the row makes undo idempotent, as the version makes an answer: the same press sent
     twice (a double click, a retried request, a second tab) finds its row gone, and changes
-    nothing rather than taking back the answer before it.
+    nothing rather than taking back the answer before it. An answer given under another
+    scheduler than the card's now (the user switched since) is not taken back either: the
+    switch rebuilt the card's memory from the log, answer included, as Anki's does.
     """
     today = local_day(now, limits.timezone)
     with write_unit(session):
@@ -58,6 +61,8 @@ def undo_last(session: Session, limits: StudyLimits, *, answer_id: int, now: dat
             # The card left the user's study since (its library deck removed): the answer
             # stays in the log as history, and there is no schedule to put back.
             return Undone(state_id=None)
+        if state.scheduler != log.scheduler:
+            return Undone(state_id=None, stale=True)
         state.repetitions = log.repetitions_before
         state.ease = log.ease_before
         state.interval_days = log.interval_before
@@ -65,6 +70,11 @@ def undo_last(session: Session, limits: StudyLimits, *, answer_id: int, now: dat
         state.lapses = log.lapses_before
         state.last_reviewed_at = log.last_reviewed_before
         state.redrill_on = log.redrill_before
+        if log.memory_before is not None:
+            memory = StoredMemory.from_log(log.memory_before)
+            state.stability, state.difficulty = memory.stability, memory.difficulty
+            state.phase = None if memory.phase is None else int(memory.phase)
+            state.step, state.due_at = memory.step, memory.due_at
         session.delete(log)
         state_id = state.id
     return Undone(state_id=state_id)

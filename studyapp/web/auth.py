@@ -44,6 +44,7 @@ from sqlalchemy import Select, bindparam, select
 from studyapp.db import core_statements, get_session
 from studyapp.models import LoginSession, User, utcnow
 from studyapp.services import accounts, login_sessions
+from studyapp.srs.schedule import SchedulerName, Scheduling
 from studyapp.web import login_limits
 from studyapp.web.account_forms import LoginForm, RegisterForm
 
@@ -101,10 +102,25 @@ class Account(UserMixin):  # type: ignore[misc]
     reviews_per_day: int
     four_grade_buttons: bool
     bury_siblings: bool
+    scheduler: SchedulerName
+    desired_retention: float
+    maximum_interval: int
+    fsrs_parameters: list[float] | None
     #: The login session this request is signed in with, and whether it was started with
     #: "keep me logged in" (not columns of the users table).
     login_session_id: int
     remembered: bool
+
+    @property
+    def scheduling(self) -> Scheduling:
+        """The scheduler the user chose and FSRS's settings."""
+        parameters = self.fsrs_parameters
+        return Scheduling(
+            name=self.scheduler,
+            desired_retention=self.desired_retention,
+            maximum_interval=self.maximum_interval,
+            fsrs_parameters=None if parameters is None else tuple(parameters),
+        )
 
 
 #: The Account's fields read from the users table.

@@ -29,7 +29,6 @@ from studyapp.db import get_session
 from studyapp.models import utcnow
 from studyapp.services import cards, progress, review
 from studyapp.services.undo import undo_last
-from studyapp.srs.sm2 import Grade
 from studyapp.web.auth import Account, current_account, login_required
 from studyapp.web.htmx import wants_partial
 from studyapp.web.ids import form_id, read_int
@@ -60,7 +59,7 @@ def grade_buttons(four: bool) -> tuple[tuple[int, int, str, str], ...]:
     return _buttons_in(bool(four), str(get_locale()))
 
 
-def next_labels(item: review.QueueItem) -> dict[Grade, tuple[str, bool]]:
+def next_labels(item: review.QueueItem) -> dict[int, tuple[str, bool]]:
     """What each grade will do to the card, in the page's language (a template global), and
     whether the card comes back today: "again today", else "in 6 days". Read from the
     scheduler's own answer for that grade (:meth:`~review.QueueItem.outcomes`)."""
@@ -99,6 +98,7 @@ def limits_for(account: Account) -> review.StudyLimits:
         timezone=account.timezone,
         new_per_day=account.new_cards_per_day,
         reviews_per_day=account.reviews_per_day,
+        scheduling=account.scheduling,
     )
 
 
