@@ -13,8 +13,9 @@ follow one seeded mix (SM-2's 0-2 are Anki's Again, 3 Hard, 4 Good, 5 Easy), and
 alternating blocks in one process. Each scheduler is a run of its own on fresh copies of the
 cards: SM-2 (Anki's default), and FSRS (Anki with ``fsrs`` switched on, desired retention
 0.9; Anki derives each card's memory state from its ease and interval, as it does for cards
-reviewed before FSRS was on). Our side runs the user's scheduler; ``ours_scheduler`` in the
-figures names it. Target (issue 21): ours ≤ 1.2 × Anki per answer, for each scheduler.
+reviewed before FSRS was on). Our side switches the user to FSRS the same way (memory from
+ease and interval, the same retention and longest interval); ``ours_scheduler`` in the
+figures names what it ran. Target (issue 21): ours ≤ 1.2 × Anki per answer, for each scheduler.
 """
 
 from __future__ import annotations
@@ -42,7 +43,10 @@ from studyapp.apkg.package import write_package
 from studyapp.models import ReviewState, User, utcnow
 from studyapp.services import export, review
 from studyapp.services.importing import DeckImport, import_decks
+from studyapp.services.scheduling import SchedulingChange, update_scheduling
 from studyapp.srs.calendar import local_day
+from studyapp.srs.fsrs import MAXIMUM_INTERVAL
+from studyapp.srs.schedule import SchedulerName, Scheduling
 
 NAME = "review_vs_anki"
 SCHEDULERS = ("sm2", "fsrs")
@@ -62,6 +66,10 @@ _RATING = {
     4: CardAnswer.GOOD,
     5: CardAnswer.EASY,
 }
+
+
+#: The same answers on FSRS's own scale (1 Again, 2 Hard, 3 Good, 4 Easy), as Anki's ratings.
+_FSRS_GRADE = {0: 1, 1: 1, 2: 1, 3: 2, 4: 3, 5: 4}
 
 
 def measure(
@@ -105,7 +113,15 @@ def measure_one(cards: int, answers: int, scheduler: str, block: int = 25) -> di
                 export.notes_for_decks(session, [report.deck_id], lang="en", user_id=user_id),
                 package,
             )
-        limits = review.StudyLimits(user_id, "UTC", 0, DAILY_REVIEWS)
+        settings = Scheduling()
+        if scheduler == "fsrs":
+            # Our switch to FSRS: cards without a log get their memory from ease and interval.
+            change = SchedulingChange(SchedulerName.FSRS, DESIRED_RETENTION, MAXIMUM_INTERVAL)
+            with factory() as session:
+                switched = update_scheduling(session, user_id, change, now=utcnow())
+            assert switched.switched
+            settings = Scheduling(SchedulerName.FSRS, DESIRED_RETENTION, MAXIMUM_INTERVAL)
+        limits = review.StudyLimits(user_id, "UTC", 0, DAILY_REVIEWS, settings)
 
         (Path(folder) / "anki").mkdir()
         col = Collection(str(Path(folder) / "anki" / "collection.anki2"))
@@ -122,6 +138,7 @@ def measure_one(cards: int, answers: int, scheduler: str, block: int = 25) -> di
         config = col.decks.config_dict_for_deck_id(deck_id)
         config["rev"]["perDay"] = DAILY_REVIEWS
         config["new"]["perDay"] = 0
+        config["rev"]["maxIvl"] = MAXIMUM_INTERVAL
         if scheduler == "fsrs":
             config["desiredRetention"] = DESIRED_RETENTION
         col.decks.save(config)
@@ -142,7 +159,7 @@ def measure_one(cards: int, answers: int, scheduler: str, block: int = 25) -> di
                         limits,
                         state_id=item.state.id,
                         version=item.state.version,
-                        grade=grade,
+                        grade=_FSRS_GRADE[grade] if scheduler == "fsrs" else grade,
                         now=utcnow(),
                     )
                     ours.append((time.perf_counter() - begun) * 1000)
@@ -171,8 +188,7 @@ def measure_one(cards: int, answers: int, scheduler: str, block: int = 25) -> di
 
     return {
         "scheduler": scheduler,
-        # Our side runs SM-2 until users and review states say which scheduler is theirs.
-        "ours_scheduler": "sm2",
+        "ours_scheduler": limits.scheduling.name.value,
         "cards": cards,
         "anki_notes": anki_notes,
         "answers": answers,
