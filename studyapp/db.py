@@ -205,12 +205,11 @@ def write_unit(session: Session) -> Iterator[Session]:
 @contextmanager
 def core_transaction(session: Session, *, write: bool) -> Iterator[Connection]:
     """A transaction on a connection of the session's engine, for Core statements that need no
-    unit of work (the review step): committed when the block ends, rolled back on error.
+    unit of work (a backup's restore): committed when the block ends, rolled back on error.
 
     A write transaction begins like :func:`write_unit` (``BEGIN IMMEDIATE`` on SQLite). It
-    skips the session's bookkeeping, which costs more than the statements of a review step;
-    ORM objects the session holds are not refreshed. The session must not be inside a
-    transaction, as for :func:`write_unit`.
+    skips the session's bookkeeping; ORM objects the session holds are not refreshed. The
+    session must not be inside a transaction, as for :func:`write_unit`.
     """
     if session.in_transaction():
         raise RuntimeError("core_transaction() needs a session outside any transaction")
