@@ -21,11 +21,12 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
     "checkpoint_wal",
+    "core_statements",
     "core_transaction",
     "get_session",
     "init_app",
@@ -58,8 +59,43 @@ def make_engine(
         engine = create_engine(url, **options)
         _configure_sqlite(engine, busy_timeout_ms=busy_timeout_ms, synchronous=synchronous.upper())
         return engine
-    options.setdefault("pool_pre_ping", True)
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    if not options.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+#: A pooled connection that has waited longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_S = 30.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it has been idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: a round trip on each request, more
+    than the review answer's own statements cost. A connection checked in a moment ago is
+    alive but for a server restarted within that moment; one that has waited
+    :data:`PING_AFTER_IDLE_S` may have been dropped by the server, a proxy or a restart. A
+    dead one is replaced before the request sees it (a ``DisconnectionError`` from a checkout
+    listener makes the pool connect afresh); a request that meets a restart in between fails
+    once, and SQLAlchemy then replaces every pooled connection older than the failure.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise DisconnectionError(str(error)) from error
+            raise
 
 
 def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int, synchronous: str) -> None:
@@ -169,18 +205,44 @@ def write_unit(session: Session) -> Iterator[Session]:
 @contextmanager
 def core_transaction(session: Session, *, write: bool) -> Iterator[Connection]:
     """A transaction on a connection of the session's engine, for Core statements that need no
-    unit of work (the review step): committed when the block ends, rolled back on error.
+    unit of work (a backup's restore): committed when the block ends, rolled back on error.
 
     A write transaction begins like :func:`write_unit` (``BEGIN IMMEDIATE`` on SQLite). It
-    skips the session's bookkeeping, which costs more than the statements of a review step;
-    ORM objects the session holds are not refreshed. The session must not be inside a
-    transaction, as for :func:`write_unit`.
+    skips the session's bookkeeping; ORM objects the session holds are not refreshed. The
+    session must not be inside a transaction, as for :func:`write_unit`.
     """
     if session.in_transaction():
         raise RuntimeError("core_transaction() needs a session outside any transaction")
     engine = session.get_bind()
     assert isinstance(engine, Engine), "sessions here are bound to an engine"
     with engine.connect() as connection:
+        if write:
+            connection.execution_options(**{_SQLITE_BEGIN: "IMMEDIATE"})
+        with connection.begin():
+            yield connection
+
+
+@contextmanager
+def core_statements(session: Session, *, write: bool) -> Iterator[Connection]:
+    """A connection of the session's engine for Core statements that each stand on their own
+    (the review step, the login read): every write must be a single statement.
+
+    On PostgreSQL the connection is in autocommit: each statement is its own transaction, and
+    no BEGIN or COMMIT costs a round trip. A read loses nothing by it, since at PostgreSQL's
+    READ COMMITTED every statement of a transaction takes its own snapshot anyway. On SQLite,
+    where BEGIN and COMMIT cost no round trip, the block is one transaction as in
+    :func:`core_transaction` (``BEGIN IMMEDIATE`` when ``write``), and may write in several
+    statements. The session must not be inside a transaction.
+    """
+    if session.in_transaction():
+        raise RuntimeError("core_statements() needs a session outside any transaction")
+    engine = session.get_bind()
+    assert isinstance(engine, Engine), "sessions here are bound to an engine"
+    with engine.connect() as connection:
+        if engine.dialect.name != "sqlite":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
+            return
         if write:
             connection.execution_options(**{_SQLITE_BEGIN: "IMMEDIATE"})
         with connection.begin():

@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 
 from studyapp.db import get_session, make_engine, session_factory, write_unit
 from studyapp.models import User
-from tests.conftest import engine_of
+from tests.conftest import PG_URL, engine_of
 from tests.factories import make_user
 
 
@@ -146,3 +146,32 @@ def test_a_write_unit_that_loses_a_race_runs_once_more(app: Flask) -> None:
             run_write_unit(session, always_conflicts)
     with factory() as session, session.begin():
         assert session.scalars(select(User.email)).all() == ["first@example.com"]
+
+
+@pytest.mark.skipif(not PG_URL, reason="STUDYAPP_TEST_DATABASE_URL is not set")
+@pytest.mark.parametrize("ping_after_s", [0.0, 3600.0])
+def test_a_pooled_connection_dropped_while_idle_is_replaced_when_pinged(
+    monkeypatch: pytest.MonkeyPatch, ping_after_s: float
+) -> None:
+    # The pool pings a connection only once it has waited PING_AFTER_IDLE_S: one the server
+    # dropped meanwhile is replaced before use; one used a moment ago is handed out unpinged,
+    # and the statement on it fails (SQLAlchemy then replaces the pool's connections).
+    # (pg_terminate_backend with a timeout returns once the backend is gone.)
+    monkeypatch.setattr("studyapp.db.PING_AFTER_IDLE_S", ping_after_s)
+    engine = make_engine(PG_URL)
+    try:
+        with engine.connect() as connection:
+            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        admin = make_engine(PG_URL)
+        with admin.connect() as other, other.begin():
+            other.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": backend})
+        admin.dispose()
+        with engine.connect() as connection:
+            if ping_after_s:
+                with pytest.raises(OperationalError):
+                    connection.execute(text("SELECT 1"))
+            else:
+                renewed = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+                assert renewed != backend
+    finally:
+        engine.dispose()

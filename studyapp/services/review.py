@@ -18,9 +18,12 @@ the caller responds. A state carries a version; an answer for a version that is 
 current (a double click, a retried request, a second tab) changes nothing.
 
 Showing a card and answering it is the path every study minute takes, so its statements are
-built once, in :mod:`.review_sql`, and run as :class:`~studyapp.prepared.Prepared` statements
-on the driver: no statement building, no ORM loading per step (``bench/review_vs_anki.py``
-measures it).
+built once, in :mod:`.review_sql`, and run as Core statements: no statement building, no ORM
+loading per step (``bench/review_vs_anki.py`` measures it). The state is read without a lock;
+the write names the version it was computed from, so an answer computed from a state that
+changed meanwhile writes nothing. On PostgreSQL the answer's state and log row are one
+statement, and no statement of the step needs BEGIN or COMMIT (``tests/test_round_trips.py``
+counts them).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from studyapp.db import core_transaction
+from studyapp.db import core_statements
 from studyapp.models import (
     ReviewKind,
     ReviewState,
@@ -132,8 +135,10 @@ def studied_deck(session: Session, limits: StudyLimits, deck_id: int) -> StudyDe
 
     Raises :class:`DeckNotFound` otherwise.
     """
-    with core_transaction(session, write=False) as connection:
-        row = sql.STUDIED_DECK.first(connection, user_id=limits.user_id, deck_id=deck_id)
+    with core_statements(session, write=False) as connection:
+        row = connection.execute(
+            sql.STUDIED_DECK, {"user_id": limits.user_id, "deck_id": deck_id}
+        ).first()
     if row is None:
         raise DeckNotFound(deck_id)
     return StudyDeck(*row)
@@ -151,7 +156,7 @@ def done_today(session: Session, limits: StudyLimits, today: date) -> dict[Revie
 
 
 def _done(connection: Connection, user_id: int, today: date) -> dict[ReviewKind, int]:
-    counts = sql.DONE_TODAY.first(connection, user_id=user_id, today=today) or ()
+    counts = connection.execute(sql.DONE_TODAY, {"user_id": user_id, "today": today}).one()
     return {kind: count for kind, count in zip(sql.KINDS, counts, strict=True) if count}
 
 
@@ -168,8 +173,8 @@ def next_card(
     ``prefer`` asks for one state first (the card just undone), if it is still actionable.
     ``deck_id`` limits the session to one deck (check it with :func:`studied_deck`).
     """
-    with core_transaction(session, write=False) as connection:
-        return _pick(connection, limits, now, prefer, deck_id, None)
+    with core_statements(session, write=False) as connection:
+        return _pick(connection, limits, now, prefer, deck_id)
 
 
 def _pick(
@@ -178,62 +183,46 @@ def _pick(
     now: datetime,
     prefer: int | None,
     deck_id: int | None,
-    last_answer: int | None,
 ) -> QueueItem | None:
-    """The next card, inside the caller's transaction. ``last_answer``: the log row the caller
-    has just written, when it has (so the step need not look it up)."""
-    user_id = limits.user_id
+    """The next card and today's progress around it, in one statement."""
     today = local_day(now, limits.timezone)
     queue, scope = (sql.EVERYTHING, {}) if deck_id is None else (sql.ONE_DECK, {"deck_id": deck_id})
-    row = queue.candidates.first(connection, user_id=user_id, today=today, **scope)
-    assert row is not None  # one row: three counts and two candidates
-    done = {kind: count for kind, count in zip(sql.KINDS, row[:3], strict=True) if count}
-    reviews_left, new_left = allowance(limits, done)
-    first_due, first_new = row[3:]
-    state_id: int | None = None
-    if prefer is not None:
-        state_id = sql.PREFERRED.scalar(connection, user_id=user_id, state_id=prefer)
-    if state_id is None:
-        state_id = (reviews_left and first_due) or (new_left and first_new) or None
-    if state_id is None:
-        state_id = queue.first_redrill.scalar(connection, user_id=user_id, today=today, **scope)
-    if state_id is None:
+    rows = connection.execute(
+        queue.pick,
+        {
+            "user_id": limits.user_id,
+            "today": today,
+            "reviews_per_day": limits.reviews_per_day,
+            "new_per_day": limits.new_per_day,
+            "prefer": prefer,
+            "count_cap": COUNT_CAP,
+            **scope,
+        },
+    ).all()
+    if not rows:
         return None
-    remaining, more = _remaining(connection, queue, scope, limits, today, done)
-    if last_answer is None and done:
-        last_answer = sql.LAST_ANSWER.scalar(connection, user_id=user_id, today=today)
-    return _queue_item(connection, limits, now, state_id, done, remaining, more, last_answer)
-
-
-def _queue_item(
-    connection: Connection,
-    limits: StudyLimits,
-    now: datetime,
-    state_id: int,
-    done: dict[ReviewKind, int],
-    remaining: int,
-    more: bool,
-    last_answer: int | None,
-) -> QueueItem:
-    """The state with its card, and today's progress around it (inside a transaction)."""
-    rows = sql.ITEM.rows(connection, state_id=state_id)
     first = rows[0]
-    width = len(sql.STATE_COLUMNS)
-    state = StateView(*first[:width])
-    kind, lang, paper_id, title, url, arxiv_id, deck_id, owner_id = first[width : width + 8]
-    topics = sql.TOPICS.rows(connection, paper_id=paper_id)
+    done_counts = first[sql.DONE_AT : sql.LEFT_AT]
+    done = {kind: count for kind, count in zip(sql.KINDS, done_counts, strict=True) if count}
+    remaining, more = _remaining(limits, done, first[sql.LEFT_AT : sql.LAST_ANSWER_AT])
+    state = StateView(*first[sql.STATE_AT : sql.CARD_AT])
+    kind, lang, paper_id, title, url, arxiv_id, deck, owner_id = first[sql.CARD_AT : sql.FACE_AT]
+    # One row per text language and topic: each face and each topic once, in the rows' order.
+    faces = {row[sql.FACE_AT]: CardFace(*row[sql.FACE_AT : sql.TOPIC_AT]) for row in rows}
+    topics = {
+        row[sql.TOPIC_AT]: TopicName(*row[sql.TOPIC_AT + 1 :])
+        for row in rows
+        if row[sql.TOPIC_AT] is not None
+    }
     card = ReviewCard(
         id=state.card_id,
         kind=kind,
         lang=lang,
-        faces=tuple(CardFace(*row[width + 8 :]) for row in rows),
-        paper=PaperLine(
-            paper_id, title, url, arxiv_id, tuple(TopicName(en, ko) for en, ko in topics)
-        ),
-        deck_id=deck_id,
+        faces=tuple(faces.values()),
+        paper=PaperLine(paper_id, title, url, arxiv_id, tuple(topics.values())),
+        deck_id=deck,
         editable=owner_id == limits.user_id,
     )
-    today = local_day(now, limits.timezone)
     return QueueItem(
         state=state,
         card=card,
@@ -244,41 +233,29 @@ def _queue_item(
         timezone=limits.timezone,
         scheduling=limits.scheduling,
         more=more,
-        last_answer=last_answer,
+        last_answer=first[sql.LAST_ANSWER_AT],
     )
 
 
 def _remaining(
-    connection: Connection,
-    queue: sql.Queue,
-    scope: dict[str, int],
-    limits: StudyLimits,
-    today: date,
-    done: dict[ReviewKind, int],
+    limits: StudyLimits, done: dict[ReviewKind, int], counted: tuple[int, ...]
 ) -> tuple[int, bool]:
-    """Cards left today in one statement, and whether a count stopped at :data:`COUNT_CAP`.
-    Each count stops at what the daily limits still allow and at the cap, so a user with
-    20,000 due cards costs no more than one with a few hundred."""
-    reviews_left, new_left = allowance(limits, done)
+    """Cards left today, from the counts of each kind (each stopped at :data:`COUNT_CAP`) and
+    what the daily limits still allow, and whether a count stopped at the cap. The counts
+    stop at the cap, so a user with 20,000 due cards costs no more than one with a few
+    hundred."""
     # What each count may reach today; re-drills have no daily limit.
-    allowed = (reviews_left, new_left, None)
-    caps = [COUNT_CAP if left is None else min(left, COUNT_CAP) for left in allowed]
-    counts = queue.left.first(
-        connection,
-        user_id=limits.user_id,
-        today=today,
-        review_cap=caps[0],
-        new_cap=caps[1],
-        redrill_cap=caps[2],
-        **scope,
-    )
-    assert counts is not None  # one row of three counts
+    allowed = (*allowance(limits, done), None)
+    left = [
+        count if limit is None else min(count, limit)
+        for count, limit in zip(counted, allowed, strict=True)
+    ]
     # More are left only where the cap stopped a count before the daily limit did.
     more = any(
-        count == COUNT_CAP and (left is None or left > COUNT_CAP)
-        for count, left in zip(counts, allowed, strict=True)
+        count == COUNT_CAP and (limit is None or limit > COUNT_CAP)
+        for count, limit in zip(counted, allowed, strict=True)
     )
-    return sum(counts), more
+    return sum(left), more
 
 
 def answer(
@@ -297,7 +274,7 @@ def answer(
     card's scheduler has no button for.
     """
     quality = _as_grade(grade)
-    with core_transaction(session, write=True) as connection:
+    with core_statements(session, write=True) as connection:
         answered = _grade(connection, limits, state_id, version, quality, now, duration_ms)
     _forget(session, state_id)
     return answered
@@ -314,13 +291,13 @@ def answer_and_next(
     duration_ms: int | None = None,
     deck_id: int | None = None,
 ) -> tuple[Answered, QueueItem | None]:
-    """:func:`answer`, then :func:`next_card`, in the one transaction: the review page's step.
-    The next card is read under the answer's write lock, so it already counts that answer."""
+    """:func:`answer`, then :func:`next_card`, on one connection: the review page's step. The
+    next card is read after the answer is written (on SQLite, in its transaction), so it
+    already counts that answer."""
     quality = _as_grade(grade)
-    with core_transaction(session, write=True) as connection:
+    with core_statements(session, write=True) as connection:
         answered = _grade(connection, limits, state_id, version, quality, now, duration_ms)
-        # An answer just logged is the user's latest: the undo button names it.
-        item = _pick(connection, limits, now, None, deck_id, answered.log_id)
+        item = _pick(connection, limits, now, None, deck_id)
     _forget(session, state_id)
     return answered, item
 
@@ -343,8 +320,8 @@ def _grade(
     now: datetime,
     duration_ms: int | None,
 ) -> Answered:
-    """Apply one answer inside the caller's write unit."""
-    row = sql.STATE_FOR_ANSWER.first(connection, state_id=state_id, user_id=limits.user_id)
+    """Apply one answer on the caller's connection (:func:`~studyapp.db.core_statements`)."""
+    row = connection.execute(sql.STATE, {"state_id": state_id, "user_id": limits.user_id}).first()
     if row is None:
         raise NotFound(state_id)
     state = StateView(*row)
@@ -358,52 +335,64 @@ def _grade(
         raise InvalidGrade(quality) from None
     outcome = answering.answer(before, quality, now=now, timezone=limits.timezone)
     after, kind = outcome.after, outcome.kind
-    log_id = sql.INSERT_LOG.scalar(
-        connection,
-        user_id=limits.user_id,
-        card_id=state.card_id,
-        reviewed_at=now,
-        reviewed_on=outcome.today,
-        grade=quality,
-        kind=kind,
-        repetitions_before=state.repetitions,
-        ease_before=state.ease,
-        interval_before=state.interval_days,
-        due_before=state.due_on,
-        lapses_before=state.lapses,
-        last_reviewed_before=state.last_reviewed_at,
-        redrill_before=state.redrill_on,
-        repetitions_after=after.repetitions,
-        ease_after=after.ease,
-        interval_after=after.interval_days,
+    # The state after the answer, written only if its version is still the one read.
+    values = {
+        "state_id": state_id,
+        "seen_version": state.version,
+        "repetitions": after.repetitions,
+        "ease": after.ease,
+        "interval_days": after.interval_days,
+        "due_on": after.due_on,
+        "redrill_on": after.redrill_on,
+        "lapses": after.lapses,
+        "last_reviewed_at": after.last_reviewed_at,
+        "stability": after.stability,
+        "difficulty": after.difficulty,
+        "phase": after.phase,
+        "step": after.step,
+        "due_at": after.due_at,
+    }
+    logged = {
+        "user_id": limits.user_id,
+        "card_id": state.card_id,
+        "reviewed_at": now,
+        "reviewed_on": outcome.today,
+        "grade": quality,
+        "kind": kind,
+        "repetitions_before": state.repetitions,
+        "ease_before": state.ease,
+        "interval_before": state.interval_days,
+        "due_before": state.due_on,
+        "lapses_before": state.lapses,
+        "last_reviewed_before": state.last_reviewed_at,
+        "redrill_before": state.redrill_on,
+        "repetitions_after": after.repetitions,
+        "ease_after": after.ease,
+        "interval_after": after.interval_days,
         # A re-drill keeps the schedule; its log row still names a due date.
-        due_after=after.due_on or outcome.today,
-        duration_ms=None if duration_ms is None else max(0, min(duration_ms, _MAX_DURATION_MS)),
-        scheduler=before.scheduler,
-        memory_before=before.memory(),
-        memory_after=after.memory(),
-    )
-    updated = sql.UPDATE_STATE.run(
-        connection,
-        target_id=state_id,
-        seen_version=state.version,
-        repetitions=after.repetitions,
-        ease=after.ease,
-        interval_days=after.interval_days,
-        due_on=after.due_on,
-        redrill_on=after.redrill_on,
-        lapses=after.lapses,
-        last_reviewed_at=after.last_reviewed_at,
-        stability=after.stability,
-        difficulty=after.difficulty,
-        phase=after.phase,
-        step=after.step,
-        due_at=after.due_at,
-        version=state.version + 1,
-    )
-    if updated != 1:  # the row is locked: only a broken invariant gets here
-        raise RuntimeError(f"review state {state_id} changed under its lock")
-    return Answered(applied=True, state_id=state_id, log_id=log_id)
+        "due_after": after.due_on or outcome.today,
+        "duration_ms": None if duration_ms is None else max(0, min(duration_ms, _MAX_DURATION_MS)),
+        "scheduler": before.scheduler,
+        "memory_before": before.memory(),
+        "memory_after": after.memory(),
+    }
+    log_id = _write_answer(connection, {**values, **sql.log_values(logged)})
+    # None: the version changed between the read and the write (PostgreSQL reads unlocked).
+    return Answered(applied=log_id is not None, state_id=state_id, log_id=log_id)
+
+
+def _write_answer(connection: Connection, values: dict[str, object]) -> int | None:
+    """The new state and its log row; the log row's id, or ``None`` when the state's version
+    is no longer the one the answer was computed from (nothing written)."""
+    if connection.dialect.name != "sqlite":
+        # One statement (a data-modifying CTE): atomic without a transaction around it.
+        log_id: int | None = connection.execute(sql.ANSWER, values).scalar()
+        return log_id
+    # SQLite has no data-modifying CTE: two statements, in the caller's BEGIN IMMEDIATE.
+    if connection.execute(sql.UPDATE_STATE, values).scalar() is None:
+        return None
+    logged: int = connection.execute(sql.INSERT_LOG, values).scalar_one()
+    return logged
 
 
 def _forget(session: Session, state_id: int) -> None:

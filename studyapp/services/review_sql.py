@@ -1,6 +1,11 @@
 """The review step's SQL: the queue's conditions, and every statement the step runs, built
-once at import as :class:`~studyapp.prepared.Prepared` statements with bound parameters
-(``user_id``, ``today``, ``state_id``...). :mod:`.review` runs them."""
+once at import with bound parameters (``user_id``, ``today``, ``state_id``...), so that
+SQLAlchemy compiles each once and finds it in its cache after. :mod:`.review` runs them.
+
+An answer costs three statements on PostgreSQL, none of them BEGIN or COMMIT: read the state
+(:data:`STATE`), write the answer (:data:`ANSWER`: the new state and its log row in one
+statement, atomic on its own) and read the next card with all that the page shows around it
+(:attr:`Queue.pick`)."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     exists,
     func,
     insert,
@@ -28,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from studyapp.models import (
     Card,
@@ -42,7 +49,6 @@ from studyapp.models import (
     User,
     UserDeck,
 )
-from studyapp.prepared import Prepared
 
 
 def active_of(user: Any) -> ColumnElement[bool]:
@@ -75,26 +81,31 @@ def buried_of(user: Any, today: Any) -> ColumnElement[bool]:
     )
 
 
-class _Unindexed(ColumnElement[Any]):
+class _Unindexed(FunctionElement[Any]):
     """A column no index may serve: SQLite's unary ``+`` (a no-op on any value), plain
     elsewhere. Without statistics SQLite would read a sibling's state by its due date, a range
-    over every due card, rather than by its (user, card) key."""
+    over every due card, rather than by its (user, card) key.
+
+    A function element, as SQLAlchemy's guide to custom constructs has them, so that its one
+    argument is part of the statement's cache key: a construct without a cache key makes
+    every statement that holds it compile again on each run."""
 
     inherit_cache = True
 
     def __init__(self, column: ColumnElement[Any] | QueryableAttribute[Any]) -> None:
-        self.column = column.__clause_element__()
+        super().__init__(column)
+        # Compared with this, a bound date is processed as a date (ISO text on SQLite).
         self.type = column.type
 
 
 @compiles(_Unindexed)
 def _plain(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.column, **kw)
+    return compiler.process(element.clauses, **kw)
 
 
 @compiles(_Unindexed, "sqlite")
 def _unary_plus(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return "+" + compiler.process(element.column, **kw)
+    return "+" + compiler.process(element.clauses, **kw)
 
 
 def _sibling_first(
@@ -174,7 +185,8 @@ def redrills_of(user: Any, today: Any, deck: Any = None) -> ColumnElement[bool]:
 _USER: BindParameter[int] = bindparam("user_id")
 _TODAY: BindParameter[date] = bindparam("today")
 _STATE: BindParameter[int] = bindparam("state_id")
-STATE_COLUMNS = (
+#: The state as the step reads it (the lead may add columns: StateView takes them in order).
+STATE_COLUMNS: tuple[QueryableAttribute[Any], ...] = (
     ReviewState.id,
     ReviewState.card_id,
     ReviewState.version,
@@ -204,27 +216,36 @@ def _answered_as(kind: ReviewKind) -> ScalarSelect[int]:
     )
 
 
-def _bounded(condition: ColumnElement[bool], cap: str) -> ScalarSelect[int]:
-    rows: Select[Any] = (
-        select(literal_column("1")).where(condition).limit(bindparam(cap, type_=Integer))
-    )
+def _bounded(condition: ColumnElement[bool]) -> ScalarSelect[int]:
+    """How many rows match, counting no further than ``count_cap``."""
+    cap = bindparam("count_cap", type_=Integer)
+    rows: Select[Any] = select(literal_column("1")).where(condition).limit(cap)
     return select(func.count()).select_from(rows.subquery()).scalar_subquery()
 
 
 @dataclass(frozen=True, slots=True)
 class Queue:
-    """The statements that pick the next card and count what is left, for the whole queue or
-    for one deck (``deck_id``)."""
+    """The statement that picks the next card, for the whole queue or for one deck
+    (``deck_id``)."""
 
-    #: Today's answers of each kind and the first due review and new card, in one statement.
-    candidates: Prepared
-    #: The first of today's re-drills.
-    first_redrill: Prepared
-    #: Cards left today, each kind counted only as far as the daily limit (and the cap) reach.
-    left: Prepared
+    #: One statement: today's answers of each kind, the cards left of each kind (each count
+    #: stopped at ``count_cap``), the latest answer of today, then the card picked with
+    #: its paper, one row per text language and topic. No rows: the session is over.
+    pick: Select[Any]
+
+
+#: Where each part of a :attr:`Queue.pick` row starts.
+DONE_AT = 0
+LEFT_AT = DONE_AT + len(KINDS)
+LAST_ANSWER_AT = LEFT_AT + 3
+STATE_AT = LAST_ANSWER_AT + 1
+CARD_AT = STATE_AT + len(STATE_COLUMNS)
+FACE_AT = CARD_AT + 8
+TOPIC_AT = FACE_AT + 4
 
 
 def _queue(deck: Any) -> Queue:
+    done = {kind: _answered_as(kind) for kind in KINDS}
     # Reviews come oldest due first, in the queue index's own order (user, due date, card),
     # so each pick reads one index entry however many cards are due.
     first_due = (
@@ -241,131 +262,191 @@ def _queue(deck: Any) -> Queue:
         .limit(1)
         .scalar_subquery()
     )
-    return Queue(
-        candidates=Prepared(select(*(_answered_as(kind) for kind in KINDS), first_due, first_new)),
-        # Re-drills come last, in the order they were failed: sorting them reads every one, so
-        # this runs only when nothing else is left.
-        first_redrill=Prepared(
-            select(ReviewState.id)
-            .where(redrills_of(_USER, _TODAY, deck))
-            .order_by(ReviewState.last_reviewed_at, ReviewState.id)
-            .limit(1)
-        ),
-        left=Prepared(
-            select(
-                _bounded(review_due_of(_USER, _TODAY, deck), "review_cap"),
-                _bounded(new_cards_of(_USER, _TODAY, deck), "new_cap"),
-                _bounded(redrills_of(_USER, _TODAY, deck), "redrill_cap"),
-            )
-        ),
+    # Re-drills come last, in the order they were failed: sorting them reads every one, and
+    # COALESCE evaluates it only when nothing comes before (on both databases).
+    first_redrill = (
+        select(ReviewState.id)
+        .where(redrills_of(_USER, _TODAY, deck))
+        .order_by(ReviewState.last_reviewed_at, ReviewState.id)
+        .limit(1)
+        .scalar_subquery()
     )
+    # The card asked for first (the one just undone), if it is still actionable.
+    preferred = (
+        select(ReviewState.id)
+        .where(ReviewState.id == bindparam("prefer", type_=Integer), active_of(_USER))
+        .scalar_subquery()
+    )
+    reviews_allowed = bindparam("reviews_per_day", type_=Integer) > done[ReviewKind.REVIEW]
+    new_allowed = bindparam("new_per_day", type_=Integer) > done[ReviewKind.LEARN]
+    # In a CTE, so that the subqueries are compiled apart from the joins below: nothing in
+    # them may be correlated to the tables the card is read from.
+    head = select(
+        *(done[kind].label(f"done_{kind.value}") for kind in KINDS),
+        _bounded(review_due_of(_USER, _TODAY, deck)).label("left_review"),
+        _bounded(new_cards_of(_USER, _TODAY, deck)).label("left_new"),
+        _bounded(redrills_of(_USER, _TODAY, deck)).label("left_redrill"),
+        # The user's latest answer of today: what the undo button names.
+        select(func.max(ReviewLog.id))
+        .where(ReviewLog.user_id == _USER, ReviewLog.reviewed_on == _TODAY)
+        .scalar_subquery()
+        .label("last_answer"),
+        func.coalesce(
+            preferred,
+            case((reviews_allowed, first_due)),
+            case((new_allowed, first_new)),
+            first_redrill,
+        ).label("state_id"),
+    ).cte("head")
+    pick = (
+        select(
+            *(head.c[f"done_{kind.value}"] for kind in KINDS),
+            head.c.left_review,
+            head.c.left_new,
+            head.c.left_redrill,
+            head.c.last_answer,
+            *STATE_COLUMNS,
+            Card.kind,
+            Card.lang,
+            Paper.id,
+            Paper.title,
+            Paper.url,
+            Paper.arxiv_id,
+            Paper.deck_id,
+            Deck.owner_id,
+            CardText.lang,
+            CardText.front,
+            CardText.back,
+            CardText.source_sentence,
+            Topic.slug,
+            Topic.name_en,
+            Topic.name_ko,
+        )
+        .select_from(head)
+        .join(ReviewState, ReviewState.id == head.c.state_id)
+        .join(Card, Card.id == ReviewState.card_id)
+        .join(Paper, Paper.id == Card.paper_id)
+        .join(Deck, Deck.id == Paper.deck_id)
+        .join(CardText, CardText.card_id == Card.id)
+        # One row per text language and topic: a paper has one or two of each.
+        .outerjoin(PaperTopic, PaperTopic.paper_id == Paper.id)
+        .outerjoin(Topic, Topic.id == PaperTopic.topic_id)
+        .order_by(CardText.lang, Topic.slug)
+    )
+    return Queue(pick=pick)
 
 
 #: The whole queue, and one deck's (bound as ``deck_id``).
 EVERYTHING = _queue(None)
 ONE_DECK = _queue(bindparam("deck_id"))
-CANDIDATES, FIRST_REDRILL, LEFT = EVERYTHING.candidates, EVERYTHING.first_redrill, EVERYTHING.left
 
 # Today's answers of each kind: three ranges of the log's day index, counted without grouping.
-DONE_TODAY = Prepared(select(*(_answered_as(kind) for kind in KINDS)))
-# The user's latest answer of today: what the undo button names (a range of the log's day index).
-LAST_ANSWER = Prepared(
-    select(func.max(ReviewLog.id)).where(
-        ReviewLog.user_id == _USER, ReviewLog.reviewed_on == _TODAY
-    )
-)
-PREFERRED = Prepared(select(ReviewState.id).where(ReviewState.id == _STATE, active_of(_USER)))
+DONE_TODAY = select(*(_answered_as(kind) for kind in KINDS))
 # A deck the user studies: their own, or a library deck they added.
-STUDIED_DECK = Prepared(
-    select(Deck.id, Deck.name).where(
-        Deck.id == bindparam("deck_id"),
-        or_(
-            Deck.owned_by(_USER),
-            and_(
-                Deck.in_library(),
-                exists().where(UserDeck.deck_id == Deck.id, UserDeck.user_id == _USER),
-            ),
+STUDIED_DECK = select(Deck.id, Deck.name).where(
+    Deck.id == bindparam("deck_id"),
+    or_(
+        Deck.owned_by(_USER),
+        and_(
+            Deck.in_library(),
+            exists().where(UserDeck.deck_id == Deck.id, UserDeck.user_id == _USER),
         ),
-    )
-)
-# The state with its card, paper and the card's texts: one row per language.
-ITEM = Prepared(
-    select(
-        *STATE_COLUMNS,
-        Card.kind,
-        Card.lang,
-        Paper.id,
-        Paper.title,
-        Paper.url,
-        Paper.arxiv_id,
-        Paper.deck_id,
-        Deck.owner_id,
-        CardText.lang,
-        CardText.front,
-        CardText.back,
-        CardText.source_sentence,
-    )
-    .join(Card, Card.id == ReviewState.card_id)
-    .join(Paper, Paper.id == Card.paper_id)
-    .join(Deck, Deck.id == Paper.deck_id)
-    .join(CardText, CardText.card_id == Card.id)
-    .where(ReviewState.id == _STATE)
-)
-TOPICS = Prepared(
-    select(Topic.name_en, Topic.name_ko)
-    .join(PaperTopic, PaperTopic.topic_id == Topic.id)
-    .where(PaperTopic.paper_id == bindparam("paper_id"))
-    .order_by(Topic.slug)
-)
-STATE_FOR_ANSWER = Prepared(
-    select(*STATE_COLUMNS)
-    .where(ReviewState.id == _STATE, ReviewState.user_id == _USER)
-    .with_for_update()
-)
-_LOGGED = (
-    "user_id",
-    "card_id",
-    "reviewed_at",
-    "reviewed_on",
-    "grade",
-    "kind",
-    "repetitions_before",
-    "ease_before",
-    "interval_before",
-    "due_before",
-    "lapses_before",
-    "last_reviewed_before",
-    "redrill_before",
-    "repetitions_after",
-    "ease_after",
-    "interval_after",
-    "due_after",
-    "duration_ms",
-    "scheduler",
-    "memory_before",
-    "memory_after",
-)
-INSERT_LOG = Prepared(insert(ReviewLog).returning(ReviewLog.id), columns=_LOGGED)
-_SCHEDULED = (
-    "repetitions",
-    "ease",
-    "interval_days",
-    "due_on",
-    "redrill_on",
-    "lapses",
-    "last_reviewed_at",
-    "stability",
-    "difficulty",
-    "phase",
-    "step",
-    "due_at",
-    "version",
-)
-# The version check makes a write from a stale read match nothing.
-UPDATE_STATE = Prepared(
-    update(ReviewState).where(
-        ReviewState.id == bindparam("target_id"),
-        ReviewState.version == bindparam("seen_version"),
     ),
-    columns=_SCHEDULED,
 )
+# No lock: the answer's write checks the version it was computed from (an optimistic lock).
+STATE = select(*STATE_COLUMNS).where(ReviewState.id == _STATE, ReviewState.user_id == _USER)
+
+#: What an answer changes in the state (bound by column name), and what its log row keeps
+#: (bound as ``log_`` and the column name; :data:`ANSWER` takes ``card_id`` from the state).
+SCHEDULED: tuple[QueryableAttribute[Any], ...] = (
+    ReviewState.repetitions,
+    ReviewState.ease,
+    ReviewState.interval_days,
+    ReviewState.due_on,
+    ReviewState.redrill_on,
+    ReviewState.lapses,
+    ReviewState.last_reviewed_at,
+    ReviewState.stability,
+    ReviewState.difficulty,
+    ReviewState.phase,
+    ReviewState.step,
+    ReviewState.due_at,
+)
+LOGGED: tuple[QueryableAttribute[Any], ...] = (
+    ReviewLog.user_id,
+    ReviewLog.card_id,
+    ReviewLog.reviewed_at,
+    ReviewLog.reviewed_on,
+    ReviewLog.grade,
+    ReviewLog.kind,
+    ReviewLog.repetitions_before,
+    ReviewLog.ease_before,
+    ReviewLog.interval_before,
+    ReviewLog.due_before,
+    ReviewLog.lapses_before,
+    ReviewLog.last_reviewed_before,
+    ReviewLog.redrill_before,
+    ReviewLog.repetitions_after,
+    ReviewLog.ease_after,
+    ReviewLog.interval_after,
+    ReviewLog.due_after,
+    ReviewLog.duration_ms,
+    ReviewLog.scheduler,
+    ReviewLog.memory_before,
+    ReviewLog.memory_after,
+)
+
+
+def _bound(column: QueryableAttribute[Any], prefix: str = "") -> BindParameter[Any]:
+    return bindparam(prefix + column.key, type_=column.type)
+
+
+# The log row's values are bound as "log_<column>": a parameter named as a column of
+# review_states (user_id, card_id) would make SQLAlchemy set that column in the update too.
+_LOG = "log_"
+
+
+def log_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of a log row's values (named by ReviewLog column) for :data:`ANSWER`
+    and :data:`INSERT_LOG`."""
+    return {_LOG + key: value for key, value in values.items()}
+
+
+# The version check is the lock: a write computed from a state that has changed since it was
+# read (a double click, a second tab) matches no row. Returns the card, for the log row.
+UPDATE_STATE = (
+    update(ReviewState)
+    .where(ReviewState.id == _STATE, ReviewState.version == bindparam("seen_version"))
+    .values(
+        {**{column: _bound(column) for column in SCHEDULED}, "version": ReviewState.version + 1}
+    )
+    .returning(ReviewState.card_id)
+)
+INSERT_LOG = (
+    insert(ReviewLog)
+    .values({column: _bound(column, _LOG) for column in LOGGED})
+    .returning(ReviewLog.id)
+)
+
+
+def _answer_in_one() -> Any:
+    """The state's update and its log row as one statement (a data-modifying CTE), so that on
+    PostgreSQL an answer is one round trip and atomic without a transaction around it: the log
+    row is written from the updated row, and only if there was one."""
+    updated = UPDATE_STATE.cte("updated")
+    logged = select(
+        *(
+            updated.c.card_id if column is ReviewLog.card_id else _bound(column, _LOG)
+            for column in LOGGED
+        )
+    )
+    return (
+        insert(ReviewLog)
+        .from_select([column.key for column in LOGGED], logged)
+        .returning(ReviewLog.id)
+    )
+
+
+#: Where the database has data-modifying CTEs (PostgreSQL); SQLite runs UPDATE_STATE and then
+#: INSERT_LOG in one transaction.
+ANSWER = _answer_in_one()

@@ -14,7 +14,7 @@ its own session keys and remember cookie are never read.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import TypeVar, cast
@@ -41,9 +41,8 @@ from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_login import login_required as _login_required
 from sqlalchemy import Select, bindparam, select
 
-from studyapp.db import core_transaction, get_session
+from studyapp.db import core_statements, get_session
 from studyapp.models import LoginSession, User, utcnow
-from studyapp.prepared import Prepared
 from studyapp.services import accounts, login_sessions
 from studyapp.srs.schedule import SchedulerName, Scheduling
 from studyapp.web import login_limits
@@ -167,8 +166,8 @@ def _lifetimes() -> login_sessions.Lifetimes:
     )
 
 
-# Every signed-in request reads its login session and account in one prepared statement (the
-# Account's fields and what the session needs; no ORM object), by the token's digest.
+# Every signed-in request reads its login session and account in one statement, built once
+# (the Account's fields and what the session needs; no ORM object), by the token's digest.
 _SIGNED_IN: Select[tuple[object, ...]] = select(
     *(getattr(User, name) for name in _STORED),
     LoginSession.id,
@@ -176,13 +175,11 @@ _SIGNED_IN: Select[tuple[object, ...]] = select(
     LoginSession.last_seen_at,
     LoginSession.remember_hash,
 ).join(User, User.id == LoginSession.user_id)
-_BY_TOKEN = Prepared(
-    _SIGNED_IN.where(
-        LoginSession.token_hash == bindparam("token_hash"),
-        LoginSession.expires_at > bindparam("now"),
-    )
+_BY_TOKEN = _SIGNED_IN.where(
+    LoginSession.token_hash == bindparam("token_hash"),
+    LoginSession.expires_at > bindparam("now"),
 )
-_BY_ID = Prepared(_SIGNED_IN.where(LoginSession.id == bindparam("session_id")))
+_BY_ID = _SIGNED_IN.where(LoginSession.id == bindparam("session_id"))
 
 
 def _load() -> Account | None:
@@ -191,8 +188,9 @@ def _load() -> Account | None:
     now = utcnow()
     token = session.get(_TOKEN_KEY)
     if isinstance(token, str):
-        with core_transaction(get_session(), write=False) as connection:
-            row = _BY_TOKEN.first(connection, token_hash=login_sessions.token_hash(token), now=now)
+        digest = login_sessions.token_hash(token)
+        with core_statements(get_session(), write=False) as connection:
+            row = connection.execute(_BY_TOKEN, {"token_hash": digest, "now": now}).first()
         if row is not None:
             return _signed_in(row, now)
         del session[_TOKEN_KEY]  # ended or expired: the cookie forgets it
@@ -205,12 +203,12 @@ def _load() -> Account | None:
         return None
     if resumed.issued is not None:
         _give_cookies(resumed.issued)
-    with core_transaction(get_session(), write=False) as connection:
-        row = _BY_ID.first(connection, session_id=resumed.session_id)
+    with core_statements(get_session(), write=False) as connection:
+        row = connection.execute(_BY_ID, {"session_id": resumed.session_id}).first()
     return None if row is None else _signed_in(row, now)
 
 
-def _signed_in(row: tuple[object, ...], now: datetime) -> Account:
+def _signed_in(row: Sequence[object], now: datetime) -> Account:
     *values, session_id, remembered, last_seen_at, remember_hash = row
     assert isinstance(session_id, int) and isinstance(last_seen_at, datetime)
     if now - last_seen_at >= login_sessions.TOUCH_EVERY:
