@@ -184,6 +184,7 @@ def test_the_download_holds_everything_the_database_holds_for_the_user(
             "desired_retention": 0.9,
             "maximum_interval": 36500,
             "fsrs_parameters": None,
+            "fsrs_fitted_at": None,
         }
         assert "password" not in json.dumps(document)
         check_decks(session, me, document["decks"])

@@ -16,7 +16,8 @@ new version (adding a key does not). Version 1::
                    "bury_siblings",               # a paper's other card waits until tomorrow
                    "scheduler",                   # "sm2" or "fsrs"
                    "desired_retention", "maximum_interval",
-                   "fsrs_parameters"},            # FSRS's 21 fitted, or null: its defaults
+                   "fsrs_parameters",             # FSRS's 21 fitted, or null: its defaults
+                   "fsrs_fitted_at"},             # when they were applied, or null
       "decks": [                                  # the decks of one's own, whole
         {"id", "slug", "name", "description", "created_at",
          "papers": [
@@ -122,6 +123,7 @@ SETTINGS = (
     "desired_retention",
     "maximum_interval",
     "fsrs_parameters",
+    "fsrs_fitted_at",
 )
 ACCOUNT = ("email", "display_name", "created_at")
 DECK = ("id", "slug", "name", "description", "created_at")

@@ -199,16 +199,22 @@ def _pick(
             **scope,
         },
     ).all()
-    if not rows:
+    first = rows[0]  # the head's row is always there
+    if first[sql.STATE_AT] is None:
         return None
-    first = rows[0]
     done_counts = first[sql.DONE_AT : sql.LEFT_AT]
     done = {kind: count for kind, count in zip(sql.KINDS, done_counts, strict=True) if count}
     remaining, more = _remaining(limits, done, first[sql.LEFT_AT : sql.LAST_ANSWER_AT])
     state = StateView(*first[sql.STATE_AT : sql.CARD_AT])
     kind, lang, paper_id, title, url, arxiv_id, deck, owner_id = first[sql.CARD_AT : sql.FACE_AT]
     # One row per text language and topic: each face and each topic once, in the rows' order.
-    faces = {row[sql.FACE_AT]: CardFace(*row[sql.FACE_AT : sql.TOPIC_AT]) for row in rows}
+    faces = {
+        row[sql.FACE_AT]: CardFace(*row[sql.FACE_AT : sql.TOPIC_AT])
+        for row in rows
+        if row[sql.FACE_AT] is not None
+    }
+    if not faces:  # every card is stored with its text: only a broken invariant gets here
+        raise RuntimeError(f"card {state.card_id} has no text to show")
     topics = {
         row[sql.TOPIC_AT]: TopicName(*row[sql.TOPIC_AT + 1 :])
         for row in rows

@@ -323,11 +323,13 @@ def _queue(deck: Any) -> Queue:
             Topic.name_ko,
         )
         .select_from(head)
-        .join(ReviewState, ReviewState.id == head.c.state_id)
-        .join(Card, Card.id == ReviewState.card_id)
-        .join(Paper, Paper.id == Card.paper_id)
-        .join(Deck, Deck.id == Paper.deck_id)
-        .join(CardText, CardText.card_id == Card.id)
+        # Outer joins: the head's row comes back whatever follows, so that "no card left" (no
+        # state) and a card that cannot be shown (no text: a bug) are told apart.
+        .outerjoin(ReviewState, ReviewState.id == head.c.state_id)
+        .outerjoin(Card, Card.id == ReviewState.card_id)
+        .outerjoin(Paper, Paper.id == Card.paper_id)
+        .outerjoin(Deck, Deck.id == Paper.deck_id)
+        .outerjoin(CardText, CardText.card_id == Card.id)
         # One row per text language and topic: a paper has one or two of each.
         .outerjoin(PaperTopic, PaperTopic.paper_id == Paper.id)
         .outerjoin(Topic, Topic.id == PaperTopic.topic_id)
