@@ -3,6 +3,7 @@ defaults on simulated learners whose memory is nothing like the defaults'."""
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, timedelta
 
@@ -193,3 +194,9 @@ def test_progress_is_reported_in_order(learners: dict[int, History]) -> None:
     calls: list[tuple[int, int]] = []
     fit(learners, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+
+def test_a_fit_survives_its_json_round_trip(fitted: Fit) -> None:
+    # A fit job keeps its result as JSON; the page and "apply" read it back.
+    again = Fit.from_dict(json.loads(json.dumps(fitted.to_dict())))
+    assert again == fitted and again.better == fitted.better

@@ -16,7 +16,7 @@ from studyapp.models import Card, Job, ReviewKind, ReviewLog, ReviewState, User
 from studyapp.services import fsrs_fitting, jobs
 from studyapp.srs import fsrs
 from studyapp.srs.fsrs import Phase, Rating
-from studyapp.srs.fsrs_fit import MIN_REVIEWS, fit
+from studyapp.srs.fsrs_fit import MIN_REVIEWS, Fit, fit
 from studyapp.srs.schedule import SchedulerName, Scheduling
 from tests.conftest import AuthActions, csrf_token, html
 from tests.factories import make_card, make_deck, make_paper, make_state
@@ -99,7 +99,7 @@ def test_a_fit_runs_in_the_background_is_shown_then_applied_and_used(
     assert job.done == job.total == 3
 
     expected = fit(histories)  # the same log gives the same fit
-    result = fsrs_fitting.FitResult.from_json(job.result or {})
+    result = Fit.from_dict(job.result or {})
     assert result.parameters == expected.parameters
     assert (result.reviews, result.held_out) == (expected.reviews, expected.held_out)
     assert result.reviews >= MIN_REVIEWS and result.better
@@ -188,7 +188,7 @@ def test_too_few_reviews_fail_the_job_with_how_many_there_are_and_are_needed(
 
 def finished_fit(session: Session, user_id: int, *, better: bool) -> int:
     """A fit job of ``user_id`` that ended with a result (run by nobody: its row is written)."""
-    result = fsrs_fitting.FitResult(
+    result = Fit(
         parameters=(*fsrs.DEFAULT_PARAMETERS[:20], 0.3),
         reviews=900,
         held_out=180,
@@ -196,7 +196,6 @@ def finished_fit(session: Session, user_id: int, *, better: bool) -> int:
         fitted_log_loss=0.38 if better else 0.42,
         default_rmse=0.05,
         fitted_rmse=0.04,
-        better=better,
     )
     with session.begin():
         job = Job(
@@ -204,7 +203,7 @@ def finished_fit(session: Session, user_id: int, *, better: bool) -> int:
             user_id=user_id,
             payload={},
             status="done",
-            result=result.to_json(),
+            result=result.to_dict(),
             done=3,
             total=3,
         )

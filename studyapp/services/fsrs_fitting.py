@@ -32,7 +32,6 @@ __all__ = [
     "FIT_KIND",
     "NOT_ENOUGH_REVIEWS",
     "FitNotBetter",
-    "FitResult",
     "FittingState",
     "apply_fit",
     "fitting_state",
@@ -50,45 +49,6 @@ class FitNotBetter(ServiceError):
     """The fit predicted the user's held-out reviews worse than the defaults: not applied."""
 
     status = 409
-
-
-@dataclass(frozen=True, slots=True)
-class FitResult:
-    """A finished fit job's result, as its page shows it before it is applied."""
-
-    parameters: tuple[float, ...]
-    reviews: int
-    held_out: int
-    default_log_loss: float
-    fitted_log_loss: float
-    default_rmse: float
-    fitted_rmse: float
-    better: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "parameters": list(self.parameters),
-            "reviews": self.reviews,
-            "held_out": self.held_out,
-            "default_log_loss": self.default_log_loss,
-            "fitted_log_loss": self.fitted_log_loss,
-            "default_rmse": self.default_rmse,
-            "fitted_rmse": self.fitted_rmse,
-            "better": self.better,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FitResult:
-        return cls(
-            parameters=tuple(float(p) for p in data["parameters"]),
-            reviews=int(data["reviews"]),
-            held_out=int(data["held_out"]),
-            default_log_loss=float(data["default_log_loss"]),
-            fitted_log_loss=float(data["fitted_log_loss"]),
-            default_rmse=float(data["default_rmse"]),
-            fitted_rmse=float(data["fitted_rmse"]),
-            better=bool(data["better"]),
-        )
 
 
 def not_enough_reviews(job: jobs.JobView) -> tuple[int, int] | None:
@@ -166,19 +126,10 @@ def _fit(context: jobs.JobContext) -> dict[str, Any]:
         fitted = fsrs_fit.fit(histories, progress=progress)
     except fsrs_fit.NotEnoughReviews as short:
         raise jobs.JobFailed(NOT_ENOUGH_REVIEWS, f"{short.reviews}/{short.needed}") from None
-    return FitResult(
-        parameters=fitted.parameters,
-        reviews=fitted.reviews,
-        held_out=fitted.held_out,
-        default_log_loss=fitted.default_log_loss,
-        fitted_log_loss=fitted.fitted_log_loss,
-        default_rmse=fitted.default_rmse,
-        fitted_rmse=fitted.fitted_rmse,
-        better=fitted.better,
-    ).to_json()
+    return fitted.to_dict()
 
 
-def apply_fit(session: Session, user_id: int, job_id: int, *, now: datetime) -> FitResult:
+def apply_fit(session: Session, user_id: int, job_id: int, *, now: datetime) -> fsrs_fit.Fit:
     """Schedule the user's cards with the parameters of their finished fit ``job_id``.
 
     :class:`~studyapp.services.jobs.JobNotFound` for any job but a finished fit of this user;
@@ -195,7 +146,7 @@ def apply_fit(session: Session, user_id: int, job_id: int, *, now: datetime) -> 
             or job.result is None
         ):
             raise jobs.JobNotFound(job_id)
-        result = FitResult.from_json(job.result)
+        result = fsrs_fit.Fit.from_dict(job.result)
         if not result.better:
             raise FitNotBetter(job_id)
         user = session.get_one(User, user_id)
@@ -226,7 +177,7 @@ class FittingState:
         """Whether the latest fit's parameters are the ones in use."""
         if self.latest is None or self.latest.result is None or self.parameters is None:
             return False
-        return FitResult.from_json(self.latest.result).parameters == self.parameters
+        return fsrs_fit.Fit.from_dict(self.latest.result).parameters == self.parameters
 
 
 def fitting_state(session: Session, user_id: int) -> FittingState:

@@ -54,25 +54,12 @@ class StateView:
 
     def schedule(self) -> CardSchedule:
         """The state as the scheduler reads it."""
-        return CardSchedule(
-            scheduler=self.scheduler,
-            repetitions=self.repetitions,
-            ease=self.ease,
-            interval_days=self.interval_days,
-            due_on=self.due_on,
-            lapses=self.lapses,
-            last_reviewed_at=self.last_reviewed_at,
-            redrill_on=self.redrill_on,
-            stability=self.stability,
-            difficulty=self.difficulty,
-            phase=None if self.phase is None else Phase(self.phase),
-            step=self.step,
-            due_at=self.due_at,
-        )
+        return schedule_of(self)
 
 
-def schedule_of(state: ReviewState) -> CardSchedule:
-    """An ORM review state as the scheduler reads it (pages that load states as objects)."""
+def schedule_of(state: ReviewState | StateView) -> CardSchedule:
+    """A review state as the scheduler reads it: a row read for the review page, or an ORM
+    object (pages that load states as objects)."""
     return CardSchedule(
         scheduler=state.scheduler,
         repetitions=state.repetitions,

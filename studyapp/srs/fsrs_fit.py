@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import fsrs_rs_python
 from fsrs import scheduler as pyfsrs_scheduler
@@ -61,6 +62,22 @@ class Fit:
     def chosen(self) -> tuple[float, ...]:
         """The parameters to schedule with: the fit if it is :attr:`better`, else the defaults."""
         return self.parameters if self.better else DEFAULT_PARAMETERS
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe (a fit job keeps its result as JSON); :meth:`from_dict` reads it back."""
+        return {**asdict(self), "parameters": list(self.parameters)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Fit:
+        return cls(
+            parameters=tuple(float(p) for p in data["parameters"]),
+            reviews=int(data["reviews"]),
+            held_out=int(data["held_out"]),
+            default_log_loss=float(data["default_log_loss"]),
+            fitted_log_loss=float(data["fitted_log_loss"]),
+            default_rmse=float(data["default_rmse"]),
+            fitted_rmse=float(data["fitted_rmse"]),
+        )
 
 
 class NotEnoughReviews(ValueError):

@@ -18,8 +18,9 @@ from flask_babel import gettext as _
 from studyapp.db import get_session
 from studyapp.models import utcnow
 from studyapp.services import fsrs_fitting
-from studyapp.services.fsrs_fitting import FitResult, FittingState
+from studyapp.services.fsrs_fitting import FittingState
 from studyapp.services.jobs import JobView
+from studyapp.srs.fsrs_fit import Fit
 from studyapp.web.auth import current_account, login_required
 from studyapp.web.htmx import wants_partial
 
@@ -59,7 +60,7 @@ def _context(state: FittingState) -> dict[str, Any]:
     if job.status == "failed":
         context["failure"] = _failure(job)
     if job.status == "done" and job.result is not None:
-        context["fit"] = FitResult.from_json(job.result)
+        context["fit"] = Fit.from_dict(job.result)
     return context
 
 
