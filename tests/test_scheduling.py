@@ -111,16 +111,7 @@ def test_switching_to_fsrs_replays_each_cards_log_and_keeps_due_dates(session: S
     for offset, pair in enumerate([(5, 2), (4, 4), (3, 5)]):
         day = MORNING + timedelta(days=offset * 7)
         for index, grade in enumerate(pair):
-            item = review.next_card(session, limits, now=day)
-            assert item is not None
-            review.answer(
-                session,
-                limits,
-                state_id=item.state.id,
-                version=item.state.version,
-                grade=grade,
-                now=day,
-            )
+            answer_next(session, limits, grade, day)
             grades[index].append((day, grade))
     session.commit()
     with session.begin():

@@ -196,16 +196,7 @@ def review(
     ``state`` is not modified. Raises ``ValueError`` for a bad rating or a naive ``now``.
     """
     button = pyfsrs.Rating(as_rating(rating))
-    card = pyfsrs.Card(
-        card_id=_CARD_ID,
-        state=pyfsrs.State(state.phase),
-        step=state.step,
-        stability=state.stability,
-        difficulty=state.difficulty,
-        due=state.due,
-        last_review=state.last_review,
-    )
-    after, _log = _scheduler(settings).review_card(card, button, _utc(now))
+    after, _log = _scheduler(settings).review_card(_card_of(state), button, _utc(now))
     return _state_of(after)
 
 
@@ -224,16 +215,7 @@ def retrievability(
     has no memory to predict from."""
     if state.stability is None or state.last_review is None:
         return None
-    card = pyfsrs.Card(
-        card_id=_CARD_ID,
-        state=pyfsrs.State(state.phase),
-        step=state.step,
-        stability=state.stability,
-        difficulty=state.difficulty,
-        due=state.due,
-        last_review=state.last_review,
-    )
-    return _scheduler(settings).get_card_retrievability(card, _utc(now))
+    return _scheduler(settings).get_card_retrievability(_card_of(state), _utc(now))
 
 
 def replay(
@@ -286,6 +268,19 @@ def from_sm2(
 @functools.lru_cache(maxsize=64)
 def _rust_model(parameters: tuple[float, ...]) -> fsrs_rs_python.FSRS:
     return fsrs_rs_python.FSRS(list(parameters))
+
+
+def _card_of(state: FSRSState) -> pyfsrs.Card:
+    # card_id and due always given: py-fsrs's Card sleeps 1 ms to make an id when none is.
+    return pyfsrs.Card(
+        card_id=_CARD_ID,
+        state=pyfsrs.State(state.phase),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due,
+        last_review=state.last_review,
+    )
 
 
 def _state_of(card: pyfsrs.Card) -> FSRSState:
