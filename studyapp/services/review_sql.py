@@ -108,7 +108,14 @@ def _unary_plus(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
     return "+" + compiler.process(element.clauses, **kw)
 
 
+def _burying(user: Any) -> ScalarSelect[bool]:
+    """The user buries siblings: read once per statement (nothing in it refers to the row), so
+    that with burying off the checks that need it are skipped for every row."""
+    return select(User.bury_siblings).where(User.id == user).scalar_subquery()
+
+
 def _sibling_first(
+    user: Any,
     ahead: Callable[[ColumnElement[Any], QueryableAttribute[int]], ColumnElement[bool]],
 ) -> ColumnElement[bool]:
     """A sibling of the state's card comes first in today's queue (``ahead`` says when), and the
@@ -116,23 +123,31 @@ def _sibling_first(
     offers one card a day, and the counts of what is left are what the queue will serve."""
     own, sibling = aliased(Card), aliased(Card)
     other = aliased(ReviewState)
-    # Written from the card outwards (its paper, the paper's other cards, their states by the
-    # (user, card) key) so that each check is a few index lookups: as one flat join the planner
-    # may read the sibling's states through the due-date index, every due card for every row.
+    # Written from the card outwards (its paper, the paper's other cards, each one's state by
+    # the (user, card) key) so that each check is a few index lookups: as one flat join the
+    # planner may read the siblings' states through the due-date index, every due card for
+    # every row. Nested EXISTS rather than ``card_id IN (siblings)``: a correlated IN list is
+    # built into a temporary table for every row.
     paper = select(own.paper_id).where(own.id == ReviewState.card_id).correlate(ReviewState)
-    siblings = (
-        select(sibling.id)
-        .where(sibling.paper_id == paper.scalar_subquery(), sibling.id != ReviewState.card_id)
-        .correlate(ReviewState)
-    )
-    return and_(
-        select(User.bury_siblings).where(User.id == ReviewState.user_id).scalar_subquery(),
-        exists().where(
-            other.user_id == ReviewState.user_id,
-            other.card_id.in_(siblings),
+    sibling_ahead = (
+        exists()
+        .where(
+            other.user_id == user,
+            other.card_id == sibling.id,
             other.suspended.is_(False),
             ahead(_Unindexed(other.due_on), other.card_id),
-        ),
+        )
+        .correlate(ReviewState, sibling)
+    )
+    return and_(
+        _burying(user),
+        exists()
+        .where(
+            sibling.paper_id == paper.scalar_subquery(),
+            sibling.id != ReviewState.card_id,
+            sibling_ahead,
+        )
+        .correlate(ReviewState),
     )
 
 
@@ -145,13 +160,14 @@ def review_due_of(user: Any, today: Any, deck: Any = None) -> ColumnElement[bool
         *([] if deck is None else [in_deck_of(deck)]),
         ~buried_of(user, today),
         ~_sibling_first(
+            user,
             lambda due_on, card_id: and_(
                 due_on <= today,
                 or_(
                     due_on < ReviewState.due_on,
                     and_(due_on == ReviewState.due_on, card_id < ReviewState.card_id),
                 ),
-            )
+            ),
         ),
     )
 
@@ -165,10 +181,11 @@ def new_cards_of(user: Any, today: Any, deck: Any = None) -> ColumnElement[bool]
         *([] if deck is None else [in_deck_of(deck)]),
         ~buried_of(user, today),
         ~_sibling_first(
+            user,
             lambda due_on, card_id: or_(
                 due_on <= today,
                 and_(due_on.is_(None), card_id < ReviewState.card_id),
-            )
+            ),
         ),
     )
 
