@@ -240,6 +240,22 @@ def _bounded(condition: ColumnElement[bool]) -> ScalarSelect[int]:
     return select(func.count()).select_from(rows.subquery()).scalar_subquery()
 
 
+def _first_rows(
+    condition: ColumnElement[bool], order: tuple[QueryableAttribute[Any], ...], name: str
+) -> Any:
+    """The first ``count_cap`` states that match, in the queue's order, as a CTE of their ids
+    and the order's columns."""
+    cap = bindparam("count_cap", type_=Integer)
+    return select(ReviewState.id, *order).where(condition).order_by(*order).limit(cap).cte(name)
+
+
+def _first_of(rows: Any, order: tuple[str, ...]) -> ScalarSelect[int]:
+    """The first state of :func:`_first_rows`, in its order."""
+    return (
+        select(rows.c.id).order_by(*(rows.c[column] for column in order)).limit(1)
+    ).scalar_subquery()
+
+
 @dataclass(frozen=True, slots=True)
 class Queue:
     """The statement that picks the next card, for the whole queue or for one deck
@@ -263,22 +279,16 @@ TOPIC_AT = FACE_AT + 4
 
 def _queue(deck: Any) -> Queue:
     done = {kind: _answered_as(kind) for kind in KINDS}
-    # Reviews come oldest due first, in the queue index's own order (user, due date, card),
-    # so each pick reads one index entry however many cards are due.
-    first_due = (
-        select(ReviewState.id)
-        .where(review_due_of(_USER, _TODAY, deck))
-        .order_by(ReviewState.due_on, ReviewState.card_id)
-        .limit(1)
-        .scalar_subquery()
+    # Reviews come oldest due first, in the queue index's own order (user, due date, card).
+    # The first ``count_cap`` of them, read once (a CTE used twice is materialized on both
+    # databases) for both the count of what is left and the card picked, which is their first:
+    # each row costs a check of its siblings, and the pick's rows are the count's first rows.
+    due_rows = _first_rows(
+        review_due_of(_USER, _TODAY, deck), (ReviewState.due_on, ReviewState.card_id), "due"
     )
-    first_new = (
-        select(ReviewState.id)
-        .where(new_cards_of(_USER, _TODAY, deck))
-        .order_by(ReviewState.card_id)
-        .limit(1)
-        .scalar_subquery()
-    )
+    new_rows = _first_rows(new_cards_of(_USER, _TODAY, deck), (ReviewState.card_id,), "new")
+    first_due = _first_of(due_rows, ("due_on", "card_id"))
+    first_new = _first_of(new_rows, ("card_id",))
     # Re-drills come last, in the order they were failed: sorting them reads every one, and
     # COALESCE evaluates it only when nothing comes before (on both databases).
     first_redrill = (
@@ -300,8 +310,8 @@ def _queue(deck: Any) -> Queue:
     # them may be correlated to the tables the card is read from.
     head = select(
         *(done[kind].label(f"done_{kind.value}") for kind in KINDS),
-        _bounded(review_due_of(_USER, _TODAY, deck)).label("left_review"),
-        _bounded(new_cards_of(_USER, _TODAY, deck)).label("left_new"),
+        select(func.count()).select_from(due_rows).scalar_subquery().label("left_review"),
+        select(func.count()).select_from(new_rows).scalar_subquery().label("left_new"),
         _bounded(redrills_of(_USER, _TODAY, deck)).label("left_redrill"),
         # The user's latest answer of today: what the undo button names.
         select(func.max(ReviewLog.id))
