@@ -6,8 +6,8 @@
 Both sides hold the same cards, all review cards due today, and answer them in the same loop:
 grade the card shown, commit durably, fetch the next one. Ours is ``review.answer_and_next``
 (the review page's step: one transaction) on SQLite in WAL mode with ``synchronous = FULL``;
-Anki's is ``col.sched.answer_card`` then ``col.sched.get_queued_cards`` on a collection that
-imported our own export of those cards (Anki also runs WAL with ``synchronous = FULL`` and
+Anki's is ``col.sched.answer_card`` then ``col.sched.get_queued_cards`` on a collection holding
+the texts of our own export of those cards (Anki also runs WAL with ``synchronous = FULL`` and
 commits every answer). Both have the same daily review limit, 9999, Anki's largest. The grades
 follow one seeded mix (SM-2's 0-2 are Anki's Again, 3 Hard, 4 Good, 5 Easy), and the two run in
 alternating blocks in one process. Each scheduler is a run of its own on fresh copies of the
@@ -16,6 +16,14 @@ cards: SM-2 (Anki's default), and FSRS (Anki with ``fsrs`` switched on, desired 
 reviewed before FSRS was on). Our side switches the user to FSRS the same way (memory from
 ease and interval, the same retention and longest interval); ``ours_scheduler`` in the
 figures names what it ran. Target (issue 21): ours ≤ 1.2 × Anki per answer, for each scheduler.
+
+Both sides bury siblings: each paper is one Anki note with two cards (Anki's stock "Basic (and
+reversed card)"; our export's note per card would leave Anki no siblings), and once one is
+answered the other waits until tomorrow. Ours does so by default (the user's ``bury_siblings``, read
+here from the account as the review page does); Anki's deck options "bury new siblings",
+"bury review siblings" and "bury interday learning siblings" (``new.bury``, ``rev.bury``,
+``buryInterdayLearning``) are off by default and switched on here, so both queues do the same
+work. ``bury`` in the figures says so.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from typing import Any
 
 # isort: off
 # Anki's own library: anki.collection before any other anki module, as it must be.
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import AddNoteRequest, Collection
 from anki.cards import Card as AnkiCard
 from anki.scheduler.v3 import CardAnswer
 
@@ -39,7 +47,6 @@ from anki.scheduler.v3 import CardAnswer
 from common import Row, mean, p95, print_table, signed_in_app, synthetic_papers
 from sqlalchemy import update
 
-from studyapp.apkg.package import write_package
 from studyapp.models import ReviewState, User, utcnow
 from studyapp.services import export, review
 from studyapp.services.importing import DeckImport, import_decks
@@ -108,11 +115,7 @@ def measure_one(cards: int, answers: int, scheduler: str, block: int = 25) -> di
                 session.execute(
                     update(User).where(User.id == user_id).values(reviews_per_day=1_000_000)
                 )
-            package = Path(folder) / "bench.apkg"
-            write_package(
-                export.notes_for_decks(session, [report.deck_id], lang="en", user_id=user_id),
-                package,
-            )
+            exported = export.notes_for_decks(session, [report.deck_id], lang="en", user_id=user_id)
         settings = Scheduling()
         if scheduler == "fsrs":
             # Our switch to FSRS: cards without a log get their memory from ease and interval.
@@ -121,24 +124,43 @@ def measure_one(cards: int, answers: int, scheduler: str, block: int = 25) -> di
                 switched = update_scheduling(session, user_id, change, now=utcnow())
             assert switched.switched
             settings = Scheduling(SchedulerName.FSRS, DESIRED_RETENTION, MAXIMUM_INTERVAL)
+        with factory() as session:
+            bury = session.get_one(User, user_id).bury_siblings
         limits = review.StudyLimits(user_id, "UTC", 0, DAILY_REVIEWS, settings)
 
         (Path(folder) / "anki").mkdir()
         col = Collection(str(Path(folder) / "anki" / "collection.anki2"))
-        col.import_anki_package(
-            ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
-        )
+        # A paper is one Anki note with two cards (Anki's stock "Basic (and reversed card)"), so
+        # that its cards are siblings there too: our export writes a note per card, and Anki
+        # buries only the cards of one note.
+        papers_in_anki: dict[str | None, list[str]] = {}
+        for note in exported:
+            papers_in_anki.setdefault(note.link or note.paper, []).extend(
+                (note.question, note.answer)
+            )
+        two_cards = col.models.by_name("Basic (and reversed card)")
+        assert two_cards is not None
+        bench_deck = col.decks.id("Bench")
+        assert bench_deck is not None
+        adding = []
+        for texts in papers_in_anki.values():
+            note = col.new_note(two_cards)
+            note["Front"], note["Back"] = texts[0], texts[1]
+            adding.append(AddNoteRequest(note=note, deck_id=bench_deck))
+        col.add_notes(adding)
         col.db.execute(
             "update cards set type = 2, queue = 2, ivl = 10, factor = 2500, reps = 3, due = ?",
             col.sched.today,
         )
-        deck_id = col.decks.id_for_name("Bench")
-        assert deck_id is not None
-        col.decks.set_current(deck_id)
-        config = col.decks.config_dict_for_deck_id(deck_id)
+        col.decks.set_current(bench_deck)
+        config = col.decks.config_dict_for_deck_id(bench_deck)
         config["rev"]["perDay"] = DAILY_REVIEWS
         config["new"]["perDay"] = 0
         config["rev"]["maxIvl"] = MAXIMUM_INTERVAL
+        # Siblings buried as ours buries them (Anki's default is off).
+        config["new"]["bury"] = bury
+        config["rev"]["bury"] = bury
+        config["buryInterdayLearning"] = bury
         if scheduler == "fsrs":
             config["desiredRetention"] = DESIRED_RETENTION
         col.decks.save(config)
@@ -182,6 +204,8 @@ def measure_one(cards: int, answers: int, scheduler: str, block: int = 25) -> di
             )
             first(start)
             second(start)
+        # Anki buries by setting a card's queue to -2 ("buried by the scheduler").
+        anki_buried = col.db.scalar("select count() from cards where queue = -2")
         col.close()
         factory.kw["bind"].dispose()
         del app
@@ -191,6 +215,8 @@ def measure_one(cards: int, answers: int, scheduler: str, block: int = 25) -> di
         "ours_scheduler": limits.scheduling.name.value,
         "cards": cards,
         "anki_notes": anki_notes,
+        "bury": bury,
+        "anki_buried": anki_buried,
         "answers": answers,
         "ours_mean_ms": round(mean(ours), 3),
         "ours_p95_ms": round(p95(ours), 3),
@@ -208,7 +234,8 @@ def _row(figures: dict[str, Any]) -> Row:
     ours = _LABELS[figures["ours_scheduler"]]
     return Row(
         f"review step vs Anki, {_LABELS[figures['scheduler']]}",
-        f"{figures['cards']} cards, {figures['answers']} answers: ours ({ours}) / Anki, mean (p95)",
+        f"{figures['cards']} cards, {figures['answers']} answers, siblings "
+        f"{'buried' if figures['bury'] else 'not buried'}: ours ({ours}) / Anki, mean (p95)",
         f"{figures['ours_mean_ms']:.2f} ({figures['ours_p95_ms']:.2f}) ms / "
         f"{figures['anki_mean_ms']:.2f} ({figures['anki_p95_ms']:.2f}) ms "
         f"= {figures['ratio']:.2f}×",

@@ -108,7 +108,14 @@ def _unary_plus(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
     return "+" + compiler.process(element.clauses, **kw)
 
 
+def _burying(user: Any) -> ScalarSelect[bool]:
+    """The user buries siblings: read once per statement (nothing in it refers to the row), so
+    that with burying off the checks that need it are skipped for every row."""
+    return select(User.bury_siblings).where(User.id == user).scalar_subquery()
+
+
 def _sibling_first(
+    user: Any,
     ahead: Callable[[ColumnElement[Any], QueryableAttribute[int]], ColumnElement[bool]],
 ) -> ColumnElement[bool]:
     """A sibling of the state's card comes first in today's queue (``ahead`` says when), and the
@@ -116,23 +123,31 @@ def _sibling_first(
     offers one card a day, and the counts of what is left are what the queue will serve."""
     own, sibling = aliased(Card), aliased(Card)
     other = aliased(ReviewState)
-    # Written from the card outwards (its paper, the paper's other cards, their states by the
-    # (user, card) key) so that each check is a few index lookups: as one flat join the planner
-    # may read the sibling's states through the due-date index, every due card for every row.
+    # Written from the card outwards (its paper, the paper's other cards, each one's state by
+    # the (user, card) key) so that each check is a few index lookups: as one flat join the
+    # planner may read the siblings' states through the due-date index, every due card for
+    # every row. Nested EXISTS rather than ``card_id IN (siblings)``: a correlated IN list is
+    # built into a temporary table for every row.
     paper = select(own.paper_id).where(own.id == ReviewState.card_id).correlate(ReviewState)
-    siblings = (
-        select(sibling.id)
-        .where(sibling.paper_id == paper.scalar_subquery(), sibling.id != ReviewState.card_id)
-        .correlate(ReviewState)
-    )
-    return and_(
-        select(User.bury_siblings).where(User.id == ReviewState.user_id).scalar_subquery(),
-        exists().where(
-            other.user_id == ReviewState.user_id,
-            other.card_id.in_(siblings),
+    sibling_ahead = (
+        exists()
+        .where(
+            other.user_id == user,
+            other.card_id == sibling.id,
             other.suspended.is_(False),
             ahead(_Unindexed(other.due_on), other.card_id),
-        ),
+        )
+        .correlate(ReviewState, sibling)
+    )
+    return and_(
+        _burying(user),
+        exists()
+        .where(
+            sibling.paper_id == paper.scalar_subquery(),
+            sibling.id != ReviewState.card_id,
+            sibling_ahead,
+        )
+        .correlate(ReviewState),
     )
 
 
@@ -145,13 +160,14 @@ def review_due_of(user: Any, today: Any, deck: Any = None) -> ColumnElement[bool
         *([] if deck is None else [in_deck_of(deck)]),
         ~buried_of(user, today),
         ~_sibling_first(
+            user,
             lambda due_on, card_id: and_(
                 due_on <= today,
                 or_(
                     due_on < ReviewState.due_on,
                     and_(due_on == ReviewState.due_on, card_id < ReviewState.card_id),
                 ),
-            )
+            ),
         ),
     )
 
@@ -165,10 +181,11 @@ def new_cards_of(user: Any, today: Any, deck: Any = None) -> ColumnElement[bool]
         *([] if deck is None else [in_deck_of(deck)]),
         ~buried_of(user, today),
         ~_sibling_first(
+            user,
             lambda due_on, card_id: or_(
                 due_on <= today,
                 and_(due_on.is_(None), card_id < ReviewState.card_id),
-            )
+            ),
         ),
     )
 
@@ -223,6 +240,22 @@ def _bounded(condition: ColumnElement[bool]) -> ScalarSelect[int]:
     return select(func.count()).select_from(rows.subquery()).scalar_subquery()
 
 
+def _first_rows(
+    condition: ColumnElement[bool], order: tuple[QueryableAttribute[Any], ...], name: str
+) -> Any:
+    """The first ``count_cap`` states that match, in the queue's order, as a CTE of their ids
+    and the order's columns."""
+    cap = bindparam("count_cap", type_=Integer)
+    return select(ReviewState.id, *order).where(condition).order_by(*order).limit(cap).cte(name)
+
+
+def _first_of(rows: Any, order: tuple[str, ...]) -> ScalarSelect[int]:
+    """The first state of :func:`_first_rows`, in its order."""
+    return (
+        select(rows.c.id).order_by(*(rows.c[column] for column in order)).limit(1)
+    ).scalar_subquery()
+
+
 @dataclass(frozen=True, slots=True)
 class Queue:
     """The statement that picks the next card, for the whole queue or for one deck
@@ -246,22 +279,16 @@ TOPIC_AT = FACE_AT + 4
 
 def _queue(deck: Any) -> Queue:
     done = {kind: _answered_as(kind) for kind in KINDS}
-    # Reviews come oldest due first, in the queue index's own order (user, due date, card),
-    # so each pick reads one index entry however many cards are due.
-    first_due = (
-        select(ReviewState.id)
-        .where(review_due_of(_USER, _TODAY, deck))
-        .order_by(ReviewState.due_on, ReviewState.card_id)
-        .limit(1)
-        .scalar_subquery()
+    # Reviews come oldest due first, in the queue index's own order (user, due date, card).
+    # The first ``count_cap`` of them, read once (a CTE used twice is materialized on both
+    # databases) for both the count of what is left and the card picked, which is their first:
+    # each row costs a check of its siblings, and the pick's rows are the count's first rows.
+    due_rows = _first_rows(
+        review_due_of(_USER, _TODAY, deck), (ReviewState.due_on, ReviewState.card_id), "due"
     )
-    first_new = (
-        select(ReviewState.id)
-        .where(new_cards_of(_USER, _TODAY, deck))
-        .order_by(ReviewState.card_id)
-        .limit(1)
-        .scalar_subquery()
-    )
+    new_rows = _first_rows(new_cards_of(_USER, _TODAY, deck), (ReviewState.card_id,), "new")
+    first_due = _first_of(due_rows, ("due_on", "card_id"))
+    first_new = _first_of(new_rows, ("card_id",))
     # Re-drills come last, in the order they were failed: sorting them reads every one, and
     # COALESCE evaluates it only when nothing comes before (on both databases).
     first_redrill = (
@@ -283,8 +310,8 @@ def _queue(deck: Any) -> Queue:
     # them may be correlated to the tables the card is read from.
     head = select(
         *(done[kind].label(f"done_{kind.value}") for kind in KINDS),
-        _bounded(review_due_of(_USER, _TODAY, deck)).label("left_review"),
-        _bounded(new_cards_of(_USER, _TODAY, deck)).label("left_new"),
+        select(func.count()).select_from(due_rows).scalar_subquery().label("left_review"),
+        select(func.count()).select_from(new_rows).scalar_subquery().label("left_new"),
         _bounded(redrills_of(_USER, _TODAY, deck)).label("left_redrill"),
         # The user's latest answer of today: what the undo button names.
         select(func.max(ReviewLog.id))
