@@ -121,7 +121,7 @@ def measure_one(cards: int, answers: int, scheduler: str, block: int = 25) -> di
             # Our switch to FSRS: cards without a log get their memory from ease and interval.
             change = SchedulingChange(SchedulerName.FSRS, DESIRED_RETENTION, MAXIMUM_INTERVAL)
             with factory() as session:
-                switched = update_scheduling(session, user_id, change, now=utcnow())
+                switched = update_scheduling(session, user_id, change)
             assert switched.switched
             settings = Scheduling(SchedulerName.FSRS, DESIRED_RETENTION, MAXIMUM_INTERVAL)
         with factory() as session:

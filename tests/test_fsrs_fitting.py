@@ -16,10 +16,10 @@ from studyapp.models import Card, Job, ReviewKind, ReviewLog, ReviewState, User
 from studyapp.services import fsrs_fitting, jobs
 from studyapp.srs import fsrs
 from studyapp.srs.fsrs import Phase, Rating
-from studyapp.srs.fsrs_fit import MIN_REVIEWS, Fit, fit
+from studyapp.srs.fsrs_fit import MIN_REVIEWS, Fit, fit, items_of
 from studyapp.srs.schedule import SchedulerName, Scheduling
 from tests.conftest import AuthActions, csrf_token, html
-from tests.factories import make_card, make_deck, make_paper, make_state
+from tests.factories import make_card, make_deck, make_paper, make_state, make_user
 from tests.queue_support import wait_for_job
 from tests.test_fsrs_fit import forgetful_learners
 
@@ -274,3 +274,39 @@ def test_a_running_fit_polls_itself_and_offers_a_link_without_scripts(
     assert post(client, "/settings/scheduling/fit").status_code == 303
     with session.begin():
         assert session.scalar(select(func.count()).select_from(Job)) == 1
+
+
+def test_a_move_west_never_sends_a_cards_days_backwards(app: Flask, session: Session) -> None:
+    # Answered at 08:00 UTC on the 10th from Seoul (local 10th), then at 09:00 UTC from
+    # Honolulu (local 9th): later in time, earlier on the calendar.
+    user = make_user(session)
+    session.commit()
+    seed_log(session, user.id, {1: [(date(2025, 3, 10), Rating.GOOD)]})
+    with session.begin():
+        (card_id,) = session.scalars(select(ReviewLog.card_id)).all()
+        session.add(
+            ReviewLog(
+                user_id=user.id,
+                card_id=card_id,
+                reviewed_at=datetime(2025, 3, 10, 9, tzinfo=UTC),
+                reviewed_on=date(2025, 3, 9),
+                grade=int(Rating.HARD),
+                kind=ReviewKind.REVIEW,
+                scheduler=SchedulerName.FSRS,
+                repetitions_before=0,
+                ease_before=2.5,
+                interval_before=0,
+                due_before=date(2025, 3, 9),
+                repetitions_after=1,
+                ease_after=2.5,
+                interval_after=1,
+                due_after=date(2025, 3, 10),
+            )
+        )
+    with session.begin():
+        histories = fsrs_fitting._histories(session, user.id)
+    assert histories[card_id] == [
+        (date(2025, 3, 10), Rating.GOOD),
+        (date(2025, 3, 10), Rating.HARD),
+    ]
+    assert items_of(histories[card_id]) == []  # one day: nothing long-term, and no error

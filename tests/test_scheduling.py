@@ -34,7 +34,6 @@ def switch(
         session,
         limits.user_id,
         scheduling.SchedulingChange(to, retention, maximum),
-        now=MORNING,
     )
 
 

@@ -28,6 +28,7 @@ from studyapp.web import library as library_web
 from studyapp.web import review as review_web
 from studyapp.web import scheduling as scheduling_web
 from tests.conftest import AuthActions, html
+from tests.test_review_web import answer_form
 
 DATA = Path(__file__).parent / "data"
 #: The web pages' "now", and the day of the history before it.
@@ -41,7 +42,7 @@ INTERVAL = "Enter a whole number of days from 1 to 36500."
 
 @pytest.fixture
 def pinned(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    for module in (review_web, scheduling_web, library_web):
+    for module in (review_web, library_web):
         monkeypatch.setattr(module, "utcnow", lambda: NOW)
     return NOW
 
@@ -355,3 +356,32 @@ def test_the_optimizer_is_offered_only_under_fsrs(
     auth.post("/settings/scheduling", TO_FSRS)
     page = html(client.get("/settings/scheduling").data)
     assert page.select_one("a[href='/settings/scheduling/fit']") is not None
+
+
+def test_what_a_page_shown_before_a_switch_sends_changes_nothing(
+    app: Flask, client: FlaskClient, auth: AuthActions, history: dict[str, int]
+) -> None:
+    # An SM-2 answer today, then the page of the next card, both before the switch.
+    answered = answer_form(client)
+    client.post(answered.pop("action"), data={**answered, "grade": "4"})
+    shown = answer_form(client)
+    undo = html(client.get("/review").data).select_one("form.undo input[name=answer]")
+    assert undo is not None
+    with session_factory(app)() as session, session.begin():
+        logged = session.scalar(select(func.count(ReviewLog.id)))
+    switched: Any = auth.post("/settings/scheduling", TO_FSRS)
+    assert switched.status_code == 303
+    # No undo is offered for an answer the switch has built into FSRS's memory...
+    assert html(client.get("/review").data).select_one("form.undo") is None
+    # ...and the old button, pressed anyway, says why nothing happened.
+    refused: Any = auth.post("/review/undo", {"answer": str(undo["value"])}, follow_redirects=True)
+    assert "you changed the scheduler since that answer" in refused.get_data(as_text=True)
+    # A grade on SM-2's scale from the old page names a version the switch moved past: the
+    # card is not answered, on either scale.
+    action = shown.pop("action")
+    for grade in ("5", "0"):
+        client.post(action, data={**shown, "grade": grade})
+    with session_factory(app)() as session, session.begin():
+        assert session.scalar(select(func.count(ReviewLog.id))) == logged
+        states = session.scalars(select(ReviewState.scheduler)).all()
+    assert set(states) == {SchedulerName.FSRS}

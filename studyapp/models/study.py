@@ -57,8 +57,9 @@ class ReviewState(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
     last_reviewed_at: Mapped[datetime | None] = mapped_column()
-    # Set when the card was graded below 4 on this local date: SM-2's same-day rule asks it
-    # again in that day's session, without touching the schedule, until it scores 4 or more.
+    # The local date on which the card is asked again in that day's session: under SM-2, after
+    # a grade below 4 (without touching the schedule, until it scores 4 or more); under FSRS,
+    # a learning step due later that day.
     redrill_on: Mapped[date | None] = mapped_column(Date)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     scheduler: Mapped[SchedulerName] = mapped_column(

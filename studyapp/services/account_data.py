@@ -34,12 +34,13 @@ new version (adding a key does not). Version 1::
                           "edited_at"}]}]}]}],   # edited_at: null unless edited by hand
       "library_decks": [                          # shared decks added to one's cards
         {"id", "slug", "name", "added_at"}],
-      "review_states": [                          # one per card studied (schedule, SM-2)
+      "review_states": [                          # one per card studied: its schedule
         {"card_id", "card_guid", "deck_id",
          "repetitions", "ease", "interval_days",  # SM-2's memory
          "due_on",                                # null: a new card, never answered
          "lapses", "last_reviewed_at",
-         "redrill_on",                            # asked again that day after a grade < 4
+         "redrill_on",                            # asked again that day (SM-2: a grade < 4;
+                                                  # FSRS: a learning step)
          "suspended", "created_at",
          "scheduler",                             # "sm2" or "fsrs": which keeps the card
          "stability", "difficulty",               # FSRS's memory, null until FSRS keeps it

@@ -33,7 +33,11 @@ def enroll(session: Session, deck_id: int, user_ids: Sequence[int] | None = None
     now = utcnow()
     for user_id in user_ids:
         # A new card is kept by the scheduler the user has chosen; FSRS starts with no memory.
-        scheduler = session.scalar(select(User.scheduler).where(User.id == user_id))
+        # Read with a share lock: a switch of scheduler (which locks the user) finishes first,
+        # so no card joins under the scheduler being left.
+        scheduler = session.scalar(
+            select(User.scheduler).where(User.id == user_id).with_for_update(read=True)
+        )
         missing = (
             select(
                 literal(user_id),

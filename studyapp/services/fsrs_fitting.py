@@ -96,7 +96,9 @@ def start_fit(session: Session, user_id: int, *, now: datetime) -> int:
 
 
 def _histories(session: Session, user_id: int) -> dict[int, list[tuple[date, Rating]]]:
-    """Each card's answers, in the order given, as FSRS ratings on local dates."""
+    """Each card's answers, in the order given, as FSRS ratings on local dates. A local date
+    never goes back within a card: after a move to a zone further west, an answer's date may be
+    earlier than the one before it, and it counts as that same day."""
     rows = session.execute(
         select(ReviewLog.card_id, ReviewLog.reviewed_on, ReviewLog.grade, ReviewLog.scheduler)
         .where(ReviewLog.user_id == user_id)
@@ -105,7 +107,10 @@ def _histories(session: Session, user_id: int) -> dict[int, list[tuple[date, Rat
     histories: dict[int, list[tuple[date, Rating]]] = defaultdict(list)
     for card_id, day, grade, scheduler in rows:
         rating = Rating(grade) if scheduler == SchedulerName.FSRS else from_sm2_grade(grade)
-        histories[card_id].append((day, rating))
+        history = histories[card_id]
+        if history and day < history[-1][0]:
+            day = history[-1][0]
+        history.append((day, rating))
     return histories
 
 

@@ -2,10 +2,11 @@
 
 "Today" is the user's local date in their time zone. The queue, in order: scheduled reviews due
 today or earlier (oldest first, up to the daily review limit), then new cards (up to the daily
-new-card limit), then the day's re-drills — cards graded below 4 today, which SM-2 asks again
-after the rest of the session until they score 4 or more. Re-drills are logged but never change
-the schedule. The rules of one answer live in :mod:`studyapp.srs` (SM-2 or FSRS, whichever keeps
-the card); this module reads a state, asks the card's scheduler, writes.
+new-card limit), then the day's re-drills — under SM-2, cards graded below 4 today, asked again
+after the rest of the session until they score 4 or more (logged, never moving the schedule);
+under FSRS, cards in a learning step due later today. The rules of one answer live in
+:mod:`studyapp.srs` (SM-2 or FSRS, whichever keeps the card); this module reads a state, asks
+the card's scheduler, writes.
 
 Siblings (the other card of a paper) are buried as in Anki, when the user's ``bury_siblings``
 is on: once a card is answered, the rest of its paper waits until the next local day, and a
@@ -279,9 +280,9 @@ def answer(
     Raises ``NotFound`` when the state is not the user's, ``InvalidGrade`` for a grade that the
     card's scheduler has no button for.
     """
-    quality = _as_grade(grade)
+    grade = _as_grade(grade)
     with core_statements(session, write=True) as connection:
-        answered = _grade(connection, limits, state_id, version, quality, now, duration_ms)
+        answered = _grade(connection, limits, state_id, version, grade, now, duration_ms)
     _forget(session, state_id)
     return answered
 
@@ -300,9 +301,9 @@ def answer_and_next(
     """:func:`answer`, then :func:`next_card`, on one connection: the review page's step. The
     next card is read after the answer is written (on SQLite, in its transaction), so it
     already counts that answer."""
-    quality = _as_grade(grade)
+    grade = _as_grade(grade)
     with core_statements(session, write=True) as connection:
-        answered = _grade(connection, limits, state_id, version, quality, now, duration_ms)
+        answered = _grade(connection, limits, state_id, version, grade, now, duration_ms)
         item = _pick(connection, limits, now, None, deck_id)
     _forget(session, state_id)
     return answered, item
@@ -322,7 +323,7 @@ def _grade(
     limits: StudyLimits,
     state_id: int,
     version: int,
-    quality: int,
+    grade: int,
     now: datetime,
     duration_ms: int | None,
 ) -> Answered:
@@ -336,10 +337,10 @@ def _grade(
     before = state.schedule()
     answering = scheduler.scheduler_for(before.scheduler, limits.scheduling)
     try:
-        answering.check_grade(quality)
+        answering.check_grade(grade)
     except ValueError:
-        raise InvalidGrade(quality) from None
-    outcome = answering.answer(before, quality, now=now, timezone=limits.timezone)
+        raise InvalidGrade(grade) from None
+    outcome = answering.answer(before, grade, now=now, timezone=limits.timezone)
     after, kind = outcome.after, outcome.kind
     # The state after the answer, written only if its version is still the one read.
     values = {
@@ -363,7 +364,7 @@ def _grade(
         "card_id": state.card_id,
         "reviewed_at": now,
         "reviewed_on": outcome.today,
-        "grade": quality,
+        "grade": grade,
         "kind": kind,
         "repetitions_before": state.repetitions,
         "ease_before": state.ease,

@@ -313,9 +313,14 @@ def _queue(deck: Any) -> Queue:
         select(func.count()).select_from(due_rows).scalar_subquery().label("left_review"),
         select(func.count()).select_from(new_rows).scalar_subquery().label("left_new"),
         _bounded(redrills_of(_USER, _TODAY, deck)).label("left_redrill"),
-        # The user's latest answer of today: what the undo button names.
+        # The user's latest answer of today: what the undo button names. One given under the
+        # other scheduler (before a switch) cannot be taken back, so it offers no button.
         select(func.max(ReviewLog.id))
-        .where(ReviewLog.user_id == _USER, ReviewLog.reviewed_on == _TODAY)
+        .where(
+            ReviewLog.user_id == _USER,
+            ReviewLog.reviewed_on == _TODAY,
+            ReviewLog.scheduler == select(User.scheduler).where(User.id == _USER).scalar_subquery(),
+        )
         .scalar_subquery()
         .label("last_answer"),
         func.coalesce(

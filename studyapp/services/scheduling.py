@@ -15,6 +15,7 @@ shown before the switch (with the other scheduler's buttons) changes nothing.
 
 from __future__ import annotations
 
+import enum
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ __all__ = [
 ]
 
 MAX_INTERVAL_LIMIT = fsrs.MAXIMUM_INTERVAL
+#: Up to this many cards, a rebuild reads only their answers rather than the whole log.
+_FEW = 500
 
 
 class RetentionOutOfRange(ServiceError):
@@ -80,9 +83,7 @@ class Switched:
         return self.before is not self.after
 
 
-def update_scheduling(
-    session: Session, user_id: int, change: SchedulingChange, *, now: datetime
-) -> Switched:
+def update_scheduling(session: Session, user_id: int, change: SchedulingChange) -> Switched:
     """Save the user's scheduling settings, switching every card of theirs to the chosen
     scheduler when it changes. Raises :class:`RetentionOutOfRange`,
     :class:`IntervalOutOfRange` before writing anything."""
@@ -93,13 +94,21 @@ def update_scheduling(
     rebuilt: dict[int, _Rebuilt] = {}
     if change.scheduler is SchedulerName.FSRS:
         # Replaying a long log is the slow part (seconds for 100,000 answers): it runs before
-        # the write unit, so SQLite's write lock is held only while the memories are stored.
+        # the write unit, which then only stores the memories and rebuilds the few cards
+        # answered meanwhile.
         with session.begin():
             user = session.get_one(User, user_id)
             if user.scheduler is not SchedulerName.FSRS:
                 rebuilt = _rebuild(session, user_id, _scheduling(user, change))
     with write_unit(session):
-        user = session.scalars(select(User).where(User.id == user_id).with_for_update()).one()
+        # populate_existing: the read above left a copy of the user in the session, which may
+        # be stale by now (another tab saved meanwhile).
+        user = session.scalars(
+            select(User)
+            .where(User.id == user_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
         before = user.scheduler
         settings = _scheduling(user, change)
         user.desired_retention = change.desired_retention
@@ -110,8 +119,9 @@ def update_scheduling(
             if change.scheduler is SchedulerName.FSRS:
                 _write(session, rebuilt.values())
                 # Cards answered (or added) since the replay kept their old version, so the
-                # write above passed them by: they are rebuilt again, under the lock.
-                rebuilt.update(_rebuild(session, user_id, settings))
+                # write above passed them by: they are locked (an answer to one now waits, then
+                # finds its version gone) and rebuilt again.
+                rebuilt.update(_rebuild(session, user_id, settings, lock=True))
                 _write(session, rebuilt.values(), only_left=True)
                 switched = _counted(before, rebuilt.values())
             else:
@@ -138,6 +148,14 @@ def _rating(scheduler: SchedulerName, grade: int) -> fsrs.Rating:
     return fsrs.from_sm2_grade(grade)
 
 
+class _How(enum.Enum):
+    """How a card's FSRS memory was built."""
+
+    REPLAYED = "replayed"  # from its whole review log
+    FROM_EASE = "from_ease"  # from SM-2's ease and interval: the log begins later
+    NEW = "new"  # never answered: no memory
+
+
 @dataclass(frozen=True, slots=True)
 class _Rebuilt:
     """One card's FSRS memory, built from the state at ``version``, and how."""
@@ -145,23 +163,26 @@ class _Rebuilt:
     state_id: int
     version: int
     memory: fsrs.FSRSState | None
-    how: str  # "replayed", "from_ease" or "new"
+    how: _How
 
 
-def _rebuild(session: Session, user_id: int, settings: Scheduling) -> dict[int, _Rebuilt]:
-    """FSRS's memory of each of the user's cards that FSRS does not keep yet."""
-    states = session.execute(
-        select(
-            ReviewState.id,
-            ReviewState.version,
-            ReviewState.card_id,
-            ReviewState.ease,
-            ReviewState.interval_days,
-            ReviewState.last_reviewed_at,
-        ).where(ReviewState.user_id == user_id, ReviewState.scheduler != SchedulerName.FSRS)
-    ).all()
+def _rebuild(
+    session: Session, user_id: int, settings: Scheduling, *, lock: bool = False
+) -> dict[int, _Rebuilt]:
+    """FSRS's memory of each of the user's cards that FSRS does not keep yet (with ``lock``,
+    those states locked until the transaction ends)."""
+    chosen = select(
+        ReviewState.id,
+        ReviewState.version,
+        ReviewState.card_id,
+        ReviewState.ease,
+        ReviewState.interval_days,
+        ReviewState.last_reviewed_at,
+    ).where(ReviewState.user_id == user_id, ReviewState.scheduler != SchedulerName.FSRS)
+    states = session.execute(chosen.with_for_update() if lock else chosen).all()
     if not states:
         return {}
+    only = [card_id for _id, _version, card_id, *_rest in states]
     histories: dict[int, list[tuple[datetime, fsrs.Rating]]] = defaultdict(list)
     first_kind: dict[int, AnswerKind] = {}
     logged = session.execute(
@@ -172,7 +193,11 @@ def _rebuild(session: Session, user_id: int, settings: Scheduling) -> dict[int, 
             ReviewLog.kind,
             ReviewLog.scheduler,
         )
-        .where(ReviewLog.user_id == user_id)
+        .where(
+            ReviewLog.user_id == user_id,
+            # The few cards left for a second pass read their own answers only.
+            *([ReviewLog.card_id.in_(only)] if len(only) <= _FEW else []),
+        )
         .order_by(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.id)
     )
     for card_id, reviewed_at, grade, kind, scheduler in logged:
@@ -182,7 +207,7 @@ def _rebuild(session: Session, user_id: int, settings: Scheduling) -> dict[int, 
     for state_id, version, card_id, ease, interval_days, last_reviewed_at in states:
         if first_kind.get(card_id) is AnswerKind.LEARN:
             memory = fsrs.replay(histories[card_id], settings=settings.fsrs)
-            how = "replayed"
+            how = _How.REPLAYED
         elif last_reviewed_at is not None:
             memory = fsrs.from_sm2(
                 ease=ease,
@@ -190,9 +215,9 @@ def _rebuild(session: Session, user_id: int, settings: Scheduling) -> dict[int, 
                 last_review=last_reviewed_at,
                 settings=settings.fsrs,
             )
-            how = "from_ease"
+            how = _How.FROM_EASE
         else:
-            memory, how = None, "new"
+            memory, how = None, _How.NEW
         rebuilt[state_id] = _Rebuilt(state_id, version, memory, how)
     return rebuilt
 
@@ -202,9 +227,9 @@ def _counted(before: SchedulerName, rebuilt: Iterable[_Rebuilt]) -> Switched:
     return Switched(
         before,
         SchedulerName.FSRS,
-        replayed=hows["replayed"],
-        from_ease=hows["from_ease"],
-        new=hows["new"],
+        replayed=hows[_How.REPLAYED],
+        from_ease=hows[_How.FROM_EASE],
+        new=hows[_How.NEW],
     )
 
 

@@ -27,6 +27,8 @@ class Undone:
 
     state_id: int | None
     stale: bool = False
+    #: The answer was given under the other scheduler, before the user switched.
+    switched: bool = False
 
 
 def undo_last(session: Session, limits: StudyLimits, *, answer_id: int, now: datetime) -> Undone:
@@ -62,7 +64,7 @@ def undo_last(session: Session, limits: StudyLimits, *, answer_id: int, now: dat
             # stays in the log as history, and there is no schedule to put back.
             return Undone(state_id=None)
         if state.scheduler != log.scheduler:
-            return Undone(state_id=None, stale=True)
+            return Undone(state_id=None, stale=True, switched=True)
         state.repetitions = log.repetitions_before
         state.ease = log.ease_before
         state.interval_days = log.interval_before

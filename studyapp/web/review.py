@@ -273,7 +273,16 @@ def undo() -> ResponseReturnValue:
         abort(400)
     deck = _deck()
     undone = undo_last(get_session(), _limits(), answer_id=answer_id, now=utcnow())
-    notice = _undone_notice() if undone.stale else None
+    notice = None
+    if undone.switched:
+        notice = str(
+            _(
+                "Nothing was undone: you changed the scheduler since that answer, and the "
+                "switch rebuilt your cards' memory with it."
+            )
+        )
+    elif undone.stale:
+        notice = _undone_notice()
     if wants_partial():
         item = review.next_card(
             get_session(), _limits(), now=utcnow(), prefer=undone.state_id, deck_id=_deck_id(deck)

@@ -25,7 +25,6 @@ from wtforms.validators import (
 )
 
 from studyapp.db import get_session
-from studyapp.models import utcnow
 from studyapp.services import scheduling
 from studyapp.srs import fsrs
 from studyapp.srs.schedule import SchedulerName
@@ -55,7 +54,7 @@ def _stripped(value: object) -> object:
 def _retention(_form: FlaskForm, field: Field) -> None:
     # Read by hand, not by float(): that takes "nan", "1e-1" and Arabic-Indic digits.
     raw = field.data or ""
-    if not _DECIMAL.fullmatch(raw) or raw == ".":
+    if not _DECIMAL.fullmatch(raw):
         raise StopValidation(str(_RETENTION_MESSAGE))
     if not fsrs.MIN_RETENTION <= float(raw) <= fsrs.MAX_RETENTION:
         raise ValidationError(str(_RETENTION_MESSAGE))
@@ -153,7 +152,7 @@ def edit() -> ResponseReturnValue:
             maximum_interval=form.maximum_interval.data,
         )
         try:
-            switched = scheduling.update_scheduling(get_session(), account.id, change, now=utcnow())
+            switched = scheduling.update_scheduling(get_session(), account.id, change)
         except scheduling.RetentionOutOfRange:
             form.desired_retention.errors.append(str(_RETENTION_MESSAGE))
         except scheduling.IntervalOutOfRange:
