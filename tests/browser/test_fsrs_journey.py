@@ -21,7 +21,6 @@ from studyapp.models import ReviewLog, ReviewState, User
 from studyapp.services import review
 from studyapp.web import library as library_web
 from studyapp.web import review as review_web
-from studyapp.web import scheduling as scheduling_web
 from tests.browser.conftest import Shots
 from tests.browser.test_journey import register_and_import, settled
 from tests.browser.test_review_journey import DESKTOP, PHONE, no_sideways_scroll, reveal
@@ -48,7 +47,7 @@ TEXT = {
 
 @pytest.fixture
 def pinned(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    for module in (review_web, scheduling_web, library_web):
+    for module in (review_web, library_web):
         monkeypatch.setattr(module, "utcnow", lambda: NOW)
     return NOW
 
