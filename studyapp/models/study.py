@@ -164,8 +164,9 @@ class ReviewLog(Base):
 
     __table_args__ = (
         # A user's answers by local day; the kind, the interval before and the grade ride along
-        # so that the review queue's answers-today and the stats page's counts (per day,
-        # retention) read the index alone.
+        # so that the review queue's answers-today count reads the index alone. The stats
+        # page's recall counts also read each row's scheduler (whose scale the grade is on)
+        # from the table, for the days they count.
         Index(
             "ix_review_log_user_day",
             "user_id",
