@@ -163,10 +163,9 @@ class ReviewLog(Base):
     memory_after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (
-        # A user's answers by local day; the kind, the interval before and the grade ride along
-        # so that the review queue's answers-today count reads the index alone. The stats
-        # page's recall counts also read each row's scheduler (whose scale the grade is on)
-        # from the table, for the days they count.
+        # A user's answers by local day; the kind, the interval before, the grade and the
+        # scheduler (whose scale the grade is on) ride along so that the review queue's
+        # answers-today and the stats page's counts (per day, recalled) read the index alone.
         Index(
             "ix_review_log_user_day",
             "user_id",
@@ -174,6 +173,7 @@ class ReviewLog(Base):
             "kind",
             "interval_before",
             "grade",
+            "scheduler",
         ),
         CheckConstraint("grade BETWEEN 0 AND 5", name="grade_0_to_5"),
     )

@@ -200,8 +200,8 @@ class _Day:
 
 def _log_by_day(session: Session, user_id: int) -> dict[date, _Day]:
     """Per local day: answers, scheduled reviews, and how many of those recalled the card. One
-    pass over the user's entries of the review log's day index (with each row's scheduler read
-    from the table); a row per day the user studied, so a few thousand at most."""
+    pass over the user's entries of the review log's day index, which holds every column read;
+    a row per day the user studied, so a few thousand at most."""
     scheduled = ReviewLog.kind == ReviewKind.REVIEW
     rows = session.execute(
         select(
