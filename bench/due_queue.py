@@ -29,7 +29,7 @@ from studyapp import create_app, migrate
 from studyapp.db import session_factory
 from studyapp.identity import CardKind
 from studyapp.models import Card, CardText, Deck, Paper, ReviewState, User
-from studyapp.services import review, review_sql
+from studyapp.services import review, review_sql, study_queue
 
 NAME = "due_queue"
 FULL: dict[str, Any] = {"sizes": (1_000, 10_000, 100_000), "fetches": 300}
@@ -147,7 +147,7 @@ def measure_one(cards: int, fetches: int) -> dict[str, Any]:
                 item = review.next_card(session, limits, now=NOW)
                 timings.append((time.perf_counter() - started) * 1000)
                 assert item is not None and item.state.id == first.state.id
-            due = session.scalar(select(func.count()).where(review.review_due(limits, TODAY)))
+            due = session.scalar(select(func.count()).where(study_queue.review_due(limits, TODAY)))
         plans = _plans(engine)
         engine.dispose()
     return {

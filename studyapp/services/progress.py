@@ -18,11 +18,11 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from studyapp.models import Card, Deck, Paper, ReviewKind, ReviewLog, ReviewState, recalled
-from studyapp.services.review import (
+from studyapp.services.review import done_today
+from studyapp.services.study_queue import (
     StudyLimits,
     active,
     allowance,
-    done_today,
     new_cards,
     redrills,
     review_due,

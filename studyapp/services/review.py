@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
 )
 from sqlalchemy.orm import Session
@@ -54,6 +53,7 @@ from studyapp.services.review_items import (
     StudyDeck,
     TopicName,
 )
+from studyapp.services.study_queue import StudyLimits, allowance
 from studyapp.srs import scheduler, sm2
 from studyapp.srs.calendar import local_day
 
@@ -68,15 +68,11 @@ __all__ = [
     "StateView",
     "StudyDeck",
     "StudyLimits",
-    "active",
     "allowance",
     "answer",
     "answer_and_next",
     "done_today",
-    "new_cards",
     "next_card",
-    "redrills",
-    "review_due",
     "studied_deck",
 ]
 
@@ -86,18 +82,6 @@ _MAX_DURATION_MS = 10 * 60 * 1000
 #: daily review limit, so that under the default limits every count is exact: counting a
 #: backlog of 20,000 exactly would cost more than the rest of the step.
 COUNT_CAP = 200
-
-
-@dataclass(frozen=True, slots=True)
-class StudyLimits:
-    """Who is studying, where, and how much per day."""
-
-    user_id: int
-    timezone: str
-    new_per_day: int
-    reviews_per_day: int
-    #: The user's scheduler and FSRS's settings.
-    scheduling: scheduler.Scheduling = scheduler.Scheduling()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,23 +98,6 @@ class DeckNotFound(NotFound):
     """No deck the user studies has this id (none, another user's, a library deck not added)."""
 
 
-# The queue's conditions, over values or over the bound parameters of the statements below.
-def active(limits: StudyLimits) -> ColumnElement[bool]:
-    return sql.active_of(limits.user_id)
-
-
-def review_due(limits: StudyLimits, today: date, deck_id: int | None = None) -> ColumnElement[bool]:
-    return sql.review_due_of(limits.user_id, today, deck_id)
-
-
-def new_cards(limits: StudyLimits, today: date, deck_id: int | None = None) -> ColumnElement[bool]:
-    return sql.new_cards_of(limits.user_id, today, deck_id)
-
-
-def redrills(limits: StudyLimits, today: date, deck_id: int | None = None) -> ColumnElement[bool]:
-    return sql.redrills_of(limits.user_id, today, deck_id)
-
-
 def studied_deck(session: Session, limits: StudyLimits, deck_id: int) -> StudyDeck:
     """The deck, when the user studies it (their own, or a library deck they added).
 
@@ -143,13 +110,6 @@ def studied_deck(session: Session, limits: StudyLimits, deck_id: int) -> StudyDe
     if row is None:
         raise DeckNotFound(deck_id)
     return StudyDeck(*row)
-
-
-def allowance(limits: StudyLimits, done: dict[ReviewKind, int]) -> tuple[int, int]:
-    """How many more reviews and new cards today's limits allow."""
-    reviews_left = max(0, limits.reviews_per_day - done.get(ReviewKind.REVIEW, 0))
-    new_left = max(0, limits.new_per_day - done.get(ReviewKind.LEARN, 0))
-    return reviews_left, new_left
 
 
 def done_today(session: Session, limits: StudyLimits, today: date) -> dict[ReviewKind, int]:

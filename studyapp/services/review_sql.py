@@ -1,6 +1,7 @@
-"""The review step's SQL: the queue's conditions, and every statement the step runs, built
-once at import with bound parameters (``user_id``, ``today``, ``state_id``...), so that
-SQLAlchemy compiles each once and finds it in its cache after. :mod:`.review` runs them.
+"""The review step's SQL: every statement the step runs, built from the queue's conditions
+(:mod:`.study_queue`) once at import with bound parameters (``user_id``, ``today``,
+``state_id``...), so that SQLAlchemy compiles each once and finds it in its cache after.
+:mod:`.review` runs them.
 
 An answer costs three statements on PostgreSQL, none of them BEGIN or COMMIT: read the state
 (:data:`STATE`), write the answer (:data:`ANSWER`: the new state and its log row in one
@@ -9,7 +10,6 @@ statement, atomic on its own) and read the next card with all that the page show
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,10 +31,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import QueryableAttribute, aliased
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.orm import QueryableAttribute
 
 from studyapp.models import (
     Card,
@@ -49,155 +46,12 @@ from studyapp.models import (
     User,
     UserDeck,
 )
-
-
-def active_of(user: Any) -> ColumnElement[bool]:
-    return and_(ReviewState.user_id == user, ReviewState.suspended.is_(False))
-
-
-def in_deck_of(deck: Any) -> ColumnElement[bool]:
-    """The state's card is in ``deck``."""
-    return ReviewState.card_id.in_(
-        select(Card.id).join(Paper, Paper.id == Card.paper_id).where(Paper.deck_id == deck)
-    )
-
-
-def buried_of(user: Any, today: Any) -> ColumnElement[bool]:
-    """The card's sibling (another card of its paper) was answered today, and the user buries
-    siblings: as Anki's bury, it waits until tomorrow. Read from today's log, so undoing the
-    answer un-buries it."""
-    answered, sibling = aliased(Card), aliased(Card)
-    return ReviewState.card_id.in_(
-        select(sibling.id)
-        .select_from(ReviewLog)
-        .join(answered, answered.id == ReviewLog.card_id)
-        .join(sibling, and_(sibling.paper_id == answered.paper_id, sibling.id != answered.id))
-        .join(User, User.id == ReviewLog.user_id)
-        .where(
-            ReviewLog.user_id == user,
-            ReviewLog.reviewed_on == today,
-            User.bury_siblings.is_(True),
-        )
-    )
-
-
-class _Unindexed(FunctionElement[Any]):
-    """A column no index may serve: SQLite's unary ``+`` (a no-op on any value), plain
-    elsewhere. Without statistics SQLite would read a sibling's state by its due date, a range
-    over every due card, rather than by its (user, card) key.
-
-    A function element, as SQLAlchemy's guide to custom constructs has them, so that its one
-    argument is part of the statement's cache key: a construct without a cache key makes
-    every statement that holds it compile again on each run."""
-
-    inherit_cache = True
-
-    def __init__(self, column: ColumnElement[Any] | QueryableAttribute[Any]) -> None:
-        super().__init__(column)
-        # Compared with this, a bound date is processed as a date (ISO text on SQLite).
-        self.type = column.type
-
-
-@compiles(_Unindexed)
-def _plain(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(_Unindexed, "sqlite")
-def _unary_plus(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return "+" + compiler.process(element.clauses, **kw)
-
-
-def _burying(user: Any) -> ScalarSelect[bool]:
-    """The user buries siblings: read once per statement (nothing in it refers to the row), so
-    that with burying off the checks that need it are skipped for every row."""
-    return select(User.bury_siblings).where(User.id == user).scalar_subquery()
-
-
-def _sibling_first(
-    user: Any,
-    ahead: Callable[[ColumnElement[Any], QueryableAttribute[int]], ColumnElement[bool]],
-) -> ColumnElement[bool]:
-    """A sibling of the state's card comes first in today's queue (``ahead`` says when), and the
-    user buries siblings: the card waits, since answering the sibling will bury it. So a paper
-    offers one card a day, and the counts of what is left are what the queue will serve."""
-    own, sibling = aliased(Card), aliased(Card)
-    other = aliased(ReviewState)
-    # Written from the card outwards (its paper, the paper's other cards, each one's state by
-    # the (user, card) key) so that each check is a few index lookups: as one flat join the
-    # planner may read the siblings' states through the due-date index, every due card for
-    # every row. Nested EXISTS rather than ``card_id IN (siblings)``: a correlated IN list is
-    # built into a temporary table for every row.
-    paper = select(own.paper_id).where(own.id == ReviewState.card_id).correlate(ReviewState)
-    sibling_ahead = (
-        exists()
-        .where(
-            other.user_id == user,
-            other.card_id == sibling.id,
-            other.suspended.is_(False),
-            ahead(_Unindexed(other.due_on), other.card_id),
-        )
-        .correlate(ReviewState, sibling)
-    )
-    return and_(
-        _burying(user),
-        exists()
-        .where(
-            sibling.paper_id == paper.scalar_subquery(),
-            sibling.id != ReviewState.card_id,
-            sibling_ahead,
-        )
-        .correlate(ReviewState),
-    )
-
-
-def review_due_of(user: Any, today: Any, deck: Any = None) -> ColumnElement[bool]:
-    """Due reviews: oldest due first (then by card), the order the queue asks them in."""
-    return and_(
-        active_of(user),
-        ReviewState.due_on <= today,
-        or_(ReviewState.redrill_on.is_(None), ReviewState.redrill_on != today),
-        *([] if deck is None else [in_deck_of(deck)]),
-        ~buried_of(user, today),
-        ~_sibling_first(
-            user,
-            lambda due_on, card_id: and_(
-                due_on <= today,
-                or_(
-                    due_on < ReviewState.due_on,
-                    and_(due_on == ReviewState.due_on, card_id < ReviewState.card_id),
-                ),
-            ),
-        ),
-    )
-
-
-def new_cards_of(user: Any, today: Any, deck: Any = None) -> ColumnElement[bool]:
-    """New cards, in card order; one whose sibling is a due review or an earlier new card
-    waits (when the user buries siblings)."""
-    return and_(
-        active_of(user),
-        ReviewState.due_on.is_(None),
-        *([] if deck is None else [in_deck_of(deck)]),
-        ~buried_of(user, today),
-        ~_sibling_first(
-            user,
-            lambda due_on, card_id: or_(
-                due_on <= today,
-                and_(due_on.is_(None), card_id < ReviewState.card_id),
-            ),
-        ),
-    )
-
-
-def redrills_of(user: Any, today: Any, deck: Any = None) -> ColumnElement[bool]:
-    """Today's re-drills: never buried, since their paper was answered today by definition."""
-    return and_(
-        active_of(user),
-        ReviewState.redrill_on == today,
-        *([] if deck is None else [in_deck_of(deck)]),
-    )
-
+from studyapp.services.study_queue import (
+    active_of,
+    new_cards_of,
+    redrills_of,
+    review_due_of,
+)
 
 _USER: BindParameter[int] = bindparam("user_id")
 _TODAY: BindParameter[date] = bindparam("today")
