@@ -27,7 +27,8 @@ _VOID = frozenset(
 # Where Anki keeps a media file's name: <img src>, <audio src>, <source src>, <object data>.
 _MEDIA_ATTRIBUTE = {"img": "src", "audio": "src", "source": "src", "video": "src", "object": "data"}
 _SOUND = re.compile(r"\[sound:[^\]]*\]", re.IGNORECASE)
-_TTS = re.compile(r"\[anki:tts[^\]]*\].*?\[/anki:tts\]", re.IGNORECASE | re.DOTALL)
+# Anki's own markers: text to speak, and the play buttons its rendered cards hold.
+_TTS = re.compile(r"\[anki:tts[^\]]*\].*?\[/anki:tts\]|\[anki:play:[^\]]*\]", re.I | re.S)
 _SPACES = re.compile(r"[ \t\r\f\v\n\xa0\u200b]+")
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 

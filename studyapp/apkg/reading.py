@@ -145,9 +145,9 @@ def read_package(source: bytes | Path) -> AnkiCollection:
     try:
         archive = zipfile.ZipFile(stream)
     except zipfile.BadZipFile:
-        raise NotAnAnkiPackage(
-            "The file is not an Anki package (it is not a zip archive)."
-        ) from None
+        if _starts_like_zip(source):
+            raise DamagedPackage("The package's zip archive is damaged or cut short.") from None
+        raise NotAnAnkiPackage("The file is not an Anki package (not a zip archive).") from None
     with archive:
         names = set(archive.namelist())
         chosen = next((name for name in _COLLECTION_FILES if name in names), None)
@@ -168,6 +168,13 @@ def read_package(source: bytes | Path) -> AnkiCollection:
     if chosen.endswith("b"):
         raw = _decompress(raw, MAX_PACKAGE_BYTES, "collection")
     return _read_collection(raw, media)
+
+
+def _starts_like_zip(source: bytes | Path) -> bool:
+    if isinstance(source, bytes):
+        return source.startswith(b"PK\x03\x04")
+    with source.open("rb") as file:
+        return file.read(4) == b"PK\x03\x04"
 
 
 def _check_package_version(archive: zipfile.ZipFile, names: set[str]) -> None:
