@@ -157,13 +157,7 @@ def read_package(source: bytes | Path) -> AnkiCollection:
             _check_package_version(archive, names)
             raw = _read_entry(archive, chosen, MAX_PACKAGE_BYTES, "collection")
             media = _media_names(archive) if "media" in names else ()
-        except (
-            zipfile.BadZipFile,
-            zlib.error,
-            EOFError,
-            NotImplementedError,
-            RuntimeError,
-        ) as error:
+        except _ZIP_ERRORS as error:
             raise DamagedPackage(f"The package's zip archive is damaged ({error}).") from None
     if chosen.endswith("b"):
         raw = _decompress(raw, MAX_PACKAGE_BYTES, "collection")
