@@ -21,11 +21,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studyapp.apkg.package import write_package
-from studyapp.apkg.scheduling import STEP_SECONDS, CardProgress, anki_button, epoch_ms
+from studyapp.apkg.scheduling import (
+    ANSWER_CAP_MS,
+    STEP_SECONDS,
+    CardProgress,
+    LoggedAnswer,
+    RevlogIds,
+    anki_button,
+    epoch_ms,
+    revlog_rows,
+)
 from studyapp.models import Deck, ReviewLog, ReviewState
 from studyapp.services import cards, export, review, scheduling
 from studyapp.srs import fsrs
-from studyapp.srs.schedule import SchedulerName, Scheduling
+from studyapp.srs.schedule import AnswerKind, SchedulerName, Scheduling
 from tests.factories import make_user
 from tests.test_review_service import setup_cards
 
@@ -233,6 +242,36 @@ def test_an_export_without_progress_is_all_new(
     load(collection, out)
     assert {(c.type, c.queue, c.reps) for c in anki_cards(collection).values()} == {(0, 0, 0)}
     assert collection.db.scalar("select count() from revlog") == 0
+
+
+def test_anki_takes_progress_only_for_cards_it_does_not_have(
+    session: Session, tmp_path: Path, collection: Collection
+) -> None:
+    # What the export page says: Anki's importer leaves the scheduling of a card it already
+    # holds alone, so progress exported after a first export as new does not reach it.
+    limits, _ = sm2_history(session)
+    first, second = tmp_path / "first.apkg", tmp_path / "second.apkg"
+    export_to(session, limits.user_id, first, at=DAY1, with_progress=False)
+    export_to(session, limits.user_id, second, at=DAY1 + timedelta(hours=2))
+    load(collection, first)
+    load(collection, second)
+    assert {c.type for c in anki_cards(collection).values()} == {0}
+    assert collection.db.scalar("select count() from revlog") == 0
+
+
+def test_sm2_grades_become_anki_buttons_and_long_looks_are_capped() -> None:
+    at = datetime(2024, 2, 8, 0, 0)
+    log = tuple(
+        LoggedAnswer(
+            at, at.date(), grade, AnswerKind.LEARN, SchedulerName.SM2, 0, 1, 2.5, 90_000, None
+        )
+        for grade in range(6)
+    )
+    progress = CardProgress(interval_days=1, due_on=date(2024, 2, 9), last_reviewed_at=at, log=log)
+    rows = revlog_rows(progress, 7, RevlogIds())
+    assert [row.ease for row in rows] == [1, 1, 1, 2, 3, 4]
+    assert {row.time for row in rows} == {ANSWER_CAP_MS} == {60_000}
+    assert [row.id - epoch_ms(at) for row in rows] == [0, 1, 2, 3, 4, 5]
 
 
 def test_progress_is_the_users_own(session: Session) -> None:

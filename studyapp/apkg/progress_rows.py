@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from studyapp.apkg.scheduling import (
     AnkiCard,
     CardProgress,
+    RevlogIds,
     RevlogRow,
     anki_card,
     creation_day,
@@ -69,7 +70,7 @@ def write_progress(
     )
     cards: list[tuple[int | str, ...]] = []
     revlog: list[RevlogRow] = []
-    taken: set[int] = set()
+    ids = RevlogIds()
     for position, guid in enumerate(dict.fromkeys(guids), start=1):
         card_id = card_ids[guid]
         held = progress.get(guid)
@@ -77,7 +78,7 @@ def write_progress(
             columns = AnkiCard(0, 0, position, 0, 0, 0, 0, 0, "")
         else:
             columns = anki_card(held, position=position, crt_day=crt_day, today=today, now=now)
-            revlog.extend(revlog_rows(held, card_id, taken))
+            revlog.extend(revlog_rows(held, card_id, ids))
         cards.append((*columns, card_id))
     collection.executemany(
         "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"

@@ -23,7 +23,7 @@ How our model maps onto Anki's:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, MutableSet, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import NamedTuple
@@ -38,6 +38,7 @@ __all__ = [
     "AnkiCard",
     "CardProgress",
     "LoggedAnswer",
+    "RevlogIds",
     "RevlogRow",
     "anki_button",
     "anki_card",
@@ -113,6 +114,25 @@ class AnkiCard(NamedTuple):
     lapses: int
     left: int
     data: str
+
+
+class RevlogIds:
+    """The revlog ids given out in one package. An id is the answer's time in milliseconds,
+    moved on to the next free millisecond while taken; answers sharing a moment (many, in a
+    history imported in bulk) are not walked over again for each."""
+
+    def __init__(self) -> None:
+        self._taken: set[int] = set()
+        # For each moment already met, the last id given for it.
+        self._last: dict[int, int] = {}
+
+    def claim(self, moment_ms: int) -> int:
+        candidate = self._last.get(moment_ms, moment_ms)
+        while candidate in self._taken:
+            candidate += 1
+        self._taken.add(candidate)
+        self._last[moment_ms] = candidate
+        return candidate
 
 
 class RevlogRow(NamedTuple):
@@ -235,19 +255,15 @@ def anki_card(
     )
 
 
-def revlog_rows(progress: CardProgress, card_id: int, taken: MutableSet[int]) -> list[RevlogRow]:
-    """Anki's review log rows for one card's answers. ``taken`` holds the revlog ids already
-    used in the package (an id is the answer's time in milliseconds, moved on by one while
-    taken); the ids given here are added to it."""
+def revlog_rows(progress: CardProgress, card_id: int, ids: RevlogIds) -> list[RevlogRow]:
+    """Anki's review log rows for one card's answers, their ids claimed from ``ids`` (those of
+    the whole package)."""
     rows = []
     steps = _steps(progress)
     reached = False
     previous_ivl = 0
     for row, left_in_step in zip(progress.log, steps, strict=True):
-        revlog_id = epoch_ms(row.reviewed_at)
-        while revlog_id in taken:
-            revlog_id += 1
-        taken.add(revlog_id)
+        revlog_id = ids.claim(epoch_ms(row.reviewed_at))
         ivl = -STEP_SECONDS if left_in_step else row.interval_after
         if row.kind is AnswerKind.REDRILL:
             last_ivl = previous_ivl
