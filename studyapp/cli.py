@@ -275,27 +275,53 @@ def print_reports(reports: list[importing.ImportReport]) -> None:
 
 
 @click.command("export")
-@click.option("--deck", "decks", multiple=True, help="A library deck's name or slug (repeatable).")
-@click.option("--topic", help="Every library card on this topic (its slug, e.g. quantization).")
+@click.option("--deck", "decks", multiple=True, help="A deck's name or slug (repeatable).")
+@click.option("--topic", help="Every card on this topic (its slug, e.g. quantization).")
 @click.option("--lang", type=click.Choice(["ko", "en"]), default="en", show_default=True)
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="FILE.apkg")
+@click.option("--user", "email", help="Export the decks this user sees, with their progress.")
+@click.option(
+    "--with-schedule/--as-new",
+    default=None,
+    help="With --user: each card's due date, interval and review history (the default), or "
+    "every card as new.",
+)
 @with_appcontext
 @needs_schema
-def export_command(decks: tuple[str, ...], topic: str | None, lang: str, output: Path) -> None:
-    """Write library cards to an Anki package (.apkg), one deck or one topic."""
+def export_command(
+    decks: tuple[str, ...],
+    topic: str | None,
+    lang: str,
+    output: Path,
+    email: str | None,
+    with_schedule: bool | None,
+) -> None:
+    """Write cards to an Anki package (.apkg), one deck or one topic: the library's, or with
+    --user the decks that user sees, with their progress unless --as-new."""
     if bool(decks) == bool(topic):
         raise click.UsageError("give --deck NAME (one or more) or --topic SLUG, not both")
+    if email is None and with_schedule:
+        raise click.UsageError("schedules belong to a user: give --user EMAIL")
     try:
+        user = None if email is None else export.export_user(get_session(), email)
+        user_id = None if user is None else user.id
         if topic:
-            notes = export.notes_for_topic(get_session(), topic, lang=lang)
+            notes = export.notes_for_topic(get_session(), topic, lang=lang, user_id=user_id)
         else:
-            notes = export.notes_for_decks(get_session(), list(decks), lang=lang)
+            notes = export.notes_for_decks(get_session(), list(decks), lang=lang, user_id=user_id)
+    except export.UnknownUser:
+        click.echo(f"error: no account {email!r}", err=True)
+        raise SystemExit(2) from None
     except export.UnknownSelection as unknown:
-        kind = "topic" if topic else "library deck"
+        kind = "topic" if topic else "library deck" if user is None else "deck"
         click.echo(f"error: no {kind} {str(unknown)!r} with cards to export", err=True)
         raise SystemExit(2) from None
+    progress = None
+    if user is not None and with_schedule is not False:
+        progress = export.progress_for(get_session(), user.id, {note.guid for note in notes})
+    timezone = "UTC" if user is None else user.timezone
     try:
-        write_package(notes, output)
+        write_package(notes, output, progress=progress, timezone=timezone)
     except OSError as error:
         click.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
         raise SystemExit(2) from None

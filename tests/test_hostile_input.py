@@ -135,7 +135,7 @@ PARAMS: dict[str, dict[str, str | None]] = {
     "fsrs_fit.reset": {},
     "scheduling.edit": {"scheduler": "sm2", "desired_retention": "0.90", "maximum_interval": "365"},
     "export.page": {},
-    "export.download": {"card_lang": "en", "deck": "{deck}", "topic": None},
+    "export.download": {"card_lang": "en", "deck": "{deck}", "topic": None, "schedule": "1"},
     "quiz.index": {},
     "quiz.start": {"topic": None, "deck": "{deck}", "size": "5"},
     "quiz.take": {"q": "0"},

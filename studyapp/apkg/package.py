@@ -16,15 +16,18 @@ import os
 import sqlite3
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import genanki
 from markupsafe import escape
 
 from studyapp.apkg.notetypes import note_type
+from studyapp.apkg.progress_rows import write_progress
+from studyapp.apkg.scheduling import CardProgress
 from studyapp.identity import CardKind, web_link
 
 __all__ = [
@@ -187,9 +190,19 @@ def build_package(notes: Sequence[ExportNote]) -> genanki.Package:
     return genanki.Package(list(decks.values()))
 
 
-def package_bytes(notes: Sequence[ExportNote], *, timestamp: float | None = None) -> bytes:
+def package_bytes(
+    notes: Sequence[ExportNote],
+    *,
+    timestamp: float | None = None,
+    progress: Mapping[str, CardProgress] | None = None,
+    timezone: str = "UTC",
+) -> bytes:
     """The .apkg file's bytes. Leave ``timestamp`` unset for real exports: Anki only updates a
-    note whose modification time is newer than its own copy."""
+    note whose modification time is newer than its own copy.
+
+    Without ``progress`` every card is new. With it (a user's progress by card GUID, and that
+    user's ``timezone``), each card goes with its schedule and its answers into Anki's review
+    log, as of ``timestamp``: see :mod:`studyapp.apkg.scheduling`."""
     package = build_package(notes)
     if timestamp is None:
         timestamp = time.time()
@@ -201,6 +214,14 @@ def package_bytes(notes: Sequence[ExportNote], *, timestamp: float | None = None
             package.write_to_db(
                 collection.cursor(), timestamp, itertools.count(int(timestamp * 1000))
             )
+            if progress is not None:
+                write_progress(
+                    collection,
+                    [note.guid for note in notes],
+                    progress,
+                    now=datetime.fromtimestamp(timestamp, UTC),
+                    timezone=timezone,
+                )
             collection.commit()
             data = collection.serialize()
         finally:
@@ -213,11 +234,16 @@ def package_bytes(notes: Sequence[ExportNote], *, timestamp: float | None = None
 
 
 def write_package(
-    notes: Sequence[ExportNote], path: Path, *, timestamp: float | None = None
+    notes: Sequence[ExportNote],
+    path: Path,
+    *,
+    timestamp: float | None = None,
+    progress: Mapping[str, CardProgress] | None = None,
+    timezone: str = "UTC",
 ) -> None:
     """Write the .apkg to ``path``: beside it first, then renamed over it, so that a failed
     export never leaves a truncated package where the user expects a good one."""
-    data = package_bytes(notes, timestamp=timestamp)
+    data = package_bytes(notes, timestamp=timestamp, progress=progress, timezone=timezone)
     partial = path.with_name(f".{path.name}.part")
     try:
         partial.write_bytes(data)

@@ -7,24 +7,41 @@ types and labels follow the chosen language.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from studyapp.apkg.package import ExportNote, collector_paused
+from studyapp.apkg.scheduling import CardProgress, LoggedAnswer
 from studyapp.identity import CardKind
-from studyapp.models import Card, CardText, Deck, Paper, PaperTopic, Topic, UserDeck
+from studyapp.models import (
+    Card,
+    CardText,
+    Deck,
+    Paper,
+    PaperTopic,
+    ReviewLog,
+    ReviewState,
+    Topic,
+    User,
+    UserDeck,
+)
+from studyapp.services.accounts import normalize_email
 from studyapp.services.errors import NotFound
 
 __all__ = [
     "ExportChoice",
+    "ExportUser",
     "UnknownSelection",
+    "UnknownUser",
+    "export_user",
     "exportable_decks",
     "exportable_topics",
     "notes_for_decks",
     "notes_for_topic",
+    "progress_for",
 ]
 
 TOPIC_ROOT = "Papers"
@@ -32,6 +49,18 @@ TOPIC_ROOT = "Papers"
 
 class UnknownSelection(NotFound):
     """No such deck or topic (or not one this user can export)."""
+
+
+class UnknownUser(NotFound):
+    """No account has this email address."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportUser:
+    """The account whose decks and progress an export carries."""
+
+    id: int
+    timezone: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,3 +234,88 @@ def exportable_topics(session: Session, user_id: int, *, lang: str) -> list[Expo
             ExportChoice(t.id, t.slug, t.name_ko if lang == "ko" else t.name_en, count)
             for t, count in rows
         ]
+
+
+def export_user(session: Session, email: str) -> ExportUser:
+    """The account with this email address (in any case). Raises :class:`UnknownUser`."""
+    with session.begin():
+        row = session.execute(
+            select(User.id, User.timezone).where(func.lower(User.email) == normalize_email(email))
+        ).first()
+    if row is None:
+        raise UnknownUser(email)
+    return ExportUser(row.id, row.timezone)
+
+
+@collector_paused()
+def progress_for(session: Session, user_id: int, guids: Collection[str]) -> dict[str, CardProgress]:
+    """The user's progress on the cards with these GUIDs, by GUID: each card's review state and
+    its answers, oldest first. Cards the user does not study are left out (they go to Anki as
+    new). Only this user's rows are read: one query for the states, one for the answers."""
+    wanted = guids if isinstance(guids, (set, frozenset)) else set(guids)
+    with session.begin():
+        connection = session.connection()
+        retention = connection.execute(
+            select(User.desired_retention).where(User.id == user_id)
+        ).scalar_one()
+        answers: dict[str, list[LoggedAnswer]] = {}
+        for guid, *answer in connection.execute(
+            select(
+                Card.guid,
+                ReviewLog.reviewed_at,
+                ReviewLog.reviewed_on,
+                ReviewLog.grade,
+                ReviewLog.kind,
+                ReviewLog.scheduler,
+                ReviewLog.interval_before,
+                ReviewLog.interval_after,
+                ReviewLog.ease_after,
+                ReviewLog.duration_ms,
+                ReviewLog.redrill_before,
+            )
+            .join(Card, Card.id == ReviewLog.card_id)
+            .where(ReviewLog.user_id == user_id)
+            .order_by(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.id)
+        ):
+            if guid in wanted:
+                answers.setdefault(guid, []).append(LoggedAnswer(*answer))
+        progress = {}
+        for state in connection.execute(
+            select(
+                Card.guid,
+                ReviewState.repetitions,
+                ReviewState.ease,
+                ReviewState.interval_days,
+                ReviewState.due_on,
+                ReviewState.lapses,
+                ReviewState.last_reviewed_at,
+                ReviewState.redrill_on,
+                ReviewState.suspended,
+                ReviewState.scheduler,
+                ReviewState.stability,
+                ReviewState.difficulty,
+                ReviewState.phase,
+                ReviewState.due_at,
+            )
+            .join(Card, Card.id == ReviewState.card_id)
+            .where(ReviewState.user_id == user_id)
+        ):
+            if state.guid in wanted:
+                progress[state.guid] = CardProgress(
+                    repetitions=state.repetitions,
+                    ease=state.ease,
+                    interval_days=state.interval_days,
+                    due_on=state.due_on,
+                    lapses=state.lapses,
+                    last_reviewed_at=state.last_reviewed_at,
+                    redrill_on=state.redrill_on,
+                    suspended=state.suspended,
+                    scheduler=state.scheduler,
+                    stability=state.stability,
+                    difficulty=state.difficulty,
+                    phase=state.phase,
+                    due_at=state.due_at,
+                    desired_retention=retention,
+                    log=tuple(answers.get(state.guid, ())),
+                )
+        return progress

@@ -23,10 +23,14 @@ _LANGS = ("ko", "en")
 
 
 def _page(
-    *, problem: str | None = None, decks: Collection[int] | None = None, card_lang: str = ""
+    *,
+    problem: str | None = None,
+    decks: Collection[int] | None = None,
+    card_lang: str = "",
+    schedule: bool = True,
 ) -> ResponseReturnValue:
     """The export page; after a refused download, with the problem said over the deck form
-    and the reader's choices (decks ticked, card language) kept."""
+    and the reader's choices (decks ticked, card language, progress or not) kept."""
     user_id, lang = current_account().id, str(get_locale())
     # Not inside the f-string below: the message extractor does not look into f-strings.
     # Translators: the placeholder in the name of the deck a topic is exported to.
@@ -38,6 +42,7 @@ def _page(
         default_lang=lang,
         card_lang=card_lang or lang,
         chosen=decks,
+        schedule=schedule,
         problem=problem,
         # Spelled out here rather than in the message, where "<topic>" would be read as a tag;
         # Markup.format escapes it.
@@ -52,22 +57,41 @@ def page() -> ResponseReturnValue:
     return _page()
 
 
+def _with_schedule() -> bool | None:
+    """Whether the reader asked for their progress: the form sends ``schedule=0`` from a hidden
+    input and then ``schedule=1`` from the checkbox when it is ticked, so the last value
+    counts; none at all (a link made by hand) means the page's default, with progress. None:
+    a value the form never sends."""
+    values = request.args.getlist("schedule")
+    if any(value not in ("0", "1") for value in values):
+        return None
+    return not values or values[-1] == "1"
+
+
 @bp.get("/export/download")
 @login_required
 def download() -> ResponseReturnValue:
-    """The .apkg for ``?deck=ID`` (repeatable) or ``?topic=SLUG``, in ``?lang=``."""
+    """The .apkg for ``?deck=ID`` (repeatable) or ``?topic=SLUG``, in ``?lang=``, with the
+    reader's progress unless ``?schedule=0``."""
     lang = request.args.get("card_lang", "en")
     read = [form_id(d) for d in request.args.getlist("deck")]
     topic = request.args.get("topic", "")
-    if lang not in _LANGS or (read and topic):
+    schedule = _with_schedule()
+    if lang not in _LANGS or (read and topic) or schedule is None:
         abort(400)
     deck_ids = [deck_id for deck_id in read if deck_id is not None]
     if len(deck_ids) < len(read) or (topic and read_slug(topic) is None):
         abort(404)  # an id or a slug no deck or topic can have, like another user's
     if not deck_ids and not topic:
         # The deck form sent with no deck ticked.
-        return _page(problem=gettext("Tick at least one deck to export."), decks=(), card_lang=lang)
-    user_id = current_account().id
+        return _page(
+            problem=gettext("Tick at least one deck to export."),
+            decks=(),
+            card_lang=lang,
+            schedule=schedule,
+        )
+    account = current_account()
+    user_id = account.id
     try:
         if topic:
             notes = export.notes_for_topic(get_session(), topic, lang=lang, user_id=user_id)
@@ -77,7 +101,10 @@ def download() -> ResponseReturnValue:
             name = notes[0].deck if len(deck_ids) == 1 and notes else "Paper flashcards"
     except export.UnknownSelection:
         abort(404)
-    data = BytesIO(package_bytes(notes))
+    progress = None
+    if schedule:
+        progress = export.progress_for(get_session(), user_id, {note.guid for note in notes})
+    data = BytesIO(package_bytes(notes, progress=progress, timezone=account.timezone))
     # A name stored before deck names were kept on one line must not break the header.
     name = clean_deck_name(name) or "Paper flashcards"
     # send_file writes both filename= (ASCII) and filename*= (RFC 5987) for Korean names.
