@@ -42,6 +42,7 @@ MODULES = (
     "export_apkg",
     "review_step",
     "switch_scheduler",
+    "anki_round_trip",
     "stats_page",
     "memory",
 )

@@ -17,12 +17,11 @@ from sqlalchemy import Engine
 
 from studyapp import backup as backups
 from studyapp import migrate
-from studyapp.apkg.package import write_package
 from studyapp.db import get_session, session_factory
 from studyapp.extract import Extraction, Format, extract_text
 from studyapp.extract.documents import DocumentError, read_document
 from studyapp.models import utcnow
-from studyapp.services import builtin, export, importing
+from studyapp.services import builtin, importing
 
 __all__ = ["FORMAT_CHOICE", "extract_files", "init_app", "main", "needs_schema", "print_reports"]
 
@@ -74,7 +73,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(decks)
     app.cli.add_command(extract_command)
     app.cli.add_command(import_command)
-    app.cli.add_command(export_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 
@@ -82,9 +80,12 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(worker_command)
 
+    from studyapp.cli_anki import anki_import_command, export_command
     from studyapp.cli_follow import follow
 
     app.cli.add_command(follow)
+    app.cli.add_command(export_command)
+    app.cli.add_command(anki_import_command)
 
 
 @db.command("upgrade")
@@ -272,60 +273,6 @@ def print_reports(reports: list[importing.ImportReport]) -> None:
             f"{report.deck_name}: {papers}, {cards} ({report.cards_new} new, "
             f"{report.cards_updated} updated, {report.cards_unchanged} unchanged)"
         )
-
-
-@click.command("export")
-@click.option("--deck", "decks", multiple=True, help="A deck's name or slug (repeatable).")
-@click.option("--topic", help="Every card on this topic (its slug, e.g. quantization).")
-@click.option("--lang", type=click.Choice(["ko", "en"]), default="en", show_default=True)
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="FILE.apkg")
-@click.option("--user", "email", help="Export the decks this user sees, with their progress.")
-@click.option(
-    "--with-schedule/--as-new",
-    default=None,
-    help="With --user: each card's due date, interval and review history (the default), or "
-    "every card as new.",
-)
-@with_appcontext
-@needs_schema
-def export_command(
-    decks: tuple[str, ...],
-    topic: str | None,
-    lang: str,
-    output: Path,
-    email: str | None,
-    with_schedule: bool | None,
-) -> None:
-    """Write cards to an Anki package (.apkg), one deck or one topic: the library's, or with
-    --user the decks that user sees, with their progress unless --as-new."""
-    if bool(decks) == bool(topic):
-        raise click.UsageError("give --deck NAME (one or more) or --topic SLUG, not both")
-    if email is None and with_schedule:
-        raise click.UsageError("schedules belong to a user: give --user EMAIL")
-    try:
-        user = None if email is None else export.export_user(get_session(), email)
-        user_id = None if user is None else user.id
-        if topic:
-            notes = export.notes_for_topic(get_session(), topic, lang=lang, user_id=user_id)
-        else:
-            notes = export.notes_for_decks(get_session(), list(decks), lang=lang, user_id=user_id)
-    except export.UnknownUser:
-        click.echo(f"error: no account {email!r}", err=True)
-        raise SystemExit(2) from None
-    except export.UnknownSelection as unknown:
-        kind = "topic" if topic else "library deck" if user is None else "deck"
-        click.echo(f"error: no {kind} {str(unknown)!r} with cards to export", err=True)
-        raise SystemExit(2) from None
-    progress = None
-    if user is not None and with_schedule is not False:
-        progress = export.progress_for(get_session(), user.id, {note.guid for note in notes})
-    timezone = "UTC" if user is None else user.timezone
-    try:
-        write_package(notes, output, progress=progress, timezone=timezone)
-    except OSError as error:
-        click.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
-        raise SystemExit(2) from None
-    click.echo(f"{output}: {len(notes)} cards")
 
 
 def _backed_up(summary: backups.Summary) -> str:

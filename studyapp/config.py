@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "FETCH_ALLOWED_HOSTS": "raw.githubusercontent.com",
     # The longest a fetch may take, connecting and reading the whole document, in seconds.
     "FETCH_TIMEOUT_SECONDS": 20,
+    # The largest Anki package (.apkg, .colpkg) the Export page takes for import, in bytes.
+    # Media are never imported: a package exported from Anki without them is much smaller.
+    "MAX_ANKI_PACKAGE_BYTES": 100 * 1024 * 1024,
     # The largest request body anywhere else (a login, an answer, a card edit), in bytes;
     # larger ones get 413. The import form allows twice MAX_DOCUMENT_BYTES.
     "MAX_CONTENT_LENGTH": 1024 * 1024,

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import genanki
 
 __all__ = [
+    "PAPER_KINDS",
     "CardKind",
     "card_guid",
     "fold_title",
@@ -27,10 +28,17 @@ __all__ = [
 
 
 class CardKind(enum.StrEnum):
-    """The two cards every paper can give."""
+    """The two cards every paper can give, and a note brought from Anki."""
 
     METHOD_IDEA = "method_idea"
     HEADLINE_NUMBER = "headline_number"
+    # One card of a note imported from Anki (Basic, reversed, Cloze, ...): its front and back
+    # as Anki showed them, as plain text. Never made by the extractor, never in a quiz.
+    NOTE = "note"
+
+
+#: The kinds the extractor makes from a paper's summary (and a quiz asks about).
+PAPER_KINDS = (CardKind.METHOD_IDEA, CardKind.HEADLINE_NUMBER)
 
 
 _IDENTITY_MAX = 300

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from studyapp import create_app, migrate
 from studyapp.db import session_factory
 from studyapp.models import Base
+from tests.anki_support import collection  # noqa: F401 (a fixture for every test)
 from tests.http_fixtures import digest_server  # noqa: F401 (a fixture for every test)
 
 PG_URL = os.environ.get("STUDYAPP_TEST_DATABASE_URL", "")

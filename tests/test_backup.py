@@ -35,7 +35,16 @@ from studyapp.models import (
     Paper,
     User,
 )
-from studyapp.services import accounts, cards, library, login_sessions, quiz, quiz_missed, review
+from studyapp.services import (
+    accounts,
+    anki_uploads,
+    cards,
+    library,
+    login_sessions,
+    quiz,
+    quiz_missed,
+    review,
+)
 from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import PG_URL, AuthActions, csrf_token, engine_of
 from tests.factories import make_fetched_document
@@ -155,6 +164,8 @@ def fill(app: Flask) -> None:
         with write_unit(session):  # what a URL sent last time, for a user and for the library
             for owner in (reader.id, None):
                 make_fetched_document(session, user_id=owner)
+        # An Anki package waiting for the go-ahead: not backed up.
+        anki_uploads.keep(session, reader.id, "deck.apkg", b"a package")
         with write_unit(session):  # a series followed into the own deck, its job and days
             job = Job(kind="follow.run", user_id=reader.id, payload={"follow_id": 1})
             session.add(job)

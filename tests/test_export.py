@@ -5,14 +5,13 @@ from __future__ import annotations
 import gc
 import sqlite3
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import genanki
 import pytest
 
 # Anki's own library: anki.collection is the first anki module imported, as it must be.
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import Collection
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
@@ -24,25 +23,11 @@ from studyapp.db import session_factory
 from studyapp.identity import CardKind
 from studyapp.models import CardText
 from studyapp.services import export
+from tests.anki_support import load
 from tests.conftest import AuthActions, html
 
 DATA = Path(__file__).parent / "data"
 DIGEST = "Daily Papers (2025-03-15)"
-
-
-@pytest.fixture
-def collection(tmp_path: Path) -> Iterator[Collection]:
-    folder = tmp_path / "anki"
-    folder.mkdir()
-    col = Collection(str(folder / "collection.anki2"))
-    yield col
-    col.close()
-
-
-def load(col: Collection, package: Path) -> None:
-    col.import_anki_package(
-        ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
-    )
 
 
 def rendered(col: Collection) -> list[tuple[str, str, str]]:

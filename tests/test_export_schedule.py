@@ -6,7 +6,6 @@ review log."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 
 # Anki's own library: anki.collection is the first anki module imported, as it must be.
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import Collection
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +34,7 @@ from studyapp.models import Deck, ReviewLog, ReviewState
 from studyapp.services import cards, export, review, scheduling
 from studyapp.srs import fsrs
 from studyapp.srs.schedule import AnswerKind, SchedulerName, Scheduling
+from tests.anki_support import load
 from tests.factories import make_user
 from tests.test_review_service import setup_cards
 
@@ -42,23 +42,6 @@ from tests.test_review_service import setup_cards
 DAY0 = datetime(2024, 2, 8, 0, 0, tzinfo=UTC)
 DAY1 = DAY0 + timedelta(days=1)
 SEOUL = "Asia/Seoul"
-
-
-@pytest.fixture
-def collection(tmp_path: Path) -> Iterator[Collection]:
-    folder = tmp_path / "anki"
-    folder.mkdir()
-    col = Collection(str(folder / "collection.anki2"))
-    yield col
-    col.close()
-
-
-def load(col: Collection, package: Path) -> None:
-    col.import_anki_package(
-        ImportAnkiPackageRequest(
-            package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=True)
-        )
-    )
 
 
 def anki_date(col: Collection, day: int) -> date:
@@ -165,7 +148,7 @@ def test_sm2_progress_arrives_in_anki_as_scheduled(
         guid_of(session, s) for s in (scheduled, lapsed, learning, suspended, new)
     }
     assert progress[guid_of(session, new)].is_new
-    load(collection, out)
+    load(collection, out, with_scheduling=True)
     imported = anki_cards(collection)
     today = collection.sched.today
 
@@ -199,7 +182,7 @@ def test_the_review_log_arrives_in_anki(
     limits, answered = sm2_history(session)
     out = tmp_path / "log.apkg"
     export_to(session, limits.user_id, out, at=DAY1 + timedelta(hours=2))
-    load(collection, out)
+    load(collection, out, with_scheduling=True)
     imported = anki_cards(collection)
     rows = collection.db.all(
         "select id, cid, ease, ivl, lastIvl, factor, type from revlog order by id"
@@ -239,7 +222,7 @@ def test_an_export_without_progress_is_all_new(
     limits, _ = sm2_history(session)
     out = tmp_path / "new.apkg"
     export_to(session, limits.user_id, out, at=DAY1, with_progress=False)
-    load(collection, out)
+    load(collection, out, with_scheduling=True)
     assert {(c.type, c.queue, c.reps) for c in anki_cards(collection).values()} == {(0, 0, 0)}
     assert collection.db.scalar("select count() from revlog") == 0
 
@@ -253,8 +236,8 @@ def test_anki_takes_progress_only_for_cards_it_does_not_have(
     first, second = tmp_path / "first.apkg", tmp_path / "second.apkg"
     export_to(session, limits.user_id, first, at=DAY1, with_progress=False)
     export_to(session, limits.user_id, second, at=DAY1 + timedelta(hours=2))
-    load(collection, first)
-    load(collection, second)
+    load(collection, first, with_scheduling=True)
+    load(collection, second, with_scheduling=True)
     assert {c.type for c in anki_cards(collection).values()} == {0}
     assert collection.db.scalar("select count() from revlog") == 0
 
@@ -310,7 +293,7 @@ def test_fsrs_memory_and_steps_arrive_in_anki(
     out = tmp_path / "fsrs.apkg"
     export_to(session, limits.user_id, out, at=now)
     collection.set_config("fsrs", True)
-    load(collection, out)
+    load(collection, out, with_scheduling=True)
     imported = anki_cards(collection)
 
     card = imported[guid_of(session, graduated)]
@@ -345,7 +328,7 @@ def test_cli_exports_a_users_progress(
     )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"{out}: 5 cards"
-    load(collection, out)
+    load(collection, out, with_scheduling=True)
     # Exported now, long after: the re-drills of 9 Feb 2024 are over, and every answered card
     # is on its schedule in days.
     assert sorted(c.type for c in anki_cards(collection).values()) == [0, 2, 2, 2, 2]
@@ -361,7 +344,7 @@ def test_cli_as_new(
     args = ["export", "--user", "reader@example.com", "--deck", slug, "--as-new", "-o", str(out)]
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
-    load(collection, out)
+    load(collection, out, with_scheduling=True)
     assert {c.type for c in anki_cards(collection).values()} == {0}
     assert collection.db.scalar("select count() from revlog") == 0
 

@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 
 from studyapp.services import review
 from studyapp.services.accounts import user_id_by_email
+from tests.anki_support import load
 from tests.conftest import AuthActions, html
 from tests.test_export import DATA
-from tests.test_export_schedule import anki_cards, anki_date, collection, load
-
-__all__ = ["collection"]  # the fixture, shared with test_export_schedule.py
+from tests.test_export_schedule import anki_cards, anki_date
 
 DAY0 = datetime(2024, 2, 8, 0, 0, tzinfo=UTC)
 
@@ -72,7 +71,7 @@ def test_a_ticked_box_exports_the_progress(
     assert response.status_code == 200
     out = tmp_path / "ticked.apkg"
     out.write_bytes(response.data)
-    load(collection, out)
+    load(collection, out, with_scheduling=True)
     studied = [c for c in anki_cards(collection).values() if c.type != 0]
     assert len(studied) == 1
     (card,) = studied
@@ -89,7 +88,7 @@ def test_an_unticked_box_exports_new_cards(
     assert response.status_code == 200
     out = tmp_path / "unticked.apkg"
     out.write_bytes(response.data)
-    load(collection, out)
+    load(collection, out, with_scheduling=True)
     assert {c.type for c in anki_cards(collection).values()} == {0}
     assert collection.db.scalar("select count() from revlog") == 0
 

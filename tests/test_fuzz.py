@@ -33,7 +33,13 @@ from studyapp.extract import Extraction, Format, extract_text
 from studyapp.extract.documents import DocumentError, decode_document, normalize_text
 from studyapp.extract.markdown import inline_text
 from studyapp.extract.names import MAX_NAME
-from studyapp.identity import CardKind, fold_title, normalize_arxiv_id, paper_identity
+from studyapp.identity import (
+    PAPER_KINDS,
+    CardKind,
+    fold_title,
+    normalize_arxiv_id,
+    paper_identity,
+)
 from studyapp.models import Card, CardText, Deck, Paper, PaperText, ReviewState
 from tests.conftest import BACKENDS, AuthActions, csrf_token, html
 
@@ -172,7 +178,7 @@ def test_any_text_gives_sound_papers_or_a_document_error_in_every_format(text: s
         extract_or_refuse(text, fmt)
 
 
-@pytest.mark.parametrize("kind", CardKind)
+@pytest.mark.parametrize("kind", PAPER_KINDS)
 @pytest.mark.parametrize("fmt", Format)
 def test_built_documents_reach_every_format_and_card(fmt: Format, kind: CardKind) -> None:
     """The document strategy gets past "no paper", to each detected format and kind of card."""

@@ -36,7 +36,7 @@ from studyapp import create_app, migrate
 from studyapp.db import session_factory
 from studyapp.extract import extract_text
 from studyapp.models import Card, Deck, Paper, ReviewState, User, utcnow
-from studyapp.services import accounts, follows, jobs, library, quiz
+from studyapp.services import accounts, anki_uploads, follows, jobs, library, quiz
 from studyapp.services.import_jobs import PREVIEW_KIND, DocumentJob
 from studyapp.services.importing import DeckImport, import_decks
 from tests.conftest import AuthActions, csrf_token, engine_of
@@ -136,6 +136,9 @@ PARAMS: dict[str, dict[str, str | None]] = {
     "scheduling.edit": {"scheduler": "sm2", "desired_retention": "0.90", "maximum_interval": "365"},
     "export.page": {},
     "export.download": {"card_lang": "en", "deck": "{deck}", "topic": None, "schedule": "1"},
+    "anki_import.page": {},
+    "anki_import.upload": {"package": "not a file"},
+    "anki_import.confirm": {},
     "quiz.index": {},
     "quiz.start": {"topic": None, "deck": "{deck}", "size": "5"},
     "quiz.take": {"q": "0"},
@@ -258,7 +261,9 @@ def _world(app: Flask, auth: AuthActions) -> dict[str, str]:
         backfill_id = follows.start_backfill(
             session, user_id, follow_id, first=date(2025, 3, 13), last=date(2025, 3, 14), now=now
         )
+        upload_id = anki_uploads.keep(session, user_id, "deck.apkg", b"not read until the go-ahead")
     return {
+        "upload_id": str(upload_id),
         "follow_id": str(follow_id),
         "backfill_id": str(backfill_id),
         "email": "reader@example.com",

@@ -42,6 +42,7 @@ from studyapp.models import (
     User,
     UserDeck,
 )
+from studyapp.services import anki_uploads
 from studyapp.services.importing import DeckImport, import_decks
 from studyapp.srs.schedule import SchedulerName
 from tests.conftest import AuthActions, csrf_token, html
@@ -97,6 +98,7 @@ CALLS = (
     Call("GET", "/settings/scheduling/fit", 200, before=True),
     Call("GET", "/settings/scheduling", 200, before=True),
     Call("GET", "/export", 200, before=True),
+    Call("GET", "/anki/import", 200, before=True),
     Call("GET", "/quiz", 200, before=True),
     Call("GET", "/stats", 200, before=True),
     Call("GET", "/stats?days=365", 200, before=True),
@@ -174,6 +176,8 @@ CALLS = (
     Call("POST", "/quiz/{a_quiz_done}/missed", 404),
     Call("POST", "/follows/{a_follow}/run", 404),
     Call("POST", "/import/jobs/{a_job}/save", 404),
+    Call("POST", "/anki/import/{a_upload}", 303),  # "no longer waiting": B has none
+    Call("POST", "/anki/import", 422),  # no file: B's own page, with the problem
     Call("POST", "/follows/{a_follow}/pause", 404, {"paused": "1"}),
     Call(
         "POST", "/follows/{a_follow}/backfill", 404, {"first": "2025-03-13", "last": "2025-03-13"}
@@ -322,6 +326,9 @@ def a_builds_up_data(app: Flask, a: FlaskClient, ids: dict[str, Any]) -> None:
     dates = {"first": "2025-03-13", "last": "2025-03-14"}
     queued = post(a, f"/follows/{ids['a_follow']}/backfill", dates)
     ids["a_job"] = int(queued.headers["Location"].rsplit("/", 1)[1])
+    # An Anki package of A's waiting for A's go-ahead.
+    with session_factory(app)() as session:
+        ids["a_upload"] = anki_uploads.keep(session, ids["a_user"], "a.apkg", b"A's package")
     assert a_has_everything(app, ids["a_user"]) == {
         "decks": 1,
         "user_decks": 1,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studyapp.identity import CardKind
+from studyapp.identity import PAPER_KINDS
 from studyapp.models import Card, ReviewKind, ReviewLog, ReviewState, Topic, User
 from studyapp.services import stats
 from studyapp.services.review import StudyLimits
@@ -97,7 +97,7 @@ def world(session: Session) -> World:
         for i in range(4):
             paper = make_paper(session, deck, arxiv_id=f"2501.0000{i}", title=f"Paper {i}")
             paper.topics = [quant] if i < 2 else [attn, quant] if i == 2 else [attn]
-            for kind in CardKind:
+            for kind in PAPER_KINDS:
                 cards.append(make_card(session, paper, kind).id)
         session.flush()
         return World(user.id, cards)

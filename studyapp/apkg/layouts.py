@@ -160,6 +160,11 @@ def legacy_rollover(conf_json: object) -> int:
     return _hour(conf.get("rollover", DEFAULT_ROLLOVER))
 
 
+def legacy_creation_offset(conf_json: object) -> int | None:
+    conf = _json_object(conf_json, "settings") if conf_json else {}
+    return _offset(conf.get("creationOffset"))
+
+
 # Schema 15 and later: tables.
 
 
@@ -200,16 +205,34 @@ def table_decks(db: sqlite3.Connection) -> dict[int, str]:
     }
 
 
-def table_rollover(db: sqlite3.Connection) -> int:
-    row = db.execute("SELECT val FROM config WHERE KEY = 'rollover'").fetchone()
+def _table_setting(db: sqlite3.Connection, key: str) -> object:
+    """A setting of the config table, as its JSON value (None when not set)."""
+    row = db.execute("SELECT val FROM config WHERE KEY = ?", (key,)).fetchone()
     if row is None:
-        return DEFAULT_ROLLOVER
+        return None
     value = row[0]
     try:
         text = value.decode("utf-8") if isinstance(value, bytes) else str(value)
-        return _hour(json.loads(text))
+        return json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise LayoutError("the collection's rollover hour is not JSON") from error
+        raise LayoutError(f"the collection's setting {key!r} is not JSON") from error
+
+
+def table_rollover(db: sqlite3.Connection) -> int:
+    value = _table_setting(db, "rollover")
+    return DEFAULT_ROLLOVER if value is None else _hour(value)
+
+
+def table_creation_offset(db: sqlite3.Connection) -> int | None:
+    return _offset(_table_setting(db, "creationOffset"))
+
+
+def _offset(value: object) -> int | None:
+    """The collection's UTC offset when it was made, in minutes west of UTC (as Anki keeps
+    it); None when not set or not a time zone's offset."""
+    if isinstance(value, bool) or not isinstance(value, int) or not -1440 < value < 1440:
+        return None
+    return value
 
 
 def _hour(value: object) -> int:

@@ -127,6 +127,9 @@ class AnkiCollection:
     schema: int  # col.ver: 11 for legacy files, 18 for modern ones
     created: int  # col.crt, in seconds
     rollover_hour: int  # the hour at which Anki's next day starts
+    # The UTC offset where the collection was made, minutes west (Anki's creationOffset): day
+    # numbers count from the date of `created` there. None in collections that lack it.
+    creation_offset: int | None
     notetypes: Mapping[int, NoteType]
     decks: Mapping[int, str]  # deck id -> full name, levels joined by "::"
     notes: tuple[AnkiNote, ...]
@@ -296,14 +299,17 @@ def _read_tables(db: sqlite3.Connection, media: tuple[str, ...]) -> AnkiCollecti
         notetypes = layouts.table_notetypes(db)
         decks = layouts.table_decks(db)
         rollover = layouts.table_rollover(db)
+        offset = layouts.table_creation_offset(db)
     else:
         notetypes = layouts.legacy_notetypes(models)
         decks = layouts.legacy_decks(deck_json)
         rollover = layouts.legacy_rollover(conf)
+        offset = layouts.legacy_creation_offset(conf)
     return AnkiCollection(
         schema=schema,
         created=int(created),
         rollover_hour=rollover,
+        creation_offset=offset,
         notetypes={
             ntid: NoteType(ntid, name, cloze, fields, tuple(Template(*t) for t in templates))
             for ntid, name, cloze, fields, templates in notetypes

@@ -18,8 +18,9 @@ BATCH = 1000
 Rows = list[dict[str, Any]]
 
 #: Tables a backup leaves out, and a restore empties: sign-ins, and background jobs (work in
-#: flight, whose payloads can be whole documents; the queue skips a job that is gone).
-NOT_BACKED_UP = frozenset({"login_sessions", "jobs"})
+#: flight, whose payloads can be whole documents; the queue skips a job that is gone), and Anki
+#: packages waiting for a go-ahead.
+NOT_BACKED_UP = frozenset({"login_sessions", "jobs", "anki_uploads"})
 
 
 def backed_up_tables() -> list[Table]:

@@ -9,7 +9,8 @@ Study: one :class:`ReviewState` per user and card, an append-only :class:`Review
 
 Logins: one :class:`LoginSession` per signed-in browser (not study data: backups leave it out).
 
-Jobs: one :class:`Job` per piece of background work, with its progress and outcome.
+Jobs: one :class:`Job` per piece of background work, with its progress and outcome; an
+:class:`AnkiUpload` per Anki package waiting for the user's go-ahead.
 
 Fetches: one :class:`FetchedDocument` per URL a user (or the shared library) imported from, with
 the validators that make the next fetch conditional.
@@ -38,7 +39,7 @@ from studyapp.models.content import (
 )
 from studyapp.models.fetched import FetchedDocument
 from studyapp.models.follows import DayOutcome, Follow, FollowDay
-from studyapp.models.jobs import Job
+from studyapp.models.jobs import AnkiUpload, Job
 from studyapp.models.logins import LoginSession
 from studyapp.models.study import (
     Quiz,
@@ -50,6 +51,7 @@ from studyapp.models.study import (
 )
 
 __all__ = [
+    "AnkiUpload",
     "Base",
     "Card",
     "CardKind",

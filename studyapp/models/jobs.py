@@ -1,4 +1,5 @@
-"""Background jobs: one row per piece of work handed to the queue (an import, a fetch).
+"""Background jobs: one row per piece of work handed to the queue (an import, a fetch); and an
+Anki package waiting for the user's go-ahead.
 
 The queue engine (huey, see :mod:`studyapp.queue`) carries only a job's id; what to do, how
 far it got and how it ended live here, in the app's own database, so that a page can show a
@@ -10,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from studyapp.models.base import Base, utcnow
 
-__all__ = ["Job"]
+__all__ = ["AnkiUpload", "Job"]
 
 
 class Job(Base):
@@ -44,3 +45,16 @@ class Job(Base):
     # Written with each progress report: a running job whose worker died stops moving.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+
+
+class AnkiUpload(Base):
+    """An Anki package uploaded for import, kept between its report and the user's go-ahead
+    (without its media, which are never imported); deleted once imported or replaced."""
+
+    __tablename__ = "anki_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

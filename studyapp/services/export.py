@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from studyapp.apkg.package import ExportNote, collector_paused
 from studyapp.apkg.scheduling import CardProgress, LoggedAnswer
-from studyapp.identity import CardKind
+from studyapp.identity import PAPER_KINDS, CardKind
 from studyapp.models import (
     Card,
     CardText,
@@ -96,7 +96,8 @@ def _notes(
         )
         .join(Paper, Paper.id == Card.paper_id)
         .join(Deck, Deck.id == Paper.deck_id)
-        .where(Paper.deck_id.in_(deck_ids))
+        # Cards brought from Anki stay here: Anki has their notes already.
+        .where(Paper.deck_id.in_(deck_ids), Card.kind.in_(PAPER_KINDS))
         .order_by(Paper.deck_id, Paper.id, Card.kind)
     )
     if topic_id is not None:
@@ -210,7 +211,7 @@ def exportable_decks(session: Session, user_id: int) -> list[ExportChoice]:
             for deck_id, count in session.execute(
                 select(Paper.deck_id, func.count(Card.id))
                 .join(Card, Card.paper_id == Paper.id)
-                .where(Paper.deck_id.in_([d.id for d in decks]))
+                .where(Paper.deck_id.in_([d.id for d in decks]), Card.kind.in_(PAPER_KINDS))
                 .group_by(Paper.deck_id)
             )
         }
@@ -226,7 +227,7 @@ def exportable_topics(session: Session, user_id: int, *, lang: str) -> list[Expo
             .join(PaperTopic, PaperTopic.topic_id == Topic.id)
             .join(Paper, Paper.id == PaperTopic.paper_id)
             .join(Card, Card.paper_id == Paper.id)
-            .where(Paper.deck_id.in_(deck_ids))
+            .where(Paper.deck_id.in_(deck_ids), Card.kind.in_(PAPER_KINDS))
             .group_by(Topic.id)
             .order_by(Topic.slug)
         ).all()

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from studyapp.db import write_unit
 from studyapp.extract.cards import card_name
+from studyapp.identity import PAPER_KINDS
 from studyapp.models import (
     Card,
     Deck,
@@ -177,7 +178,8 @@ def deck_choices(session: Session, user_id: int) -> list[Choice]:
 def _items(session: Session, cards: Select[int], lang: str) -> list[QuizItem]:
     loaded = session.scalars(
         select(Card)
-        .where(Card.id.in_(cards))
+        # A quiz asks about papers' ideas and numbers; notes brought from Anki have neither.
+        .where(Card.id.in_(cards), Card.kind.in_(PAPER_KINDS))
         .options(
             selectinload(Card.texts),
             selectinload(Card.paper).selectinload(Paper.topics),

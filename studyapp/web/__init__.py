@@ -14,9 +14,11 @@ from werkzeug.exceptions import HTTPException
 
 from studyapp.i18n import LANG_PARAM
 from studyapp.identity import web_link
+from studyapp.services.anki_import import CardsChanged
 from studyapp.services.errors import InvalidGrade, ServiceError
 from studyapp.web import (
     account,
+    anki_import,
     auth,
     export,
     follows,
@@ -69,6 +71,7 @@ def init_app(app: Flask) -> None:
         import_jobs.bp,
         follows.bp,
         export.bp,
+        anki_import.bp,
         stats.bp,
         settings.bp,
         fsrs_fit.bp,
@@ -142,6 +145,11 @@ def _service_error(error: ServiceError) -> tuple[str, int]:
 _SERVICE_MESSAGES: dict[type[ServiceError], LazyString] = {
     # A page shown before a switch of scheduler still had the other scheduler's buttons.
     InvalidGrade: _l("That grade is not one of this card’s buttons. Reload the page to see them."),
+    # One of the cards an Anki import updates was answered meanwhile (another tab, a phone).
+    CardsChanged: _l(
+        "A card was answered while the import ran, so nothing was imported. Go back and import "
+        "again."
+    ),
 }
 
 

@@ -15,6 +15,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
+from studyapp.apkg.package import ExportNote, write_package
+from studyapp.identity import CardKind
 from tests.browser.conftest import Shots, axe_violations
 from tests.test_import_jobs import THRESHOLD, large_digest
 
@@ -96,7 +98,13 @@ def finish_quiz(page: Page) -> None:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", list(SIZES))
 def test_every_page_is_accessible_and_fits(
-    browser: Browser, live_server: str, empty_app: Flask, shots: Shots, size: str, scheme: str
+    browser: Browser,
+    live_server: str,
+    empty_app: Flask,
+    shots: Shots,
+    size: str,
+    scheme: str,
+    tmp_path: Path,
 ) -> None:
     width, height = SIZES[size]
     context = browser.new_context(
@@ -154,6 +162,7 @@ def test_every_page_is_accessible_and_fits(
         ("/stats", "stats"),
         ("/export", "export"),
         ("/export/download?card_lang=en", "export-no-deck"),
+        ("/anki/import", "anki-import"),
         ("/settings", "settings"),
         ("/settings/scheduling", "scheduling"),
         ("/account", "account"),
@@ -174,6 +183,25 @@ def test_every_page_is_accessible_and_fits(
         page.locator("[data-action=reveal]").click()
         expect(page.locator("form.grades")).to_be_visible()
         visits.check("review-answer", lang)
+
+    # An Anki package read: the report before anything is written (a card of ours that is in
+    # none of this user's decks: skipped, with the reason).
+    package = tmp_path / "other.apkg"
+    note = ExportNote(
+        guid="n0tInAnyDeck",
+        kind=CardKind.METHOD_IDEA,
+        lang="en",
+        deck="Other",
+        question="Which idea?",
+        answer="This one.",
+    )
+    write_package([note], package)
+    for lang in LANGS:
+        page.goto(with_lang(f"{live_server}/anki/import", lang))
+        page.set_input_files("#package", str(package))
+        page.locator("form[enctype] button[type=submit]").click()
+        expect(page.locator("#anki-report")).to_be_visible()
+        visits.check("anki-import-report", lang)
 
     page.goto(live_server + quiz)
     finish_quiz(page)
