@@ -35,11 +35,11 @@ from tests.test_review_service import answer_next, setup_cards
 ROLLOVER = timedelta(hours=4)
 
 
-def export_from_anki(col: Collection, out: Path) -> Path:
+def export_from_anki(col: Collection, out: Path, *, media: bool = True) -> Path:
     col.export_anki_package(
         out_path=str(out),
         options=ExportAnkiPackageOptions(
-            with_scheduling=True, with_deck_configs=False, with_media=True, legacy=False
+            with_scheduling=True, with_deck_configs=False, with_media=media, legacy=False
         ),
         limit=None,
     )
@@ -313,6 +313,10 @@ def test_other_notes_become_the_users_cards_in_decks_named_as_in_anki(
     assert report.new_decks == ["Languages::Korean"]
     assert report.reviews == 1
     assert report.media_skipped == 1
+    # Exported without its media, the package still names the picture the cloze loses.
+    bare = read_package(export_from_anki(collection, tmp_path / "bare.apkg", media=False))
+    assert bare.media == ()
+    assert anki_import.check_import(session, limits.user_id, bare).media_skipped == 1
     anki_import.run_import(session, limits.user_id, read_package(package))
 
     with session.begin():

@@ -26,6 +26,7 @@ from typing import Any
 from studyapp.apkg.reading import AnkiCard, AnkiCollection, DamagedPackage, RevlogEntry
 from studyapp.srs import fsrs
 from studyapp.srs.calendar import local_day
+from studyapp.srs.fsrs_rules import SM2_GRADE
 from studyapp.srs.schedule import AnswerKind, CardSchedule, SchedulerName, Scheduling
 from studyapp.srs.sm2 import INITIAL_EASE, MIN_EASE
 
@@ -44,8 +45,6 @@ __all__ = [
 _LEARN, _REVIEW, _RELEARN, _FILTERED, _MANUAL = 0, 1, 2, 3, 4
 _CARD_NEW, _CARD_LEARNING, _CARD_REVIEW, _CARD_RELEARNING = 0, 1, 2, 3
 _QUEUE_SUSPENDED = -1
-# Anki's SM-2 four buttons as our SM-2 grades: the grades our own four-button layout gives.
-_SM2_GRADE = {1: 1, 2: 3, 3: 4, 4: 5}
 #: Anki's lowest ease factor (130 %); a smaller factor is FSRS's difficulty, not an ease.
 _LOWEST_FACTOR = round(MIN_EASE * 1000)
 #: The longest look at one card kept in the log.
@@ -59,7 +58,8 @@ def is_answer(entry: RevlogEntry) -> bool:
 
 def grade_of(ease: int, scheduler: SchedulerName) -> int:
     """Anki's button (1 Again … 4 Easy) as a grade of the scheduler keeping the card."""
-    return ease if scheduler is SchedulerName.FSRS else _SM2_GRADE[ease]
+    # Under SM-2: the grades SM-2's own four-button layout gives.
+    return ease if scheduler is SchedulerName.FSRS else int(SM2_GRADE[fsrs.Rating(ease)])
 
 
 def creation_day(collection: AnkiCollection, timezone: str) -> date:

@@ -33,7 +33,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from studyapp.apkg.notetypes import MODEL_IDS
 from studyapp.apkg.reading import AnkiCard, AnkiCollection, AnkiNote, RevlogEntry
-from studyapp.apkg.rendering import render_card
+from studyapp.apkg.rendering import media_references, render_card
 from studyapp.apkg.scheduling import epoch_ms
 from studyapp.db import write_unit
 from studyapp.identity import PAPER_KINDS, CardKind
@@ -63,6 +63,8 @@ _OUR_NOTE_TYPES = frozenset(MODEL_IDS.values())
 _CHUNK = 500
 #: The longest front or back a card brought from Anki may have.
 _TEXT_MAX = 20_000
+#: The longest field read at all: rendering is not made for larger ones.
+_FIELD_MAX = 100_000
 
 
 class CardsChanged(ServiceError):
@@ -100,7 +102,7 @@ class AnkiImportReport:
     skipped: Counter[SkipReason] = field(default_factory=Counter)
     #: Answers given in Anki before a later answer here: the log's order has no place for them.
     older_answers: int = 0
-    #: Media files in the package (pictures, sounds): never kept.
+    #: Media files (pictures, sounds) in the package or named by its new cards: never kept.
     media_skipped: int = 0
 
     @property
@@ -183,7 +185,10 @@ def _answered_at(session: Session, user_id: int, card_ids: Sequence[int]) -> dic
 
 
 def _plan(session: Session, user: User, collection: AnkiCollection) -> _Plan:
-    report = AnkiImportReport(media_skipped=len(collection.media))
+    report = AnkiImportReport()
+    # The package's media files, and those the new cards name (a package exported without
+    # its media still names them).
+    pictures = set(collection.media)
     answers: dict[int, list[RevlogEntry]] = defaultdict(list)
     for entry in sorted(collection.revlog, key=lambda e: e.id):
         if anki_history.is_answer(entry):
@@ -239,6 +244,9 @@ def _plan(session: Session, user: User, collection: AnkiCollection) -> _Plan:
         if state is not None:
             merge(state, card)
             continue
+        if any(len(value) > _FIELD_MAX for value in note.fields):
+            report.skipped[SkipReason.TOO_LONG] += 1
+            continue
         notetype = collection.notetypes.get(note.notetype_id)
         if notetype is None:
             report.skipped[SkipReason.NO_NOTE_TYPE] += 1
@@ -255,12 +263,14 @@ def _plan(session: Session, user: User, collection: AnkiCollection) -> _Plan:
             report.skipped[SkipReason.TOO_LONG] += 1
             continue
         deck = clean_deck_name(collection.decks.get(card.odid or card.deck_id, "")) or "Anki"
+        pictures |= media_references(note)
         plan.new_cards.append(NewCard(deck, guid, faces[0], faces[1], card))
         report.new_cards += 1
         if slugify(deck) not in existing_decks:
             existing_decks.add(slugify(deck))
             report.new_decks.append(deck)
     report.reviews += sum(len(answers.get(new.card.id, [])) for new in plan.new_cards)
+    report.media_skipped = len(pictures)
     return plan
 
 
