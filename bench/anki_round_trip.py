@@ -20,18 +20,14 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from common import Row, print_table, signed_in_app, synthetic_papers
-from sqlalchemy import insert, select, update
+from common import Row, give_history, print_table, signed_in_app
 
 from studyapp.apkg.package import package_bytes
 from studyapp.apkg.reading import read_package
-from studyapp.models import ReviewKind, ReviewLog, ReviewState, utcnow
 from studyapp.services import anki_import, export
-from studyapp.services.importing import DeckImport, import_decks
 
 NAME = "anki_round_trip"
 FULL: dict[str, Any] = {"cards": 10_000, "answers": 5}
@@ -73,49 +69,8 @@ def _timed(work: Any) -> tuple[Any, float]:
 def measure(cards: int = 10_000, answers: int = 5) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         app, factory, _client, user_id = signed_in_app(folder)
-        now = utcnow()
-        start = now - timedelta(days=7 * answers)
         with factory() as session:
-            import_decks(
-                session,
-                [DeckImport(name="Bench", papers=synthetic_papers(cards // 2), owner_id=user_id)],
-            )
-            with session.begin():
-                card_ids = session.scalars(
-                    select(ReviewState.card_id).where(ReviewState.user_id == user_id)
-                ).all()
-                session.execute(
-                    insert(ReviewLog),
-                    [
-                        {
-                            "user_id": user_id,
-                            "card_id": card_id,
-                            "reviewed_at": start + timedelta(days=7 * index),
-                            "reviewed_on": (start + timedelta(days=7 * index)).date(),
-                            "grade": 4,
-                            "kind": ReviewKind.LEARN if index == 0 else ReviewKind.REVIEW,
-                            "repetitions_before": index,
-                            "ease_before": 2.5,
-                            "interval_before": 7 if index else 0,
-                            "repetitions_after": index + 1,
-                            "ease_after": 2.5,
-                            "interval_after": 7,
-                            "due_after": (start + timedelta(days=7 * index + 7)).date(),
-                        }
-                        for card_id in card_ids
-                        for index in range(answers)
-                    ],
-                )
-                session.execute(
-                    update(ReviewState)
-                    .where(ReviewState.user_id == user_id)
-                    .values(
-                        repetitions=answers,
-                        interval_days=7,
-                        due_on=now.date(),
-                        last_reviewed_at=start + timedelta(days=7 * (answers - 1)),
-                    )
-                )
+            card_ids = give_history(session, user_id, cards, answers)
 
             def export_with_progress() -> bytes:
                 decks = export.exportable_decks(session, user_id)
@@ -126,7 +81,7 @@ def measure(cards: int = 10_000, answers: int = 5) -> dict[str, Any]:
                 return package_bytes(notes, progress=progress)
 
             package, export_s = _timed(export_with_progress)
-            back = _answered_in_anki(package, int(now.timestamp() * 1000) + 60_000)
+            back = _answered_in_anki(package, int(time.time() * 1000) + 60_000)
             collection, read_s = _timed(lambda: read_package(back))
             report, check_s = _timed(lambda: anki_import.check_import(session, user_id, collection))
             done, import_s = _timed(lambda: anki_import.run_import(session, user_id, collection))

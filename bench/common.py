@@ -20,11 +20,12 @@ import statistics
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from studyapp import create_app, migrate
@@ -35,6 +36,7 @@ from studyapp.models import User
 
 __all__ = [
     "Row",
+    "give_history",
     "mean",
     "p95",
     "postgres_database",
@@ -159,3 +161,58 @@ def signed_in_app(
     with factory() as session, session.begin():
         user_id = session.scalars(select(User.id)).one()
     return app, factory, client, user_id
+
+
+def give_history(
+    session: Session, user_id: int, cards: int, answers: int, grades: Sequence[int] = (4,)
+) -> list[int]:
+    """Give the user ``cards`` cards in a deck of their own (``cards // 2`` papers), each
+    answered ``answers`` times a week apart (grades in turn), the last a week ago, and due
+    today; their card ids."""
+    # Imported here: the models' module imports a lot that other benchmarks do not need.
+    from studyapp.models import ReviewKind, ReviewLog, ReviewState, utcnow
+    from studyapp.services.importing import DeckImport, import_decks
+
+    now = utcnow()
+    start = now - timedelta(days=7 * answers)
+    import_decks(
+        session,
+        [DeckImport(name="Bench", papers=synthetic_papers(cards // 2), owner_id=user_id)],
+    )
+    with session.begin():
+        card_ids = list(
+            session.scalars(select(ReviewState.card_id).where(ReviewState.user_id == user_id))
+        )
+        session.execute(
+            insert(ReviewLog),
+            [
+                {
+                    "user_id": user_id,
+                    "card_id": card_id,
+                    "reviewed_at": start + timedelta(days=7 * index),
+                    "reviewed_on": (start + timedelta(days=7 * index)).date(),
+                    "grade": grades[index % len(grades)],
+                    "kind": ReviewKind.LEARN if index == 0 else ReviewKind.REVIEW,
+                    "repetitions_before": index,
+                    "ease_before": 2.5,
+                    "interval_before": 7 if index else 0,
+                    "repetitions_after": index + 1,
+                    "ease_after": 2.5,
+                    "interval_after": 7,
+                    "due_after": (start + timedelta(days=7 * index + 7)).date(),
+                }
+                for card_id in card_ids
+                for index in range(answers)
+            ],
+        )
+        session.execute(
+            update(ReviewState)
+            .where(ReviewState.user_id == user_id)
+            .values(
+                repetitions=answers,
+                interval_days=7,
+                due_on=now.date(),
+                last_reviewed_at=start + timedelta(days=7 * (answers - 1)),
+            )
+        )
+    return card_ids

@@ -16,15 +16,11 @@ import argparse
 import json
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from common import Row, print_table, signed_in_app, synthetic_papers
-from sqlalchemy import insert, select, update
+from common import Row, give_history, print_table, signed_in_app
 
-from studyapp.models import ReviewKind, ReviewLog, ReviewState, utcnow
-from studyapp.services.importing import DeckImport, import_decks
 from studyapp.services.scheduling import SchedulingChange, update_scheduling
 from studyapp.srs.schedule import SchedulerName
 
@@ -37,47 +33,8 @@ TARGET_SECONDS = 10.0
 def measure(cards: int = 20_000, answers: int = 5) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         app, factory, _client, user_id = signed_in_app(folder)
-        now = utcnow()
-        start = now - timedelta(days=7 * answers)
         with factory() as session:
-            import_decks(
-                session,
-                [DeckImport(name="Bench", papers=synthetic_papers(cards // 2), owner_id=user_id)],
-            )
-            with session.begin():
-                card_ids = session.scalars(
-                    select(ReviewState.card_id).where(ReviewState.user_id == user_id)
-                ).all()
-                rows = [
-                    {
-                        "user_id": user_id,
-                        "card_id": card_id,
-                        "reviewed_at": start + timedelta(days=7 * index),
-                        "reviewed_on": (start + timedelta(days=7 * index)).date(),
-                        "grade": (4, 5, 3, 2, 4)[index % 5],
-                        "kind": ReviewKind.LEARN if index == 0 else ReviewKind.REVIEW,
-                        "repetitions_before": 0,
-                        "ease_before": 2.5,
-                        "interval_before": 0,
-                        "repetitions_after": 1,
-                        "ease_after": 2.5,
-                        "interval_after": 7,
-                        "due_after": (start + timedelta(days=7 * index + 7)).date(),
-                    }
-                    for card_id in card_ids
-                    for index in range(answers)
-                ]
-                session.execute(insert(ReviewLog), rows)
-                session.execute(
-                    update(ReviewState)
-                    .where(ReviewState.user_id == user_id)
-                    .values(
-                        repetitions=answers,
-                        interval_days=7,
-                        due_on=now.date(),
-                        last_reviewed_at=start + timedelta(days=7 * (answers - 1)),
-                    )
-                )
+            card_ids = give_history(session, user_id, cards, answers, grades=(4, 5, 3, 2, 4))
             timings: dict[str, float] = {}
             for to in (SchedulerName.FSRS, SchedulerName.SM2):
                 begun = time.perf_counter()
