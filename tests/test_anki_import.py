@@ -103,6 +103,11 @@ def export_ours(session: Session, user_id: int, out: Path) -> Path:
     return out
 
 
+def send_to_anki(session: Session, user_id: int, col: Collection, tmp_path: Path) -> None:
+    """The user's decks with their progress, imported into ``col`` as a user would."""
+    load(col, export_ours(session, user_id, tmp_path / "ours.apkg"), with_scheduling=True)
+
+
 def test_ten_answers_given_in_anki_come_back_with_anki_due_dates(
     session: Session, collection: Collection, tmp_path: Path
 ) -> None:
@@ -112,11 +117,7 @@ def test_ten_answers_given_in_anki_come_back_with_anki_due_dates(
     for _ in range(4):
         answer_next(session, limits, 4, three_days_ago)
     before = log_count(session, limits.user_id)
-    load(
-        collection,
-        export_ours(session, limits.user_id, tmp_path / "ours.apkg"),
-        with_scheduling=True,
-    )
+    send_to_anki(session, limits.user_id, collection, tmp_path)
     # Anki holds our four answers and our due dates.
     assert collection.db.scalar("select count() from revlog") == 4
     anki_cards = {
@@ -175,11 +176,7 @@ def test_under_fsrs_anki_answers_bring_anki_memory_and_due_dates(
     for _ in range(3):
         answer_next(session, limits, fsrs.Rating.GOOD, datetime.now(UTC) - timedelta(days=5))
     collection.set_config("fsrs", True)
-    load(
-        collection,
-        export_ours(session, limits.user_id, tmp_path / "ours.apkg"),
-        with_scheduling=True,
-    )
+    send_to_anki(session, limits.user_id, collection, tmp_path)
     answered = answer_in_anki(collection, [CardAnswer.GOOD, CardAnswer.EASY, CardAnswer.GOOD])
     package = export_from_anki(collection, tmp_path / "from_anki.apkg")
 
@@ -209,11 +206,7 @@ def test_an_answer_in_anki_older_than_a_later_one_here_is_left_out(
     session: Session, collection: Collection, tmp_path: Path
 ) -> None:
     limits = setup_cards(session, 1)
-    load(
-        collection,
-        export_ours(session, limits.user_id, tmp_path / "ours.apkg"),
-        with_scheduling=True,
-    )
+    send_to_anki(session, limits.user_id, collection, tmp_path)
     answer_in_anki(collection, [CardAnswer.GOOD])
     package = export_from_anki(collection, tmp_path / "from_anki.apkg")
     # Answered here after Anki's answer: Anki's cannot go before it in the log.
@@ -227,11 +220,7 @@ def test_an_import_that_fails_midway_writes_nothing(
     session: Session, collection: Collection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     limits = setup_cards(session, 3)
-    load(
-        collection,
-        export_ours(session, limits.user_id, tmp_path / "ours.apkg"),
-        with_scheduling=True,
-    )
+    send_to_anki(session, limits.user_id, collection, tmp_path)
     answer_in_anki(collection, [CardAnswer.GOOD, CardAnswer.AGAIN])
     other_notes(collection)
     package = read_package(export_from_anki(collection, tmp_path / "from_anki.apkg"))
@@ -260,11 +249,7 @@ def test_a_card_answered_while_the_import_runs_makes_it_write_nothing(
     session: Session, collection: Collection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     limits = setup_cards(session, 2)
-    load(
-        collection,
-        export_ours(session, limits.user_id, tmp_path / "ours.apkg"),
-        with_scheduling=True,
-    )
+    send_to_anki(session, limits.user_id, collection, tmp_path)
     answer_in_anki(collection, [CardAnswer.GOOD, CardAnswer.GOOD])
     package = read_package(export_from_anki(collection, tmp_path / "from_anki.apkg"))
 
@@ -351,11 +336,7 @@ def test_a_card_of_ours_not_in_the_users_decks_is_skipped_with_the_reason(
     session: Session, collection: Collection, tmp_path: Path
 ) -> None:
     limits = setup_cards(session, 2)
-    load(
-        collection,
-        export_ours(session, limits.user_id, tmp_path / "ours.apkg"),
-        with_scheduling=True,
-    )
+    send_to_anki(session, limits.user_id, collection, tmp_path)
     other = make_user(session, "other@example.com").id
     session.commit()
     report = anki_import.check_import(

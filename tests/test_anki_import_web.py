@@ -15,9 +15,8 @@ from sqlalchemy import func, select
 
 from studyapp.db import session_factory
 from studyapp.models import Card
-from tests.anki_support import load
 from tests.conftest import AuthActions, html
-from tests.test_anki_import import answer_in_anki, export_from_anki, export_ours, other_notes
+from tests.test_anki_import import answer_in_anki, export_from_anki, other_notes, send_to_anki
 from tests.test_review_service import setup_cards
 
 
@@ -27,11 +26,7 @@ def test_the_command_reports_then_imports(
     with session_factory(app)() as session:
         limits = setup_cards(session, 3)
         email = "reader@example.com"
-        load(
-            collection,
-            export_ours(session, limits.user_id, tmp_path / "ours.apkg"),
-            with_scheduling=True,
-        )
+        send_to_anki(session, limits.user_id, collection, tmp_path)
     answer_in_anki(collection, [CardAnswer.GOOD, CardAnswer.GOOD])
     package = export_from_anki(collection, tmp_path / "from_anki.apkg")
     dry = runner.invoke(args=["anki-import", str(package), "--user", email, "--dry-run"])

@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from studyapp.identity import CardKind
 from studyapp.models.base import Base, enum_column, utcnow
 from studyapp.srs.fsrs import DEFAULT_RETENTION, MAXIMUM_INTERVAL
-from studyapp.srs.schedule import SchedulerName
+from studyapp.srs.schedule import SchedulerName, Scheduling
 
 __all__ = [
     "Card",
@@ -80,6 +80,17 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     decks: Mapped[list[Deck]] = relationship(back_populates="owner", passive_deletes=True)
+
+    @property
+    def scheduling(self) -> Scheduling:
+        """The scheduler the user chose and FSRS's settings."""
+        parameters = self.fsrs_parameters
+        return Scheduling(
+            name=self.scheduler,
+            desired_retention=self.desired_retention,
+            maximum_interval=self.maximum_interval,
+            fsrs_parameters=None if parameters is None else tuple(parameters),
+        )
 
     __table_args__ = (
         CheckConstraint("new_cards_per_day >= 0", name="new_cards_per_day_not_negative"),

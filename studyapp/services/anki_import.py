@@ -23,7 +23,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,8 +46,8 @@ from studyapp.services.importing import (
     clean_deck_name,
     slugify,
 )
+from studyapp.services.paper_store import chunks
 from studyapp.services.review_items import schedule_of
-from studyapp.srs.schedule import Scheduling
 
 __all__ = [
     "AnkiImportReport",
@@ -128,16 +128,6 @@ def note_card_guid(note_guid: str, ord_: int) -> str:
     return "anki-" + hashlib.sha256(guid.encode("utf-8")).hexdigest()[:40]
 
 
-def _scheduling(user: User) -> Scheduling:
-    parameters = user.fsrs_parameters
-    return Scheduling(
-        name=user.scheduler,
-        desired_retention=user.desired_retention,
-        maximum_interval=user.maximum_interval,
-        fsrs_parameters=None if parameters is None else tuple(parameters),
-    )
-
-
 def _user(session: Session, user_id: int, *, lock: bool) -> User:
     query = select(User).where(User.id == user_id).execution_options(populate_existing=True)
     user = session.scalars(query.with_for_update() if lock else query).one_or_none()
@@ -146,18 +136,13 @@ def _user(session: Session, user_id: int, *, lock: bool) -> User:
     return user
 
 
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
 def _states_by_guid(
     session: Session, user_id: int, guids: Sequence[str], kinds: Sequence[CardKind]
 ) -> dict[str, ReviewState]:
     """The user's review states of the cards with these GUIDs (the studied card, when two of
     the user's decks hold the same paper: the one answered last)."""
     found: dict[str, ReviewState] = {}
-    for chunk in _chunks(guids):
+    for chunk in chunks(guids, _CHUNK):
         rows = session.execute(
             select(Card.guid, ReviewState)
             .join(ReviewState, ReviewState.card_id == Card.id)
@@ -173,11 +158,10 @@ def _answered_at(session: Session, user_id: int, card_ids: Sequence[int]) -> dic
     """Each card's answers in our log, as our exports write their Anki ids (epoch milliseconds;
     two answers at one moment are two entries)."""
     moments: dict[int, list[int]] = defaultdict(list)
-    for start in range(0, len(card_ids), _CHUNK):
+    for chunk in chunks(card_ids, _CHUNK):
         for card_id, reviewed_at in session.execute(
             select(ReviewLog.card_id, ReviewLog.reviewed_at).where(
-                ReviewLog.user_id == user_id,
-                ReviewLog.card_id.in_(card_ids[start : start + _CHUNK]),
+                ReviewLog.user_id == user_id, ReviewLog.card_id.in_(chunk)
             )
         ):
             moments[card_id].append(epoch_ms(reviewed_at))
@@ -208,7 +192,7 @@ def _plan(session: Session, user: User, collection: AnkiCollection) -> _Plan:
     states = _states_by_guid(session, user.id, [g for g, _ in ours], PAPER_KINDS)
     states |= _states_by_guid(session, user.id, [g for g, _, _ in others], (CardKind.NOTE,))
     logged = _answered_at(session, user.id, [s.card_id for s in states.values()])
-    scheduling = _scheduling(user)
+    scheduling = user.scheduling
 
     def merge(state: ReviewState, card: AnkiCard) -> None:
         history = answers.get(card.id, [])
@@ -320,9 +304,7 @@ def run_import(session: Session, user_id: int, collection: AnkiCollection) -> An
             log: list[dict[str, Any]] = []
             for state, adopted in plan.merges:
                 write_state(state, adopted, log)
-            add_cards(
-                session, user, collection, plan.new_cards, plan.answers, _scheduling(user), log
-            )
+            add_cards(session, user, collection, plan.new_cards, plan.answers, user.scheduling, log)
             if log:
                 session.execute(insert(ReviewLog), log)
     except StaleDataError:

@@ -5,7 +5,6 @@ list that the caller writes in one statement."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,19 +15,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studyapp.apkg.reading import AnkiCard, AnkiCollection, RevlogEntry
+from studyapp.extract.text import detect_lang
 from studyapp.identity import CardKind
 from studyapp.models import Card, CardText, Paper, ReviewState, User
 from studyapp.services import anki_history
 from studyapp.services.enrollment import enroll
 from studyapp.services.importing import DeckImport, deck_for, one_line
+from studyapp.services.paper_store import chunks, existing_papers
 from studyapp.services.review_items import schedule_of
 from studyapp.srs.schedule import CardSchedule, Scheduling
 
-__all__ = ["NewCard", "add_cards", "paper_identity", "write_state"]
+__all__ = ["NewCard", "add_cards", "note_paper_identity", "write_state"]
 
 _CHUNK = 500
 _TITLE_MAX = 200
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 @dataclass(slots=True)
@@ -42,7 +42,7 @@ class NewCard:
     card: AnkiCard
 
 
-def paper_identity(guid: str) -> str:
+def note_paper_identity(guid: str) -> str:
     """The identity of the paper that holds the card brought from Anki with this GUID."""
     return f"anki:{guid}"[:300]
 
@@ -93,26 +93,18 @@ def add_cards(
     for name, cards in by_deck.items():
         deck = deck_for(session, DeckImport(name=name, papers=(), owner_id=user.id))
         # A paper left behind when its card was deleted here takes the card again.
-        identities = [paper_identity(new.guid) for new in cards]
+        identities = [note_paper_identity(new.guid) for new in cards]
         papers: dict[str, Paper] = {}
-        for start in range(0, len(identities), _CHUNK):
-            papers.update(
-                (paper.identity, paper)
-                for paper in session.scalars(
-                    select(Paper).where(
-                        Paper.deck_id == deck.id,
-                        Paper.identity.in_(identities[start : start + _CHUNK]),
-                    )
-                )
-            )
+        for chunk in chunks(identities, _CHUNK):
+            papers.update(existing_papers(session, deck.id, chunk))
         made: list[tuple[Card, NewCard]] = []
         for new in cards:
-            lang = "ko" if _HANGUL.search(new.front + new.back) else "en"
-            paper = papers.get(paper_identity(new.guid))
+            lang = detect_lang((new.front, new.back))
+            paper = papers.get(note_paper_identity(new.guid))
             if paper is None:
                 paper = Paper(
                     deck_id=deck.id,
-                    identity=paper_identity(new.guid),
+                    identity=note_paper_identity(new.guid),
                     title=one_line(new.front)[:_TITLE_MAX],
                     lang=lang,
                     created_at=now,
@@ -125,14 +117,12 @@ def add_cards(
         session.flush()
         enroll(session, deck.id, [user.id])
         states: dict[int, ReviewState] = {}
-        card_ids = [card.id for card, _ in made]
-        for start in range(0, len(card_ids), _CHUNK):
+        for card_ids in chunks([card.id for card, _ in made], _CHUNK):
             states.update(
                 (state.card_id, state)
                 for state in session.scalars(
                     select(ReviewState).where(
-                        ReviewState.user_id == user.id,
-                        ReviewState.card_id.in_(card_ids[start : start + _CHUNK]),
+                        ReviewState.user_id == user.id, ReviewState.card_id.in_(card_ids)
                     )
                 )
             )

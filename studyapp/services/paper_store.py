@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -20,6 +21,8 @@ from studyapp.extract.drafts import CardDraft, PaperDraft
 from studyapp.extract.topics import topic_by_slug
 from studyapp.identity import CardKind, card_guid, paper_identity, web_link
 from studyapp.models import Card, CardText, Deck, Paper, PaperText, Topic, utcnow
+
+_T = TypeVar("_T")
 
 __all__ = [
     "Corrections",
@@ -71,10 +74,10 @@ def latest_drafts(papers: Iterable[PaperDraft]) -> dict[str, PaperDraft]:
     return drafts
 
 
-def chunks(identities: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    """``identities`` in consecutive runs of at most ``size``."""
-    for start in range(0, len(identities), size):
-        yield identities[start : start + size]
+def chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
+    """``items`` in consecutive runs of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def existing_papers(session: Session, deck_id: int, identities: Sequence[str]) -> dict[str, Paper]:
